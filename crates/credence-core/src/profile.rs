@@ -1,0 +1,46 @@
+//! The agent profile: what an `AgentCredential` says about one agent instance.
+
+use serde::{Deserialize, Serialize};
+
+/// The credential type Credence issues to agents.
+pub const AGENT_CREDENTIAL_TYPE: &str = "AgentCredential";
+
+/// JSON pointers that are always disclosed: issuer, validity window and the
+/// subject's id (the agent DID). Types are always disclosed by bbs-2023.
+pub const MANDATORY_POINTERS: &[&str] = &[
+    "/issuer",
+    "/validFrom",
+    "/validUntil",
+    "/credentialSubject/id",
+];
+
+/// The claims about one agent instance, as carried in `credentialSubject`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentProfile {
+    /// The organization operating the agent (display name).
+    pub organization: String,
+    /// The human principal the agent acts for (a DID or `mailto:` URI).
+    pub owner: String,
+    /// What the agent is for, in a few words.
+    pub purpose: String,
+    /// The model the agent runs on.
+    pub model_name: String,
+    /// The model version.
+    pub model_version: String,
+    /// Digest of the agent's runtime image, e.g. `sha256:…`.
+    pub runtime_digest: String,
+    /// Capabilities granted by the issuing organization, e.g. `invoices.read`.
+    pub capabilities: Vec<String>,
+}
+
+impl AgentProfile {
+    /// The `credentialSubject` object for the agent `agent_did`.
+    pub fn to_subject(&self, agent_did: &str) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("id".into(), agent_did.into());
+        }
+        v
+    }
+}
