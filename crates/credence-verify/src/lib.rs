@@ -1,1 +1,43 @@
 #![forbid(unsafe_code)]
+//! The Verifier role: the counterparty's gate, as a crate to embed.
+//!
+//! A [`Verifier`] issues presentation requests with fresh single-use nonces,
+//! verifies the presentations agents send back — the holder's
+//! `eddsa-rdfc-2022` signature, the embedded `bbs-2023` derived credential,
+//! and every binding ssi leaves to the caller (challenge, domain,
+//! presentation header, holder = signer = subject, key authorized for the
+//! proof purpose, validity window) — applies its [`TrustPolicy`], and mints
+//! short-lived, audience-bound, key-bound access tokens. Resource servers
+//! check those with [`validate_access_token`].
+//!
+//! A presentation off the wire is an [`UnverifiedPresentation`]; only this
+//! crate turns it into a [`VerifiedPresentation`], and only a verified one
+//! can be minted into a token. This version resolves did:key only; it does
+//! not check revocation or serve HTTP.
+//!
+//! ```no_run
+//! # async fn demo(vp: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
+//! use credence_verify::{TrustPolicy, Verifier};
+//! let policy = TrustPolicy::load("policy.toml")?;
+//! let verifier = Verifier::new("https://verifier.globex.example", policy, ssi::JWK::generate_ed25519()?);
+//! let request = verifier.create_request(&["organization", "capabilities"]);
+//! // … send `request` to the agent, receive `vp` …
+//! let token = verifier.exchange(&vp, "https://api.globex.example").await?;
+//! println!("{}", token.token);
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod nonce;
+mod policy;
+mod presentation;
+mod resolve;
+mod token;
+mod verifier;
+
+pub use error::{ProofTarget, TokenError, VerifyError};
+pub use policy::{Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer};
+pub use presentation::{UnverifiedPresentation, VerifiedPresentation};
+pub use resolve::{authorized_method, did_of, resolve_document, AuthorizedMethod};
+pub use token::{validate_access_token, IssuedToken};
+pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};

@@ -1,0 +1,136 @@
+//! Rejection reasons: one variant per reason, so callers can match on them.
+
+/// Which proof a [`VerifyError::BadProof`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofTarget {
+    /// The presentation's proof (the holder's signature).
+    Presentation,
+    /// The embedded credential's proof (the issuer's bbs-2023 signature).
+    Credential,
+}
+
+impl std::fmt::Display for ProofTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Presentation => "presentation",
+            Self::Credential => "credential",
+        })
+    }
+}
+
+/// Why a presentation was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The input is not a well-formed presentation or credential.
+    #[error("malformed input: {0}")]
+    Malformed(String),
+    /// A JSON-LD context outside the accepted set.
+    #[error("unsupported JSON-LD context: {0}")]
+    UnsupportedContext(String),
+    /// A DID could not be resolved, or its document is unusable.
+    #[error("DID resolution failed for {did}: {reason}")]
+    ResolutionFailed {
+        /// The DID.
+        did: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The proof's key is not listed for the proof's purpose in its
+    /// controller's DID document (or the purpose is the wrong one).
+    #[error("key {method} is not authorized for {purpose}")]
+    KeyNotAuthorized {
+        /// The verification method.
+        method: String,
+        /// The required purpose.
+        purpose: String,
+    },
+    /// A cryptographic proof does not verify.
+    #[error("invalid {target} proof: {reason}")]
+    BadProof {
+        /// Which proof.
+        target: ProofTarget,
+        /// Details.
+        reason: String,
+    },
+    /// The challenge or the BBS presentation header is not the nonce this
+    /// verifier issued.
+    #[error("nonce mismatch: {0}")]
+    NonceMismatch(String),
+    /// The presentation request has expired.
+    #[error("the presentation request expired")]
+    NonceExpired,
+    /// The nonce was already used: a replay.
+    #[error("nonce already used: replayed presentation")]
+    Replay,
+    /// The presentation was made for another verifier.
+    #[error("audience mismatch: expected {expected}, got {found}")]
+    AudienceMismatch {
+        /// This verifier's identifier.
+        expected: String,
+        /// The presentation's domain.
+        found: String,
+    },
+    /// The VP signer, the VP holder and the credential subject differ.
+    #[error("holder mismatch: {0}")]
+    HolderMismatch(String),
+    /// The credential's `validUntil` has passed.
+    #[error("credential expired at {0}")]
+    Expired(String),
+    /// The credential's `validFrom` is in the future.
+    #[error("credential not valid before {0}")]
+    NotYetValid(String),
+    /// The issuer is not trusted for this credential type.
+    #[error("issuer {issuer} is not trusted for {credential_type}")]
+    UntrustedIssuer {
+        /// The credential's issuer.
+        issuer: String,
+        /// The credential type.
+        credential_type: String,
+    },
+    /// The credential is not of a type the request accepts.
+    #[error("credential type not accepted: {0}")]
+    WrongCredentialType(String),
+    /// A requested claim is absent from the presentation.
+    #[error("requested claim `{0}` was not disclosed")]
+    MissingClaim(String),
+    /// No policy rule maps the verified claims to a scope for the audience.
+    #[error("policy grants no scope for audience {0}")]
+    NoScopeMapped(String),
+    /// The access token could not be signed.
+    #[error("token minting failed: {0}")]
+    Minting(String),
+}
+
+/// Why a resource server refused an access token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not a compact JWS with a JSON payload of the expected claims.
+    #[error("malformed token: {0}")]
+    Malformed(String),
+    /// The header is not `typ: at+jwt`, `alg: EdDSA`.
+    #[error("wrong token type or algorithm: {0}")]
+    WrongType(String),
+    /// The signature does not verify with the verifier's key.
+    #[error("bad token signature")]
+    BadSignature,
+    /// Minted by someone else.
+    #[error("token issued by {0}")]
+    WrongIssuer(String),
+    /// Minted for another audience.
+    #[error("token is for audience {found}, not {expected}")]
+    WrongAudience {
+        /// The resource checking the token.
+        expected: String,
+        /// The token's audience.
+        found: String,
+    },
+    /// `exp` has passed.
+    #[error("token expired")]
+    Expired,
+    /// `iat` is in the future, or the lifetime exceeds the maximum.
+    #[error("token times are invalid: {0}")]
+    InvalidTimes(String),
+    /// The token lacks the scope the operation needs.
+    #[error("insufficient scope: `{0}` required")]
+    InsufficientScope(String),
+}

@@ -1,0 +1,296 @@
+//! The verifier: issues presentation requests and turns presentations into
+//! verified facts.
+
+use crate::nonce::NonceStore;
+use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
+use crate::resolve::{authorized_method, did_of};
+use crate::{ProofTarget, TrustPolicy, VerifyError};
+use chrono::{DateTime, Utc};
+use credence_bbs2023::{verify_derived, Bbs2023Error};
+use credence_core::{
+    context_loader, ClaimPath, Clock, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
+    CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
+};
+use serde_json::{Map, Value};
+use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
+use ssi::claims::data_integrity::{DataIntegrity, DataIntegrityDocument};
+use ssi::claims::VerificationParameters;
+use ssi::dids::{DIDKey, DIDResolver};
+use ssi::json_ld::ContextLoader;
+use ssi::JWK;
+use std::sync::Arc;
+
+/// A credential whose derived bbs-2023 proof verified against a key its
+/// controller authorizes for `assertionMethod`.
+#[derive(Debug, Clone)]
+pub struct VerifiedCredential {
+    /// The verification method that signed it.
+    pub verification_method: String,
+    /// The presentation header bound into the proof.
+    pub presentation_header: Vec<u8>,
+    /// The credential as received.
+    pub document: Value,
+}
+
+/// A verifier for one organization.
+pub struct Verifier {
+    pub(crate) id: String,
+    pub(crate) policy: TrustPolicy,
+    pub(crate) signing_key: JWK,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) request_ttl_secs: i64,
+    nonces: NonceStore,
+    loader: ContextLoader,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+fn expanded(compact: &str) -> String {
+    match compact {
+        "VerifiableCredential" => "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
+        other => format!("{CREDENCE_VOCAB}{other}"),
+    }
+}
+
+fn parse_time(value: &Value, name: &str) -> Result<Option<DateTime<Utc>>, VerifyError> {
+    match value.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| VerifyError::Malformed(format!("{name} is not a dateTime"))),
+        Some(_) => Err(VerifyError::Malformed(format!("{name} must be a string"))),
+    }
+}
+
+fn bad(target: ProofTarget, reason: impl ToString) -> VerifyError {
+    VerifyError::BadProof {
+        target,
+        reason: reason.to_string(),
+    }
+}
+
+impl Verifier {
+    /// A verifier identified by `id` (its OAuth client id and the `iss` of
+    /// its tokens), applying `policy`, signing tokens with `signing_key`
+    /// (an Ed25519 JWK with its private part).
+    pub fn new(id: &str, policy: TrustPolicy, signing_key: JWK) -> Self {
+        Self {
+            id: id.to_owned(),
+            policy,
+            signing_key,
+            clock: Arc::new(SystemClock),
+            request_ttl_secs: 120,
+            nonces: NonceStore::default(),
+            loader: context_loader(),
+        }
+    }
+
+    /// Uses another clock (tests, offline verification).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// This verifier's identifier.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The trust policy in force.
+    pub fn policy(&self) -> &TrustPolicy {
+        &self.policy
+    }
+
+    /// Issues a request for an `AgentCredential` disclosing `claims`
+    /// (subject claim names), with a fresh single-use nonce.
+    pub fn create_request(&self, claims: &[&str]) -> PresentationRequest {
+        let now = self.clock.now().timestamp();
+        let request = PresentationRequest::new(
+            &self.id,
+            vec![expanded("VerifiableCredential"), expanded(AGENT_CREDENTIAL_TYPE)],
+            claims.iter().map(|c| ClaimPath::subject(c)).collect(),
+            now + self.request_ttl_secs,
+        );
+        self.nonces.insert(request.clone(), now);
+        request
+    }
+
+    /// Verifies a derived `bbs-2023` credential on its own: resolves the
+    /// signing key, checks it is authorized for `assertionMethod`, and
+    /// checks the BBS proof. No policy, validity or binding checks.
+    pub async fn verify_credential(&self, credential: &Value) -> Result<VerifiedCredential, VerifyError> {
+        verify_credential_with(credential, &self.loader).await
+    }
+
+    /// Verifies a presentation answering one of this verifier's requests.
+    pub async fn verify_presentation(&self, vp: &Value) -> Result<VerifiedPresentation, VerifyError> {
+        let now = self.clock.now();
+        let vp = UnverifiedPresentation::parse(vp)?;
+
+        // Bindings: the challenge is our single-use nonce, the domain is us.
+        let challenge = vp.proof_str("challenge")?.to_owned();
+        let request = self.nonces.consume(&challenge, now.timestamp())?;
+        let domain = vp.domain()?;
+        if domain != request.client_id || domain != self.id {
+            return Err(VerifyError::AudienceMismatch {
+                expected: self.id.clone(),
+                found: domain,
+            });
+        }
+
+        // The holder signed the presentation with an authentication key.
+        if vp.proof_str("cryptosuite")? != "eddsa-rdfc-2022" {
+            return Err(bad(ProofTarget::Presentation, "cryptosuite must be eddsa-rdfc-2022"));
+        }
+        let vp_method = vp.proof_str("verificationMethod")?.to_owned();
+        if did_of(&vp_method) != vp.holder() {
+            return Err(VerifyError::HolderMismatch(format!(
+                "presentation signed by {}, holder is {}",
+                did_of(&vp_method),
+                vp.holder()
+            )));
+        }
+        if vp.proof_str("proofPurpose")? != "authentication" {
+            return Err(VerifyError::KeyNotAuthorized {
+                method: vp_method,
+                purpose: "authentication".into(),
+            });
+        }
+        let holder_method = authorized_method(&vp_method, "authentication").await?;
+        self.verify_vp_signature(&vp.json, now).await?;
+
+        // The embedded credential.
+        let credential = &vp.credential;
+        check_context(credential, &[VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL])?;
+        let verified = verify_credential_with(credential, &self.loader).await?;
+        if verified.presentation_header != challenge.as_bytes() {
+            return Err(VerifyError::NonceMismatch(
+                "the credential proof is bound to another presentation header".into(),
+            ));
+        }
+        let issuer = credential
+            .get("issuer")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VerifyError::Malformed("issuer must be a DID string".into()))?;
+        if did_of(&verified.verification_method) != issuer {
+            return Err(bad(
+                ProofTarget::Credential,
+                format!("signed by {}, not by the issuer {issuer}", verified.verification_method),
+            ));
+        }
+        let subject = credential
+            .get("credentialSubject")
+            .and_then(Value::as_object)
+            .ok_or_else(|| VerifyError::Malformed("credentialSubject must be an object".into()))?;
+        if subject.get("id").and_then(Value::as_str) != Some(vp.holder()) {
+            return Err(VerifyError::HolderMismatch(
+                "the credential subject is not the presentation holder".into(),
+            ));
+        }
+
+        // Validity window.
+        if let Some(from) = parse_time(credential, "validFrom")? {
+            if now < from {
+                return Err(VerifyError::NotYetValid(from.to_rfc3339()));
+            }
+        }
+        if let Some(until) = parse_time(credential, "validUntil")? {
+            if now >= until {
+                return Err(VerifyError::Expired(until.to_rfc3339()));
+            }
+        }
+
+        // The request: type and claims.
+        let types: Vec<String> = match credential.get("type") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(expanded).collect(),
+            Some(Value::String(s)) => vec![expanded(s)],
+            _ => Vec::new(),
+        };
+        let wanted = request.dcql_query.credentials.first();
+        let type_ok = wanted.is_some_and(|q| {
+            q.meta.type_values.iter().any(|set| set.iter().all(|t| types.contains(t)))
+        });
+        if !type_ok {
+            return Err(VerifyError::WrongCredentialType(format!("{types:?}")));
+        }
+        for path in request.requested_claims() {
+            if credential.pointer(&path.to_pointer()).is_none() {
+                return Err(VerifyError::MissingClaim(path.to_string()));
+            }
+        }
+
+        // Trust policy.
+        if !self.policy.trusts(issuer, AGENT_CREDENTIAL_TYPE) {
+            return Err(VerifyError::UntrustedIssuer {
+                issuer: issuer.to_owned(),
+                credential_type: AGENT_CREDENTIAL_TYPE.into(),
+            });
+        }
+        let mut claims: Map<String, Value> = subject.clone();
+        claims.remove("id");
+        Ok(VerifiedPresentation {
+            holder: vp.holder().to_owned(),
+            holder_jkt: holder_method
+                .jwk()?
+                .thumbprint()
+                .map_err(|e| VerifyError::ResolutionFailed {
+                    did: vp.holder().to_owned(),
+                    reason: e.to_string(),
+                })?,
+            issuer: issuer.to_owned(),
+            credential_type: AGENT_CREDENTIAL_TYPE.into(),
+            claims,
+            verifier: self.id.clone(),
+        })
+    }
+
+    async fn verify_vp_signature(&self, vp: &Value, now: DateTime<Utc>) -> Result<(), VerifyError> {
+        let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
+            serde_json::from_value(vp.clone())
+                .map_err(|e| bad(ProofTarget::Presentation, e))?;
+        let params = VerificationParameters::from_resolver(DIDKey.into_vm_resolver())
+            .with_json_ld_loader(self.loader.clone())
+            .with_date_time(now);
+        match secured.verify(params).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(invalid)) => Err(bad(ProofTarget::Presentation, invalid)),
+            Err(e) => Err(bad(ProofTarget::Presentation, e)),
+        }
+    }
+}
+
+/// Verifies a derived bbs-2023 credential (see [`Verifier::verify_credential`]).
+pub async fn verify_credential_with(
+    credential: &Value,
+    loader: &ContextLoader,
+) -> Result<VerifiedCredential, VerifyError> {
+    let config = credence_bbs2023::ProofConfig::from_document(credential).map_err(|e| match e {
+        Bbs2023Error::MissingProof | Bbs2023Error::InvalidDocument(_) => {
+            VerifyError::Malformed(e.to_string())
+        }
+        other => bad(ProofTarget::Credential, other),
+    })?;
+    if config.proof_purpose != "assertionMethod" {
+        return Err(VerifyError::KeyNotAuthorized {
+            method: config.verification_method,
+            purpose: "assertionMethod".into(),
+        });
+    }
+    let method = authorized_method(&config.verification_method, "assertionMethod").await?;
+    let key = method.bbs_key()?;
+    let verified = verify_derived(credential, &key, loader)
+        .await
+        .map_err(|e| match e {
+            Bbs2023Error::JsonLd(m) => VerifyError::Malformed(m),
+            other => bad(ProofTarget::Credential, other),
+        })?;
+    Ok(VerifiedCredential {
+        verification_method: config.verification_method,
+        presentation_header: verified.presentation_header,
+        document: credential.clone(),
+    })
+}
