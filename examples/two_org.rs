@@ -1,0 +1,155 @@
+//! The flagship story: Acme's procurement agent proves to Globex what Globex
+//! asks — and nothing more — and receives a scoped token for Globex's API.
+//!
+//! Run: `cargo run --release --example two_org [-- --out DIR]`
+
+use chrono::{Duration, Utc};
+use clap::Parser;
+use credence::issuer::Issuer;
+use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL};
+use credence::verify::{resolve_document, validate_access_token, TrustPolicy, Verifier};
+use credence::wallet::Wallet;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Two organizations, one agent, one scoped token.
+#[derive(Parser)]
+#[command(about = "Acme's agent proves selected attributes to Globex and gets a scoped token")]
+struct Args {
+    /// Also write the artifacts (request, credential, presentation, token,
+    /// DID documents, JWKS, contexts) to this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+const GLOBEX_VERIFIER: &str = "https://verifier.globex.example";
+const GLOBEX_API: &str = "https://api.globex.example";
+
+fn step(n: u32, text: &str) {
+    println!("\n{n}. {text}");
+}
+
+fn write(dir: &Path, name: &str, value: &serde_json::Value) -> std::io::Result<()> {
+    std::fs::write(dir.join(name), serde_json::to_string_pretty(value)? + "\n")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    println!("Credence two-organization demo");
+    println!("==============================");
+
+    step(1, "Acme's credential authority creates its BLS12-381 issuer key.");
+    let acme = Issuer::generate()?;
+    println!("   Acme issuer DID: {}", acme.did());
+
+    step(2, "Acme's procurement agent opens its wallet and creates its own Ed25519 DID.");
+    let wallet_dir = tempfile::tempdir()?;
+    let wallet = Wallet::open(wallet_dir.path().join("procurement-agent"))?;
+    println!("   Agent DID: {}", wallet.did());
+    println!("   Wallet: sled database in {}", wallet_dir.path().display());
+
+    step(3, "Acme issues an AgentCredential (VC 2.0, bbs-2023) to the agent.");
+    let profile = AgentProfile {
+        organization: "Acme Corp".into(),
+        owner: "mailto:alice@acme.example".into(),
+        purpose: "Reconcile supplier invoices".into(),
+        model_name: "claude-procurement".into(),
+        model_version: "2026-10".into(),
+        runtime_digest: "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8".into(),
+        capabilities: vec!["invoices.read".into(), "orders.create".into()],
+    };
+    let t = Instant::now();
+    let credential = acme
+        .issue_agent_credential(wallet.did(), &profile, Utc::now() - Duration::minutes(1), Utc::now() + Duration::days(30))
+        .await?;
+    let issue_ms = t.elapsed().as_secs_f64() * 1e3;
+    wallet.store_credential(&credential)?;
+    println!("   Claims: organization, owner, purpose, model name/version, runtime digest, capabilities");
+    println!("   Issued in {issue_ms:.1} ms and stored in the agent's wallet.");
+
+    step(4, "Globex's verifier trusts Acme for AgentCredentials and maps capabilities to scopes.");
+    let policy_text = format!(
+        r#"[[issuer]]
+did = "{}"
+name = "Acme Corp"
+credential_types = ["AgentCredential"]
+
+[[rule]]
+credential_type = "AgentCredential"
+claim = "capabilities"
+equals = "invoices.read"
+scope = "invoices:read"
+audience = "{GLOBEX_API}"
+ttl_secs = 300
+"#,
+        acme.did()
+    );
+    let verifier = Verifier::new(GLOBEX_VERIFIER, TrustPolicy::from_toml(&policy_text)?, ssi::JWK::generate_ed25519()?);
+    for line in policy_text.lines() {
+        println!("   | {line}");
+    }
+
+    step(5, "Globex asks the agent for its organization and capabilities only.");
+    let request = verifier.create_request(&["organization", "capabilities"]);
+    println!("   client_id = {}, nonce = {}", request.client_id, request.nonce);
+
+    step(6, "The agent derives a selective-disclosure proof and signs a presentation bound to the nonce and audience.");
+    let t = Instant::now();
+    let presentation = wallet.present(&request).await?;
+    let present_ms = t.elapsed().as_secs_f64() * 1e3;
+    let subject = &presentation["verifiableCredential"][0]["credentialSubject"];
+    println!("   Disclosed: organization = {}, capabilities = {}", subject["organization"], subject["capabilities"]);
+    for hidden in ["owner", "purpose", "modelName", "modelVersion", "runtimeDigest"] {
+        let absent = subject.get(hidden).is_none();
+        println!("   {hidden:<13} {}", if absent { "hidden (absent from the presentation)" } else { "DISCLOSED" });
+        if !absent {
+            return Err(format!("{hidden} leaked").into());
+        }
+    }
+    println!("   Presented in {present_ms:.1} ms.");
+
+    step(7, "Globex verifies every proof, binding and its policy, then mints a scoped token.");
+    let t = Instant::now();
+    let token = verifier.exchange(&presentation, GLOBEX_API).await?;
+    let verify_ms = t.elapsed().as_secs_f64() * 1e3;
+    println!("   sub = {}", token.claims.sub);
+    println!("   aud = {}, scope = \"{}\", expires in {} s, cnf.jkt = {}", token.claims.aud, token.claims.scope, token.claims.exp - token.claims.iat, token.claims.cnf.jkt);
+    println!("   Verified and minted in {verify_ms:.1} ms.");
+
+    step(8, "The agent calls Globex's invoices API.");
+    let now = Utc::now().timestamp();
+    let key = verifier.token_key();
+    match validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:read", now) {
+        Ok(_) => println!("   GET  /invoices      -> 200 allowed (scope invoices:read)"),
+        Err(e) => return Err(format!("read unexpectedly denied: {e}").into()),
+    }
+    match validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:write", now) {
+        Ok(_) => return Err("write unexpectedly allowed".into()),
+        Err(e) => println!("   POST /invoices      -> 403 denied: {e}"),
+    }
+
+    step(9, "A replay of the same presentation is refused.");
+    match verifier.exchange(&presentation, GLOBEX_API).await {
+        Ok(_) => return Err("replay accepted".into()),
+        Err(e) => println!("   -> denied: {e}"),
+    }
+
+    println!("\nTimings: issue {issue_ms:.1} ms | present {present_ms:.1} ms | verify+mint {verify_ms:.1} ms");
+
+    if let Some(dir) = args.out {
+        std::fs::create_dir_all(&dir)?;
+        write(&dir, "request.json", &serde_json::to_value(&request)?)?;
+        write(&dir, "credential.json", &credential)?;
+        write(&dir, "presentation.json", &presentation)?;
+        std::fs::write(dir.join("token.jwt"), format!("{}\n", token.token))?;
+        write(&dir, "issuer-did.json", &resolve_document(acme.did()).await?)?;
+        write(&dir, "holder-did.json", &resolve_document(wallet.did()).await?)?;
+        write(&dir, "verifier-jwks.json", &verifier.jwks())?;
+        std::fs::write(dir.join("credence-v1.jsonld"), CREDENCE_CONTEXT)?;
+        write(&dir, "contexts.json", &json!({ CREDENCE_CONTEXT_URL: "credence-v1.jsonld" }))?;
+        println!("Artifacts written to {}", dir.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Every rejection the verifier makes, fed real bad input, matched on the
+//! typed error.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::*;
+use credence::issuer::Issuer;
+use credence::model::{ClaimPath, PresentationRequest};
+use credence::verify::{validate_access_token, ProofTarget, TokenError, Verifier, VerifyError};
+use credence::wallet::{PresentError, Wallet};
+use serde_json::Value;
+use std::sync::Arc;
+
+async fn present(w: &World, claims: &[&str]) -> (PresentationRequest, Value) {
+    let request = w.verifier.create_request(claims);
+    let vp = w.wallet.present(&request).await.unwrap();
+    (request, vp)
+}
+
+async fn reject(w: &World, vp: &Value) -> VerifyError {
+    w.verifier.verify_presentation(vp).await.unwrap_err()
+}
+
+fn derived(vp: &Value) -> Value {
+    vp["verifiableCredential"][0].clone()
+}
+
+#[tokio::test]
+async fn tampered_disclosed_claim_breaks_the_credential_proof() {
+    let w = world().await;
+    let (request, vp) = present(&w, &["organization", "capabilities"]).await;
+    let mut credential = derived(&vp);
+    credential["credentialSubject"]["organization"] = "Globex Corp".into();
+    // The holder re-signs the VP, so only the issuer's proof can catch it.
+    let resigned = w
+        .wallet
+        .sign_presentation(credential, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    assert!(matches!(
+        reject(&w, &resigned).await,
+        VerifyError::BadProof { target: ProofTarget::Credential, .. }
+    ));
+}
+
+#[tokio::test]
+async fn tampered_embedded_credential_breaks_the_presentation_proof() {
+    let w = world().await;
+    let (_, mut vp) = present(&w, &["capabilities"]).await;
+    vp["verifiableCredential"][0]["credentialSubject"]["capabilities"] =
+        serde_json::json!(["invoices.read", "invoices.write"]);
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::BadProof { target: ProofTarget::Presentation, .. }
+    ));
+}
+
+#[tokio::test]
+async fn wrong_nonce_is_rejected() {
+    let w = world().await;
+    // A nonce this verifier never issued.
+    let other = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), ssi::JWK::generate_ed25519().unwrap());
+    let foreign = other.create_request(&["capabilities"]);
+    let vp = w.wallet.present(&foreign).await.unwrap();
+    assert!(matches!(reject(&w, &vp).await, VerifyError::NonceMismatch(_)));
+
+    // The right challenge, but the BBS proof bound to another header.
+    let request = w.verifier.create_request(&["capabilities"]);
+    let (_, base) = w.wallet.credentials().unwrap().remove(0);
+    let loader = credence::model::context_loader();
+    let stale = credence::bbs2023::derive(
+        &base,
+        &["/credentialSubject/capabilities".into()],
+        b"some-older-nonce",
+        &loader,
+    )
+    .await
+    .unwrap();
+    let vp = w
+        .wallet
+        .sign_presentation(stale, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    assert!(matches!(reject(&w, &vp).await, VerifyError::NonceMismatch(m) if m.contains("header")));
+}
+
+#[tokio::test]
+async fn replayed_nonce_is_rejected() {
+    let w = world().await;
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    w.verifier.verify_presentation(&vp).await.unwrap();
+    assert_eq!(reject(&w, &vp).await, VerifyError::Replay);
+}
+
+/// A clock the test can move forward.
+struct MovableClock(std::sync::Mutex<chrono::DateTime<Utc>>);
+
+impl credence::model::Clock for MovableClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn expired_request_is_rejected() {
+    let mut w = world().await;
+    let clock = Arc::new(MovableClock(std::sync::Mutex::new(Utc::now())));
+    w.verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), ssi::JWK::generate_ed25519().unwrap())
+        .with_clock(clock.clone());
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    *clock.0.lock().unwrap() += Duration::minutes(10);
+    assert_eq!(reject(&w, &vp).await, VerifyError::NonceExpired);
+}
+
+#[tokio::test]
+async fn wrong_audience_is_rejected() {
+    let w = world().await;
+    let mut request = w.verifier.create_request(&["capabilities"]);
+    request.client_id = "https://evil.example".into();
+    let vp = w.wallet.present(&request).await.unwrap();
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::AudienceMismatch { found, .. } if found == "https://evil.example"
+    ));
+}
+
+async fn world_with_validity(from: chrono::DateTime<Utc>, until: chrono::DateTime<Utc>) -> World {
+    let w = world().await;
+    let dir = w.dir.path().join("agent2");
+    let wallet = Wallet::open(&dir).unwrap();
+    let credential = w
+        .issuer
+        .issue_agent_credential(wallet.did(), &profile(), from, until)
+        .await
+        .unwrap();
+    wallet.store_credential(&credential).unwrap();
+    World { wallet, ..w }
+}
+
+#[tokio::test]
+async fn expired_credential_is_rejected() {
+    let now = Utc::now();
+    let w = world_with_validity(now - Duration::days(2), now - Duration::days(1)).await;
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    assert!(matches!(reject(&w, &vp).await, VerifyError::Expired(_)));
+}
+
+#[tokio::test]
+async fn credential_not_yet_valid_is_rejected() {
+    let now = Utc::now();
+    let w = world_with_validity(now + Duration::days(1), now + Duration::days(2)).await;
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    assert!(matches!(reject(&w, &vp).await, VerifyError::NotYetValid(_)));
+}
+
+#[tokio::test]
+async fn untrusted_issuer_is_rejected() {
+    let w = world().await;
+    let rogue = Issuer::generate().unwrap();
+    let wallet = Wallet::open(w.dir.path().join("agent3")).unwrap();
+    let credential = rogue
+        .issue_agent_credential(wallet.did(), &profile(), Utc::now() - Duration::hours(1), Utc::now() + Duration::hours(1))
+        .await
+        .unwrap();
+    wallet.store_credential(&credential).unwrap();
+    let request = w.verifier.create_request(&["capabilities"]);
+    let vp = wallet.present(&request).await.unwrap();
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::UntrustedIssuer { issuer, .. } if issuer == rogue.did()
+    ));
+}
+
+#[tokio::test]
+async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
+    let w = world().await;
+    let (request, vp) = present(&w, &["capabilities"]).await;
+    let thief = Wallet::open(w.dir.path().join("thief")).unwrap();
+    // The thief wraps the agent's derived credential in its own VP.
+    let stolen = thief
+        .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    assert!(matches!(reject(&w, &stolen).await, VerifyError::HolderMismatch(_)));
+
+    // Or claims to be the agent as holder while signing with its own key.
+    let request = w.verifier.create_request(&["capabilities"]);
+    let vp = w.wallet.present(&request).await.unwrap();
+    let mut forged = thief
+        .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    forged["holder"] = w.wallet.did().into();
+    assert!(matches!(reject(&w, &forged).await, VerifyError::HolderMismatch(_)));
+}
+
+#[tokio::test]
+async fn key_used_for_the_wrong_purpose_is_rejected() {
+    let w = world().await;
+    let (_, mut vp) = present(&w, &["capabilities"]).await;
+    vp["proof"]["proofPurpose"] = "assertionMethod".into();
+    assert!(matches!(reject(&w, &vp).await, VerifyError::KeyNotAuthorized { .. }));
+
+    // The issuer's key used for authentication instead of assertion.
+    let (request, vp) = present(&w, &["capabilities"]).await;
+    let mut cred = derived(&vp);
+    cred["proof"]["proofPurpose"] = "authentication".into();
+    let resigned = w.wallet.sign_presentation(cred, &request.nonce, VERIFIER_ID).await.unwrap();
+    assert!(matches!(
+        reject(&w, &resigned).await,
+        VerifyError::KeyNotAuthorized { purpose, .. } if purpose == "assertionMethod"
+    ));
+}
+
+#[tokio::test]
+async fn request_for_a_claim_the_credential_lacks() {
+    let w = world().await;
+    // The wallet cannot satisfy it…
+    let request = w.verifier.create_request(&["organization", "clearanceLevel"]);
+    assert!(matches!(
+        w.wallet.present(&request).await,
+        Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
+    ));
+    // …and a presentation that leaves a requested claim out is refused.
+    let request = w.verifier.create_request(&["organization", "capabilities"]);
+    let mut partial = request.clone();
+    partial.dcql_query.credentials[0].claims.retain(|c| c.path == ClaimPath::subject("organization"));
+    let vp = w.wallet.present(&partial).await.unwrap();
+    assert_eq!(
+        reject(&w, &vp).await,
+        VerifyError::MissingClaim("credentialSubject.capabilities".into())
+    );
+}
+
+#[tokio::test]
+async fn verified_claim_without_a_mapping_rule_gets_no_token() {
+    let w = world().await;
+    let (_, vp) = present(&w, &["organization", "capabilities"]).await;
+    let verified = w.verifier.verify_presentation(&vp).await.unwrap();
+    assert_eq!(
+        w.verifier.mint_token(&verified, "https://payroll.globex.example").unwrap_err(),
+        VerifyError::NoScopeMapped("https://payroll.globex.example".into())
+    );
+    // An agent whose capabilities map to nothing gets no token at all.
+    let wallet = Wallet::open(w.dir.path().join("intern")).unwrap();
+    let mut p = profile();
+    p.capabilities = vec!["coffee.order".into()];
+    let c = w.issuer.issue_agent_credential(wallet.did(), &p, Utc::now() - Duration::hours(1), Utc::now() + Duration::hours(1)).await.unwrap();
+    wallet.store_credential(&c).unwrap();
+    let request = w.verifier.create_request(&["capabilities"]);
+    let vp = wallet.present(&request).await.unwrap();
+    assert!(matches!(w.verifier.exchange(&vp, API).await, Err(VerifyError::NoScopeMapped(_))));
+}
+
+#[tokio::test]
+async fn inline_contexts_and_malformed_input_are_rejected() {
+    let w = world().await;
+    assert!(matches!(reject(&w, &serde_json::json!([1, 2])).await, VerifyError::Malformed(_)));
+    assert!(matches!(reject(&w, &serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"})).await, VerifyError::Malformed(_)));
+    let (request, vp) = present(&w, &["organization", "capabilities"]).await;
+    // Swap term meanings with an inline context: same RDF, different JSON reading.
+    let mut cred = derived(&vp);
+    cred["@context"] = serde_json::json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://ns.credence.dev/v1",
+        {"scopeHint": "https://example.org/x"}
+    ]);
+    let resigned = w.wallet.sign_presentation(cred, &request.nonce, VERIFIER_ID).await.unwrap();
+    assert!(matches!(reject(&w, &resigned).await, VerifyError::UnsupportedContext(_)));
+}
+
+#[tokio::test]
+async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
+    let w = world().await;
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    let token = w.verifier.exchange(&vp, API).await.unwrap();
+    let key = w.verifier.token_key();
+    let now = Utc::now().timestamp();
+    assert!(matches!(
+        validate_access_token(&token.token, &key, VERIFIER_ID, "https://other.example", "invoices:read", now),
+        Err(TokenError::WrongAudience { .. })
+    ));
+    assert_eq!(
+        validate_access_token(&token.token, &key, VERIFIER_ID, API, "invoices:read", token.claims.exp),
+        Err(TokenError::Expired)
+    );
+    assert!(matches!(
+        validate_access_token(&token.token, &key, "https://other-verifier", API, "invoices:read", now),
+        Err(TokenError::WrongIssuer(_))
+    ));
+    let stranger = ssi::JWK::generate_ed25519().unwrap().to_public();
+    assert_eq!(
+        validate_access_token(&token.token, &stranger, VERIFIER_ID, API, "invoices:read", now),
+        Err(TokenError::BadSignature)
+    );
+    let mut parts: Vec<&str> = token.token.split('.').collect();
+    let forged_payload = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        serde_json::to_vec(&serde_json::json!({"scope": "invoices:write"})).unwrap(),
+    );
+    parts[1] = &forged_payload;
+    assert_eq!(
+        validate_access_token(&parts.join("."), &key, VERIFIER_ID, API, "invoices:read", now),
+        Err(TokenError::BadSignature)
+    );
+    assert!(matches!(
+        validate_access_token("not-a-jwt", &key, VERIFIER_ID, API, "invoices:read", now),
+        Err(TokenError::Malformed(_))
+    ));
+}
