@@ -40,36 +40,59 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Credence two-organization demo");
     println!("==============================");
 
-    step(1, "Acme's credential authority creates its BLS12-381 issuer key.");
+    step(
+        1,
+        "Acme's credential authority creates its BLS12-381 issuer key.",
+    );
     let acme = Issuer::generate()?;
     println!("   Acme issuer DID: {}", acme.did());
 
-    step(2, "Acme's procurement agent opens its wallet and creates its own Ed25519 DID.");
+    step(
+        2,
+        "Acme's procurement agent opens its wallet and creates its own Ed25519 DID.",
+    );
     let wallet_dir = tempfile::tempdir()?;
     let wallet = Wallet::open(wallet_dir.path().join("procurement-agent"))?;
     println!("   Agent DID: {}", wallet.did());
-    println!("   Wallet: sled database in {}", wallet_dir.path().display());
+    println!(
+        "   Wallet: sled database in {}",
+        wallet_dir.path().display()
+    );
 
-    step(3, "Acme issues an AgentCredential (VC 2.0, bbs-2023) to the agent.");
+    step(
+        3,
+        "Acme issues an AgentCredential (VC 2.0, bbs-2023) to the agent.",
+    );
     let profile = AgentProfile {
         organization: "Acme Corp".into(),
         owner: "mailto:alice@acme.example".into(),
         purpose: "Reconcile supplier invoices".into(),
         model_name: "claude-procurement".into(),
         model_version: "2026-10".into(),
-        runtime_digest: "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8".into(),
+        runtime_digest: "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8"
+            .into(),
         capabilities: vec!["invoices.read".into(), "orders.create".into()],
     };
     let t = Instant::now();
     let credential = acme
-        .issue_agent_credential(wallet.did(), &profile, Utc::now() - Duration::minutes(1), Utc::now() + Duration::days(30))
+        .issue_agent_credential(
+            wallet.did(),
+            &profile,
+            Utc::now() - Duration::minutes(1),
+            Utc::now() + Duration::days(30),
+        )
         .await?;
     let issue_ms = t.elapsed().as_secs_f64() * 1e3;
     wallet.store_credential(&credential)?;
-    println!("   Claims: organization, owner, purpose, model name/version, runtime digest, capabilities");
+    println!(
+        "   Claims: organization, owner, purpose, model name/version, runtime digest, capabilities"
+    );
     println!("   Issued in {issue_ms:.1} ms and stored in the agent's wallet.");
 
-    step(4, "Globex's verifier trusts Acme for AgentCredentials and maps capabilities to scopes.");
+    step(
+        4,
+        "Globex's verifier trusts Acme for AgentCredentials and maps capabilities to scopes.",
+    );
     let policy_text = format!(
         r#"[[issuer]]
 did = "{}"
@@ -86,46 +109,95 @@ ttl_secs = 300
 "#,
         acme.did()
     );
-    let verifier = Verifier::new(GLOBEX_VERIFIER, TrustPolicy::from_toml(&policy_text)?, ssi::JWK::generate_ed25519()?);
+    let verifier = Verifier::new(
+        GLOBEX_VERIFIER,
+        TrustPolicy::from_toml(&policy_text)?,
+        ssi::JWK::generate_ed25519()?,
+    );
     for line in policy_text.lines() {
         println!("   | {line}");
     }
 
-    step(5, "Globex asks the agent for its organization and capabilities only.");
+    step(
+        5,
+        "Globex asks the agent for its organization and capabilities only.",
+    );
     let request = verifier.create_request(&["organization", "capabilities"]);
-    println!("   client_id = {}, nonce = {}", request.client_id, request.nonce);
+    println!(
+        "   client_id = {}, nonce = {}",
+        request.client_id, request.nonce
+    );
 
     step(6, "The agent derives a selective-disclosure proof and signs a presentation bound to the nonce and audience.");
     let t = Instant::now();
     let presentation = wallet.present(&request).await?;
     let present_ms = t.elapsed().as_secs_f64() * 1e3;
     let subject = &presentation["verifiableCredential"][0]["credentialSubject"];
-    println!("   Disclosed: organization = {}, capabilities = {}", subject["organization"], subject["capabilities"]);
-    for hidden in ["owner", "purpose", "modelName", "modelVersion", "runtimeDigest"] {
+    println!(
+        "   Disclosed: organization = {}, capabilities = {}",
+        subject["organization"], subject["capabilities"]
+    );
+    for hidden in [
+        "owner",
+        "purpose",
+        "modelName",
+        "modelVersion",
+        "runtimeDigest",
+    ] {
         let absent = subject.get(hidden).is_none();
-        println!("   {hidden:<13} {}", if absent { "hidden (absent from the presentation)" } else { "DISCLOSED" });
+        println!(
+            "   {hidden:<13} {}",
+            if absent {
+                "hidden (absent from the presentation)"
+            } else {
+                "DISCLOSED"
+            }
+        );
         if !absent {
             return Err(format!("{hidden} leaked").into());
         }
     }
     println!("   Presented in {present_ms:.1} ms.");
 
-    step(7, "Globex verifies every proof, binding and its policy, then mints a scoped token.");
+    step(
+        7,
+        "Globex verifies every proof, binding and its policy, then mints a scoped token.",
+    );
     let t = Instant::now();
     let token = verifier.exchange(&presentation, GLOBEX_API).await?;
     let verify_ms = t.elapsed().as_secs_f64() * 1e3;
     println!("   sub = {}", token.claims.sub);
-    println!("   aud = {}, scope = \"{}\", expires in {} s, cnf.jkt = {}", token.claims.aud, token.claims.scope, token.claims.exp - token.claims.iat, token.claims.cnf.jkt);
+    println!(
+        "   aud = {}, scope = \"{}\", expires in {} s, cnf.jkt = {}",
+        token.claims.aud,
+        token.claims.scope,
+        token.claims.exp - token.claims.iat,
+        token.claims.cnf.jkt
+    );
     println!("   Verified and minted in {verify_ms:.1} ms.");
 
     step(8, "The agent calls Globex's invoices API.");
     let now = Utc::now().timestamp();
     let key = verifier.token_key();
-    match validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:read", now) {
+    match validate_access_token(
+        &token.token,
+        &key,
+        GLOBEX_VERIFIER,
+        GLOBEX_API,
+        "invoices:read",
+        now,
+    ) {
         Ok(_) => println!("   GET  /invoices      -> 200 allowed (scope invoices:read)"),
         Err(e) => return Err(format!("read unexpectedly denied: {e}").into()),
     }
-    match validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:write", now) {
+    match validate_access_token(
+        &token.token,
+        &key,
+        GLOBEX_VERIFIER,
+        GLOBEX_API,
+        "invoices:write",
+        now,
+    ) {
         Ok(_) => return Err("write unexpectedly allowed".into()),
         Err(e) => println!("   POST /invoices      -> 403 denied: {e}"),
     }
@@ -144,11 +216,23 @@ ttl_secs = 300
         write(&dir, "credential.json", &credential)?;
         write(&dir, "presentation.json", &presentation)?;
         std::fs::write(dir.join("token.jwt"), format!("{}\n", token.token))?;
-        write(&dir, "issuer-did.json", &resolve_document(acme.did()).await?)?;
-        write(&dir, "holder-did.json", &resolve_document(wallet.did()).await?)?;
+        write(
+            &dir,
+            "issuer-did.json",
+            &resolve_document(acme.did()).await?,
+        )?;
+        write(
+            &dir,
+            "holder-did.json",
+            &resolve_document(wallet.did()).await?,
+        )?;
         write(&dir, "verifier-jwks.json", &verifier.jwks())?;
         std::fs::write(dir.join("credence-v1.jsonld"), CREDENCE_CONTEXT)?;
-        write(&dir, "contexts.json", &json!({ CREDENCE_CONTEXT_URL: "credence-v1.jsonld" }))?;
+        write(
+            &dir,
+            "contexts.json",
+            &json!({ CREDENCE_CONTEXT_URL: "credence-v1.jsonld" }),
+        )?;
         println!("Artifacts written to {}", dir.display());
     }
     Ok(())

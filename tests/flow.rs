@@ -17,9 +17,18 @@ async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
     let subject = &vp["verifiableCredential"][0]["credentialSubject"];
     assert_eq!(subject["organization"], "Acme Corp");
     assert_eq!(subject["id"], w.wallet.did());
-    for hidden in ["owner", "purpose", "modelName", "modelVersion", "runtimeDigest"] {
+    for hidden in [
+        "owner",
+        "purpose",
+        "modelName",
+        "modelVersion",
+        "runtimeDigest",
+    ] {
         assert!(subject.get(hidden).is_none(), "{hidden} leaked");
-        assert!(!vp.to_string().contains(hidden), "{hidden} appears in the presentation");
+        assert!(
+            !vp.to_string().contains(hidden),
+            "{hidden} appears in the presentation"
+        );
     }
     assert!(!vp.to_string().contains("alice@acme.example"));
     assert_eq!(vp["proof"]["challenge"], request.nonce.as_str());
@@ -32,7 +41,10 @@ async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
     assert_eq!(token.claims.aud, API);
     assert_eq!(token.claims.iss, VERIFIER_ID);
     assert!(token.claims.exp - token.claims.iat <= 300);
-    assert_eq!(token.claims.cnf.jkt, w.wallet.public_jwk().thumbprint().unwrap());
+    assert_eq!(
+        token.claims.cnf.jkt,
+        w.wallet.public_jwk().thumbprint().unwrap()
+    );
 
     // The resource accepts it for reading, not for writing.
     let key = w.verifier.token_key();

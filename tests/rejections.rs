@@ -40,7 +40,10 @@ async fn tampered_disclosed_claim_breaks_the_credential_proof() {
         .unwrap();
     assert!(matches!(
         reject(&w, &resigned).await,
-        VerifyError::BadProof { target: ProofTarget::Credential, .. }
+        VerifyError::BadProof {
+            target: ProofTarget::Credential,
+            ..
+        }
     ));
 }
 
@@ -52,7 +55,10 @@ async fn tampered_embedded_credential_breaks_the_presentation_proof() {
         serde_json::json!(["invoices.read", "invoices.write"]);
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::BadProof { target: ProofTarget::Presentation, .. }
+        VerifyError::BadProof {
+            target: ProofTarget::Presentation,
+            ..
+        }
     ));
 }
 
@@ -60,10 +66,17 @@ async fn tampered_embedded_credential_breaks_the_presentation_proof() {
 async fn wrong_nonce_is_rejected() {
     let w = world().await;
     // A nonce this verifier never issued.
-    let other = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), ssi::JWK::generate_ed25519().unwrap());
+    let other = Verifier::new(
+        VERIFIER_ID,
+        policy_for(w.issuer.did()),
+        ssi::JWK::generate_ed25519().unwrap(),
+    );
     let foreign = other.create_request(&["capabilities"]);
     let vp = w.wallet.present(&foreign).await.unwrap();
-    assert!(matches!(reject(&w, &vp).await, VerifyError::NonceMismatch(_)));
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::NonceMismatch(_)
+    ));
 
     // The right challenge, but the BBS proof bound to another header.
     let request = w.verifier.create_request(&["capabilities"]);
@@ -106,8 +119,12 @@ impl credence::model::Clock for MovableClock {
 async fn expired_request_is_rejected() {
     let mut w = world().await;
     let clock = Arc::new(MovableClock(std::sync::Mutex::new(Utc::now())));
-    w.verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), ssi::JWK::generate_ed25519().unwrap())
-        .with_clock(clock.clone());
+    w.verifier = Verifier::new(
+        VERIFIER_ID,
+        policy_for(w.issuer.did()),
+        ssi::JWK::generate_ed25519().unwrap(),
+    )
+    .with_clock(clock.clone());
     let (_, vp) = present(&w, &["capabilities"]).await;
     *clock.0.lock().unwrap() += Duration::minutes(10);
     assert_eq!(reject(&w, &vp).await, VerifyError::NonceExpired);
@@ -160,7 +177,12 @@ async fn untrusted_issuer_is_rejected() {
     let rogue = Issuer::generate().unwrap();
     let wallet = Wallet::open(w.dir.path().join("agent3")).unwrap();
     let credential = rogue
-        .issue_agent_credential(wallet.did(), &profile(), Utc::now() - Duration::hours(1), Utc::now() + Duration::hours(1))
+        .issue_agent_credential(
+            wallet.did(),
+            &profile(),
+            Utc::now() - Duration::hours(1),
+            Utc::now() + Duration::hours(1),
+        )
         .await
         .unwrap();
     wallet.store_credential(&credential).unwrap();
@@ -182,7 +204,10 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
         .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
         .await
         .unwrap();
-    assert!(matches!(reject(&w, &stolen).await, VerifyError::HolderMismatch(_)));
+    assert!(matches!(
+        reject(&w, &stolen).await,
+        VerifyError::HolderMismatch(_)
+    ));
 
     // Or claims to be the agent as holder while signing with its own key.
     let request = w.verifier.create_request(&["capabilities"]);
@@ -192,7 +217,10 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
         .await
         .unwrap();
     forged["holder"] = w.wallet.did().into();
-    assert!(matches!(reject(&w, &forged).await, VerifyError::HolderMismatch(_)));
+    assert!(matches!(
+        reject(&w, &forged).await,
+        VerifyError::HolderMismatch(_)
+    ));
 }
 
 #[tokio::test]
@@ -200,13 +228,20 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
     let w = world().await;
     let (_, mut vp) = present(&w, &["capabilities"]).await;
     vp["proof"]["proofPurpose"] = "assertionMethod".into();
-    assert!(matches!(reject(&w, &vp).await, VerifyError::KeyNotAuthorized { .. }));
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::KeyNotAuthorized { .. }
+    ));
 
     // The issuer's key used for authentication instead of assertion.
     let (request, vp) = present(&w, &["capabilities"]).await;
     let mut cred = derived(&vp);
     cred["proof"]["proofPurpose"] = "authentication".into();
-    let resigned = w.wallet.sign_presentation(cred, &request.nonce, VERIFIER_ID).await.unwrap();
+    let resigned = w
+        .wallet
+        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
     assert!(matches!(
         reject(&w, &resigned).await,
         VerifyError::KeyNotAuthorized { purpose, .. } if purpose == "assertionMethod"
@@ -217,7 +252,9 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
 async fn request_for_a_claim_the_credential_lacks() {
     let w = world().await;
     // The wallet cannot satisfy it…
-    let request = w.verifier.create_request(&["organization", "clearanceLevel"]);
+    let request = w
+        .verifier
+        .create_request(&["organization", "clearanceLevel"]);
     assert!(matches!(
         w.wallet.present(&request).await,
         Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
@@ -225,7 +262,9 @@ async fn request_for_a_claim_the_credential_lacks() {
     // …and a presentation that leaves a requested claim out is refused.
     let request = w.verifier.create_request(&["organization", "capabilities"]);
     let mut partial = request.clone();
-    partial.dcql_query.credentials[0].claims.retain(|c| c.path == ClaimPath::subject("organization"));
+    partial.dcql_query.credentials[0]
+        .claims
+        .retain(|c| c.path == ClaimPath::subject("organization"));
     let vp = w.wallet.present(&partial).await.unwrap();
     assert_eq!(
         reject(&w, &vp).await,
@@ -239,24 +278,41 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
     let (_, vp) = present(&w, &["organization", "capabilities"]).await;
     let verified = w.verifier.verify_presentation(&vp).await.unwrap();
     assert_eq!(
-        w.verifier.mint_token(&verified, "https://payroll.globex.example").unwrap_err(),
+        w.verifier
+            .mint_token(&verified, "https://payroll.globex.example")
+            .unwrap_err(),
         VerifyError::NoScopeMapped("https://payroll.globex.example".into())
     );
     // An agent whose capabilities map to nothing gets no token at all.
     let wallet = Wallet::open(w.dir.path().join("intern")).unwrap();
     let mut p = profile();
     p.capabilities = vec!["coffee.order".into()];
-    let c = w.issuer.issue_agent_credential(wallet.did(), &p, Utc::now() - Duration::hours(1), Utc::now() + Duration::hours(1)).await.unwrap();
+    let c = w
+        .issuer
+        .issue_agent_credential(
+            wallet.did(),
+            &p,
+            Utc::now() - Duration::hours(1),
+            Utc::now() + Duration::hours(1),
+        )
+        .await
+        .unwrap();
     wallet.store_credential(&c).unwrap();
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
-    assert!(matches!(w.verifier.exchange(&vp, API).await, Err(VerifyError::NoScopeMapped(_))));
+    assert!(matches!(
+        w.verifier.exchange(&vp, API).await,
+        Err(VerifyError::NoScopeMapped(_))
+    ));
 }
 
 #[tokio::test]
 async fn inline_contexts_and_malformed_input_are_rejected() {
     let w = world().await;
-    assert!(matches!(reject(&w, &serde_json::json!([1, 2])).await, VerifyError::Malformed(_)));
+    assert!(matches!(
+        reject(&w, &serde_json::json!([1, 2])).await,
+        VerifyError::Malformed(_)
+    ));
     assert!(matches!(reject(&w, &serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"})).await, VerifyError::Malformed(_)));
     let (request, vp) = present(&w, &["organization", "capabilities"]).await;
     // Swap term meanings with an inline context: same RDF, different JSON reading.
@@ -266,8 +322,15 @@ async fn inline_contexts_and_malformed_input_are_rejected() {
         "https://ns.credence.dev/v1",
         {"scopeHint": "https://example.org/x"}
     ]);
-    let resigned = w.wallet.sign_presentation(cred, &request.nonce, VERIFIER_ID).await.unwrap();
-    assert!(matches!(reject(&w, &resigned).await, VerifyError::UnsupportedContext(_)));
+    let resigned = w
+        .wallet
+        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    assert!(matches!(
+        reject(&w, &resigned).await,
+        VerifyError::UnsupportedContext(_)
+    ));
 }
 
 #[tokio::test]
@@ -278,20 +341,48 @@ async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
     let key = w.verifier.token_key();
     let now = Utc::now().timestamp();
     assert!(matches!(
-        validate_access_token(&token.token, &key, VERIFIER_ID, "https://other.example", "invoices:read", now),
+        validate_access_token(
+            &token.token,
+            &key,
+            VERIFIER_ID,
+            "https://other.example",
+            "invoices:read",
+            now
+        ),
         Err(TokenError::WrongAudience { .. })
     ));
     assert_eq!(
-        validate_access_token(&token.token, &key, VERIFIER_ID, API, "invoices:read", token.claims.exp),
+        validate_access_token(
+            &token.token,
+            &key,
+            VERIFIER_ID,
+            API,
+            "invoices:read",
+            token.claims.exp
+        ),
         Err(TokenError::Expired)
     );
     assert!(matches!(
-        validate_access_token(&token.token, &key, "https://other-verifier", API, "invoices:read", now),
+        validate_access_token(
+            &token.token,
+            &key,
+            "https://other-verifier",
+            API,
+            "invoices:read",
+            now
+        ),
         Err(TokenError::WrongIssuer(_))
     ));
     let stranger = ssi::JWK::generate_ed25519().unwrap().to_public();
     assert_eq!(
-        validate_access_token(&token.token, &stranger, VERIFIER_ID, API, "invoices:read", now),
+        validate_access_token(
+            &token.token,
+            &stranger,
+            VERIFIER_ID,
+            API,
+            "invoices:read",
+            now
+        ),
         Err(TokenError::BadSignature)
     );
     let mut parts: Vec<&str> = token.token.split('.').collect();
@@ -301,7 +392,14 @@ async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
     );
     parts[1] = &forged_payload;
     assert_eq!(
-        validate_access_token(&parts.join("."), &key, VERIFIER_ID, API, "invoices:read", now),
+        validate_access_token(
+            &parts.join("."),
+            &key,
+            VERIFIER_ID,
+            API,
+            "invoices:read",
+            now
+        ),
         Err(TokenError::BadSignature)
     );
     assert!(matches!(

@@ -13,7 +13,10 @@ fn vectors() -> Option<PathBuf> {
     if dir.join("README.md").is_file() {
         Some(dir)
     } else {
-        eprintln!("SKIP w3c_derived: vectors not found at {} (set CREDENCE_VECTORS)", dir.display());
+        eprintln!(
+            "SKIP w3c_derived: vectors not found at {} (set CREDENCE_VECTORS)",
+            dir.display()
+        );
         None
     }
 }
@@ -31,14 +34,25 @@ async fn published_derived_documents_are_accepted() {
         .as_object()
         .unwrap()
         .iter()
-        .map(|(u, f)| (u.clone(), std::fs::read_to_string(ctx.join(f.as_str().unwrap())).unwrap()))
+        .map(|(u, f)| {
+            (
+                u.clone(),
+                std::fs::read_to_string(ctx.join(f.as_str().unwrap())).unwrap(),
+            )
+        })
         .collect();
     let loader = credence::model::context_loader_with(extra);
     let mut accepted = 0;
     for folder in ["", "prc"] {
-        let doc = read(root.join("di-bbs").join(folder).join("derivedRevealDocument.json"));
+        let doc = read(
+            root.join("di-bbs")
+                .join(folder)
+                .join("derivedRevealDocument.json"),
+        );
         let verified = verify_credential_with(&doc, &loader).await.unwrap();
-        assert!(verified.verification_method.starts_with("did:key:zUC7DerdEm"));
+        assert!(verified
+            .verification_method
+            .starts_with("did:key:zUC7DerdEm"));
         accepted += 1;
 
         let mut unresolvable = doc.clone();

@@ -25,7 +25,8 @@ pub fn profile() -> AgentProfile {
         purpose: "procurement".into(),
         model_name: "claude-agent".into(),
         model_version: "2026-10".into(),
-        runtime_digest: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        runtime_digest: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            .into(),
         capabilities: vec!["invoices.read".into(), "orders.create".into()],
     }
 }

@@ -11,10 +11,10 @@ use base64::Engine;
 use rdf_types::{BlankIdBuf, LexicalQuad};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use ssi::JsonPointerBuf;
 use ssi::json_ld::{CompactJsonLd, Loader};
 use ssi::rdf::urdna2015::NormalizingSubstitution;
 use ssi::rdf::IntoNQuads;
+use ssi::JsonPointerBuf;
 use ssi_di_sd_primitives::canonicalize::{create_label_map_function, relabel_quads};
 use ssi_di_sd_primitives::group::canonicalize_and_group;
 use ssi_di_sd_primitives::skolemize::compact_to_deskolemized_nquads;
@@ -48,7 +48,11 @@ impl ProofConfig {
                     "proof sets are not supported: expected exactly one proof".into(),
                 ))
             }
-            Some(_) => return Err(Bbs2023Error::InvalidDocument("proof must be an object".into())),
+            Some(_) => {
+                return Err(Bbs2023Error::InvalidDocument(
+                    "proof must be an object".into(),
+                ))
+            }
         };
         let text = |key: &str| -> Result<String, Bbs2023Error> {
             proof
@@ -58,7 +62,10 @@ impl ProofConfig {
                 .ok_or_else(|| Bbs2023Error::InvalidDocument(format!("proof.{key} missing")))
         };
         let ty = text("type")?;
-        let suite = proof.get("cryptosuite").and_then(Value::as_str).unwrap_or("");
+        let suite = proof
+            .get("cryptosuite")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if ty != PROOF_TYPE || suite != CRYPTOSUITE {
             return Err(Bbs2023Error::WrongCryptosuite(format!("{ty}/{suite}")));
         }
@@ -87,7 +94,9 @@ pub(crate) fn unsecured(document: &Value) -> Result<Map<String, Value>, Bbs2023E
 }
 
 pub(crate) fn to_json_ld(obj: &Map<String, Value>) -> CompactJsonLd {
-    CompactJsonLd(json_syntax::Value::from_serde_json(Value::Object(obj.clone())))
+    CompactJsonLd(json_syntax::Value::from_serde_json(Value::Object(
+        obj.clone(),
+    )))
 }
 
 pub(crate) fn to_syntax_object(
@@ -122,7 +131,9 @@ async fn to_quads(
         .map_err(|e| Bbs2023Error::JsonLd(e.to_string()))
 }
 
-fn normalize(quads: &[LexicalQuad]) -> ssi::rdf::urdna2015::NormalizedQuads<'_, impl Iterator<Item = rdf_types::LexicalQuadRef<'_>>> {
+fn normalize(
+    quads: &[LexicalQuad],
+) -> ssi::rdf::urdna2015::NormalizedQuads<'_, impl Iterator<Item = rdf_types::LexicalQuadRef<'_>>> {
     ssi::rdf::urdna2015::normalize(quads.iter().map(LexicalQuad::as_lexical_quad_ref))
 }
 

@@ -172,9 +172,13 @@ pub async fn derive(
     loader: &impl Loader,
 ) -> Result<Value, Bbs2023Error> {
     let config = ProofConfig::from_document(base_document)?;
-    let data =
-        create_disclosure_data(base_document, selective_pointers, presentation_header, loader)
-            .await?;
+    let data = create_disclosure_data(
+        base_document,
+        selective_pointers,
+        presentation_header,
+        loader,
+    )
+    .await?;
     let proof_value = DerivedProofValue {
         bbs_proof: data.bbs_proof,
         label_map: data.label_map,

@@ -67,7 +67,11 @@ fn decode(proof_value: &str, expected: [u8; 3]) -> Result<Vec<Value>, Bbs2023Err
         return match bytes[2] {
             0x02 | 0x03 => Err(Bbs2023Error::MalformedProofValue(format!(
                 "expected a {} proof value, found header 0x{:02x}",
-                if expected[2] == 0x02 { "base" } else { "derived" },
+                if expected[2] == 0x02 {
+                    "base"
+                } else {
+                    "derived"
+                },
                 bytes[2]
             ))),
             other => Err(Bbs2023Error::UnsupportedFeature(other)),

@@ -53,7 +53,11 @@ pub async fn base_transform(
     let doc = unsecured(document)?;
     let groups = HashMap::from([(Mandatory, parse_pointers(mandatory_pointers)?)]);
     let grouped = group(loader, hmac_key, &doc, groups).await?;
-    let selected = grouped.matching.get(&Mandatory).cloned().unwrap_or_default();
+    let selected = grouped
+        .matching
+        .get(&Mandatory)
+        .cloned()
+        .unwrap_or_default();
     let mut mandatory = BTreeMap::new();
     let mut non_mandatory = BTreeMap::new();
     for (i, line) in grouped.lines.iter().enumerate() {

@@ -48,8 +48,9 @@ where
         if expected {
             // Sign must reproduce the fixture bytes exactly.
             let sk = BBSplusSecretKey::from_bytes(&hex(&f["signerKeyPair"]["secretKey"])).unwrap();
-            let ours = Signature::<BBSplus<S::Ciphersuite>>::sign(Some(&msgs), &sk, &pk, Some(&header))
-                .unwrap();
+            let ours =
+                Signature::<BBSplus<S::Ciphersuite>>::sign(Some(&msgs), &sk, &pk, Some(&header))
+                    .unwrap();
             ok &= ours.to_bytes() == sig_bytes;
         }
         assert!(ok, "{}: expected valid={expected}", path.display());

@@ -6,8 +6,6 @@ use credence_bbs2023::*;
 use serde_json::{json, Value};
 use ssi::json_ld::ContextLoader;
 
-
-
 fn vocab_doc(subject: Value, with_ids: bool) -> Value {
     let mut doc = json!({
         "@context": [
@@ -42,7 +40,10 @@ async fn round_trip(doc: Value, mandatory: &[&str], selective: &[&str]) -> Value
     assert_eq!(ok.presentation_header, b"nonce-123");
 
     // Flip every disclosed string in the subject, one at a time.
-    let subject = derived["credentialSubject"].as_object().cloned().unwrap_or_default();
+    let subject = derived["credentialSubject"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     for (k, v) in subject {
         if k == "id" || !v.is_string() {
             continue;
@@ -70,11 +71,19 @@ async fn nested_objects_and_blank_nodes() {
     let derived = round_trip(
         vocab_doc(subject, false),
         &["/issuer"],
-        &["/credentialSubject/address/city", "/credentialSubject/employer/department/name"],
+        &[
+            "/credentialSubject/address/city",
+            "/credentialSubject/employer/department/name",
+        ],
     )
     .await;
-    assert_eq!(derived["credentialSubject"]["address"]["city"], "Springfield");
-    assert!(derived["credentialSubject"]["address"].get("street").is_none());
+    assert_eq!(
+        derived["credentialSubject"]["address"]["city"],
+        "Springfield"
+    );
+    assert!(derived["credentialSubject"]["address"]
+        .get("street")
+        .is_none());
     assert!(derived["credentialSubject"].get("name").is_none());
 }
 
@@ -88,7 +97,11 @@ async fn claim_names_that_are_prefixes_of_one_another() {
     let derived = round_trip(
         vocab_doc(Value::Object(subject), true),
         &["/issuer", "/credentialSubject/id"],
-        &["/credentialSubject/claim1", "/credentialSubject/claim10", "/credentialSubject/claim11"],
+        &[
+            "/credentialSubject/claim1",
+            "/credentialSubject/claim10",
+            "/credentialSubject/claim11",
+        ],
     )
     .await;
     assert!(derived["credentialSubject"].get("claim12").is_none());
@@ -128,7 +141,12 @@ async fn thirty_five_claims_with_half_disclosed() {
 #[tokio::test]
 async fn nothing_selected_beyond_mandatory() {
     let subject = json!({"id": "did:example:s", "a": "1", "b": "2"});
-    let derived = round_trip(vocab_doc(subject, true), &["/issuer", "/credentialSubject/id"], &[]).await;
+    let derived = round_trip(
+        vocab_doc(subject, true),
+        &["/issuer", "/credentialSubject/id"],
+        &[],
+    )
+    .await;
     assert!(derived["credentialSubject"].get("a").is_none());
 }
 
@@ -150,7 +168,10 @@ async fn malformed_inputs_are_typed_errors() {
     ));
     // An unknown context is refused, never fetched.
     let mut unknown = doc.clone();
-    unknown["@context"] = json!(["https://www.w3.org/ns/credentials/v2", "https://evil.example/ctx"]);
+    unknown["@context"] = json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://evil.example/ctx"
+    ]);
     assert!(matches!(
         sign_base(&unknown, &keys, &vm, None, &["/issuer".into()], &loader).await,
         Err(Bbs2023Error::JsonLd(_))
@@ -173,7 +194,9 @@ async fn malformed_inputs_are_typed_errors() {
         .unwrap();
     let mut extra = derived.clone();
     extra["credentialSubject"]["injected"] = "admin".into();
-    assert!(verify_derived(&extra, keys.public_key(), &loader).await.is_err());
+    assert!(verify_derived(&extra, keys.public_key(), &loader)
+        .await
+        .is_err());
     // Wrong cryptosuite.
     let mut other = derived.clone();
     other["proof"]["cryptosuite"] = "ecdsa-sd-2023".into();

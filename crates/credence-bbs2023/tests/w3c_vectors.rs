@@ -23,7 +23,12 @@ fn map_entries(v: &Value) -> Vec<(usize, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e[0].as_u64().unwrap() as usize, e[1].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e[0].as_u64().unwrap() as usize,
+                e[1].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -77,8 +82,13 @@ async fn base_pipeline(root: &Path, folder: &str, mandatory_file: &str) {
     );
 
     // HMAC-shuffled canonical statements and the mandatory split.
-    let t = base_transform(&input, &mandatory, &hmac, &loader).await.unwrap();
-    assert_eq!(t.canonical, strings(&read_json(dir.join("addBaseDocHMACCanon.json"))));
+    let t = base_transform(&input, &mandatory, &hmac, &loader)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.canonical,
+        strings(&read_json(dir.join("addBaseDocHMACCanon.json")))
+    );
     let bt = read_json(dir.join("addBaseTransform.json"));
     assert_eq!(
         t.mandatory.clone().into_iter().collect::<Vec<_>>(),
@@ -143,18 +153,35 @@ async fn derive_pipeline(root: &Path, folder: &str, selective_file: &str) {
         .unwrap();
     let groups = read_json(dir.join("derivedGroupIndexes.json"));
     let as_usize = |v: &Value| -> Vec<usize> {
-        v.as_array().unwrap().iter().map(|i| i.as_u64().unwrap() as usize).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_u64().unwrap() as usize)
+            .collect()
     };
-    assert_eq!(data.group_indexes.combined, as_usize(&groups["combinedIndexes"]));
-    assert_eq!(data.group_indexes.mandatory, as_usize(&groups["mandatoryIndexes"]));
+    assert_eq!(
+        data.group_indexes.combined,
+        as_usize(&groups["combinedIndexes"])
+    );
+    assert_eq!(
+        data.group_indexes.mandatory,
+        as_usize(&groups["mandatoryIndexes"])
+    );
     assert_eq!(
         data.group_indexes.non_mandatory,
         as_usize(&groups["nonMandatoryIndexes"])
     );
-    assert_eq!(data.group_indexes.selective, as_usize(&groups["selectiveIndexes"]));
+    assert_eq!(
+        data.group_indexes.selective,
+        as_usize(&groups["selectiveIndexes"])
+    );
     let adj = read_json(dir.join("derivedAdjIndexes.json"));
     let as_u64 = |v: &Value| -> Vec<u64> {
-        v.as_array().unwrap().iter().map(|i| i.as_u64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_u64().unwrap())
+            .collect()
     };
     assert_eq!(data.mandatory_indexes, as_u64(&adj["adjMandatoryIndexes"]));
     assert_eq!(data.selective_indexes, as_u64(&adj["adjSelectiveIndexes"]));
@@ -165,17 +192,32 @@ async fn derive_pipeline(root: &Path, folder: &str, selective_file: &str) {
         .unwrap()
         .iter()
         .map(|e| {
-            let c = e[0].as_str().unwrap().trim_start_matches("c14n").parse().unwrap();
-            let b = e[1].as_str().unwrap().trim_start_matches('b').parse().unwrap();
+            let c = e[0]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("c14n")
+                .parse()
+                .unwrap();
+            let b = e[1]
+                .as_str()
+                .unwrap()
+                .trim_start_matches('b')
+                .parse()
+                .unwrap();
             (c, b)
         })
         .collect();
     assert_eq!(data.label_map, expected_labels);
-    assert_eq!(data.reveal_document, read_json(dir.join("derivedUnsignedReveal.json")));
+    assert_eq!(
+        data.reveal_document,
+        read_json(dir.join("derivedUnsignedReveal.json"))
+    );
 
     // Our own derivation verifies, bound to the presentation header.
     let derived = derive(&signed, &selective, &ph, &loader).await.unwrap();
-    let ok = verify_derived(&derived, pair.public_key(), &loader).await.unwrap();
+    let ok = verify_derived(&derived, pair.public_key(), &loader)
+        .await
+        .unwrap();
     assert_eq!(ok.presentation_header, ph);
 }
 
@@ -203,9 +245,14 @@ async fn published_derived_documents_verify_and_tampering_fails() {
     let loader = vector_loader(&root);
     let (pair, _) = keys(&root);
     for folder in ["", "prc"] {
-        let path = root.join("di-bbs").join(folder).join("derivedRevealDocument.json");
+        let path = root
+            .join("di-bbs")
+            .join(folder)
+            .join("derivedRevealDocument.json");
         let doc = read_json(path);
-        let ok = verify_derived(&doc, pair.public_key(), &loader).await.unwrap();
+        let ok = verify_derived(&doc, pair.public_key(), &loader)
+            .await
+            .unwrap();
         assert_eq!(hex::encode(&ok.presentation_header), "113377aa", "{folder}");
 
         // Any change to a disclosed statement breaks the proof.

@@ -101,7 +101,10 @@ impl PresentationRequest {
                     meta: LdpMeta {
                         type_values: vec![credential_type_iris],
                     },
-                    claims: claims.into_iter().map(|path| ClaimsQuery { path }).collect(),
+                    claims: claims
+                        .into_iter()
+                        .map(|path| ClaimsQuery { path })
+                        .collect(),
                 }],
             },
             expires_at,
@@ -135,7 +138,10 @@ mod tests {
             ClaimPath::subject("organization").to_pointer(),
             "/credentialSubject/organization"
         );
-        assert_eq!(ClaimPath(vec!["a/b".into(), "c~d".into()]).to_pointer(), "/a~1b/c~0d");
+        assert_eq!(
+            ClaimPath(vec!["a/b".into(), "c~d".into()]).to_pointer(),
+            "/a~1b/c~0d"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use credence_bbs2023::{sign_base, Bbs2023Error, BbsKeyPair, BbsPublicKey};
 use credence_core::{
-    context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL,
-    MANDATORY_POINTERS, VC_V2_CONTEXT_URL,
+    context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, MANDATORY_POINTERS,
+    VC_V2_CONTEXT_URL,
 };
 use serde_json::{json, Value};
 use ssi::json_ld::ContextLoader;

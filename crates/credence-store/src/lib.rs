@@ -134,7 +134,10 @@ mod tests {
         }
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.get_key("agent").unwrap().unwrap(), b"secret");
-        assert_eq!(s.credentials().unwrap(), vec![("c1".into(), b"{}".to_vec())]);
+        assert_eq!(
+            s.credentials().unwrap(),
+            vec![("c1".into(), b"{}".to_vec())]
+        );
         assert_eq!(s.get_key("missing").unwrap(), None);
     }
 
@@ -151,7 +154,10 @@ mod tests {
         }
         assert!(matches!(
             Store::open(dir.path()),
-            Err(StoreError::SchemaTooNew { found: 2, supported: 1 })
+            Err(StoreError::SchemaTooNew {
+                found: 2,
+                supported: 1
+            })
         ));
     }
 }

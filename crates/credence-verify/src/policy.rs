@@ -115,7 +115,10 @@ impl TrustPolicy {
     fn validate(&self) -> Result<(), PolicyError> {
         for i in &self.issuers {
             if !i.did.starts_with("did:") {
-                return Err(PolicyError::Invalid(format!("issuer `{}` is not a DID", i.did)));
+                return Err(PolicyError::Invalid(format!(
+                    "issuer `{}` is not a DID",
+                    i.did
+                )));
             }
         }
         for (n, r) in self.rules.iter().enumerate() {
@@ -214,23 +217,43 @@ ttl_secs = 120
         assert!(p.trusts("did:key:zAcme", "AgentCredential"));
         assert!(!p.trusts("did:key:zOther", "AgentCredential"));
         let claims = serde_json::json!({"capabilities": ["invoices.read", "x"]});
-        let g = p.grant("did:key:zAcme", "AgentCredential", claims.as_object().unwrap(), "https://api.globex.example");
+        let g = p.grant(
+            "did:key:zAcme",
+            "AgentCredential",
+            claims.as_object().unwrap(),
+            "https://api.globex.example",
+        );
         assert_eq!(g.scopes, vec!["invoices:read"]);
         assert_eq!(g.ttl_secs, 120);
-        let g = p.grant("did:key:zAcme", "AgentCredential", claims.as_object().unwrap(), "https://other");
+        let g = p.grant(
+            "did:key:zAcme",
+            "AgentCredential",
+            claims.as_object().unwrap(),
+            "https://other",
+        );
         assert!(g.scopes.is_empty());
     }
 
     #[test]
     fn errors_name_the_problem() {
         let e = TrustPolicy::from_toml("[[issuer]]\ndid = \"did:key:z\"\nname = 1\n").unwrap_err();
-        assert!(matches!(&e, PolicyError::Syntax(m) if m.contains("line 3")), "{e}");
-        let e = TrustPolicy::from_toml(&GOOD.replace("ttl_secs = 120", "ttl_secs = 3600")).unwrap_err();
+        assert!(
+            matches!(&e, PolicyError::Syntax(m) if m.contains("line 3")),
+            "{e}"
+        );
+        let e =
+            TrustPolicy::from_toml(&GOOD.replace("ttl_secs = 120", "ttl_secs = 3600")).unwrap_err();
         assert!(matches!(e, PolicyError::Invalid(_)));
-        let e = TrustPolicy::from_toml("[[issuer]]\ndid = \"x\"\nname = \"n\"\ncredential_types = []\n").unwrap_err();
+        let e = TrustPolicy::from_toml(
+            "[[issuer]]\ndid = \"x\"\nname = \"n\"\ncredential_types = []\n",
+        )
+        .unwrap_err();
         assert!(matches!(e, PolicyError::Invalid(_)));
         let e = TrustPolicy::from_toml("surprise = 1\n").unwrap_err();
         assert!(matches!(e, PolicyError::Syntax(_)));
-        assert!(matches!(TrustPolicy::load("/nonexistent/policy.toml"), Err(PolicyError::Io { .. })));
+        assert!(matches!(
+            TrustPolicy::load("/nonexistent/policy.toml"),
+            Err(PolicyError::Io { .. })
+        ));
     }
 }

@@ -22,7 +22,10 @@ fn malformed(msg: &str) -> VerifyError {
 fn string_list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -30,8 +33,12 @@ fn string_list(v: Option<&Value>) -> Vec<String> {
 /// Checks `@context` is a list of accepted URLs starting with VC 2.0; no
 /// inline contexts, which could re-map the terms a verifier reads.
 pub(crate) fn check_context(doc: &Value, accepted: &[&str]) -> Result<(), VerifyError> {
-    let ctx = doc.get("@context").ok_or_else(|| malformed("no @context"))?;
-    let list = ctx.as_array().ok_or_else(|| VerifyError::UnsupportedContext(ctx.to_string()))?;
+    let ctx = doc
+        .get("@context")
+        .ok_or_else(|| malformed("no @context"))?;
+    let list = ctx
+        .as_array()
+        .ok_or_else(|| VerifyError::UnsupportedContext(ctx.to_string()))?;
     if list.first().and_then(Value::as_str) != Some(VC_V2_CONTEXT_URL) {
         return Err(VerifyError::UnsupportedContext(format!(
             "the first context must be {VC_V2_CONTEXT_URL}"
@@ -50,9 +57,14 @@ impl UnverifiedPresentation {
     /// Parses a VC 2.0 Verifiable Presentation holding exactly one
     /// credential and one proof.
     pub fn parse(json: &Value) -> Result<Self, VerifyError> {
-        let obj = json.as_object().ok_or_else(|| malformed("not a JSON object"))?;
+        let obj = json
+            .as_object()
+            .ok_or_else(|| malformed("not a JSON object"))?;
         check_context(json, &[VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL])?;
-        if !string_list(obj.get("type")).iter().any(|t| t == "VerifiablePresentation") {
+        if !string_list(obj.get("type"))
+            .iter()
+            .any(|t| t == "VerifiablePresentation")
+        {
             return Err(malformed("type must include VerifiablePresentation"));
         }
         let holder = obj

@@ -63,10 +63,15 @@ pub async fn resolve_document(did: &str) -> Result<Value, VerifyError> {
         reason,
     };
     if !did.starts_with("did:key:") {
-        return Err(fail("unsupported DID method (this verifier resolves did:key)".into()));
+        return Err(fail(
+            "unsupported DID method (this verifier resolves did:key)".into(),
+        ));
     }
     let parsed = DID::new(did).map_err(|_| fail("not a valid DID".into()))?;
-    let output = DIDKey.resolve(parsed).await.map_err(|e| fail(e.to_string()))?;
+    let output = DIDKey
+        .resolve(parsed)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
     let document = serde_json::to_value(output.document).map_err(|e| fail(e.to_string()))?;
     if document.get("id").and_then(Value::as_str) != Some(did) {
         return Err(fail("the resolved document's id is not the DID".into()));
@@ -105,7 +110,10 @@ pub async fn authorized_method(
     let embedded = document
         .get(purpose)
         .and_then(Value::as_array)
-        .and_then(|e| e.iter().find(|e| e.is_object() && id_matches(e, did, method_url)));
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e.is_object() && id_matches(e, did, method_url))
+        });
     let method = embedded
         .or_else(|| {
             document

@@ -45,7 +45,9 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -111,7 +113,10 @@ impl Verifier {
         let now = self.clock.now().timestamp();
         let request = PresentationRequest::new(
             &self.id,
-            vec![expanded("VerifiableCredential"), expanded(AGENT_CREDENTIAL_TYPE)],
+            vec![
+                expanded("VerifiableCredential"),
+                expanded(AGENT_CREDENTIAL_TYPE),
+            ],
             claims.iter().map(|c| ClaimPath::subject(c)).collect(),
             now + self.request_ttl_secs,
         );
@@ -122,12 +127,18 @@ impl Verifier {
     /// Verifies a derived `bbs-2023` credential on its own: resolves the
     /// signing key, checks it is authorized for `assertionMethod`, and
     /// checks the BBS proof. No policy, validity or binding checks.
-    pub async fn verify_credential(&self, credential: &Value) -> Result<VerifiedCredential, VerifyError> {
+    pub async fn verify_credential(
+        &self,
+        credential: &Value,
+    ) -> Result<VerifiedCredential, VerifyError> {
         verify_credential_with(credential, &self.loader).await
     }
 
     /// Verifies a presentation answering one of this verifier's requests.
-    pub async fn verify_presentation(&self, vp: &Value) -> Result<VerifiedPresentation, VerifyError> {
+    pub async fn verify_presentation(
+        &self,
+        vp: &Value,
+    ) -> Result<VerifiedPresentation, VerifyError> {
         let now = self.clock.now();
         let vp = UnverifiedPresentation::parse(vp)?;
 
@@ -144,7 +155,10 @@ impl Verifier {
 
         // The holder signed the presentation with an authentication key.
         if vp.proof_str("cryptosuite")? != "eddsa-rdfc-2022" {
-            return Err(bad(ProofTarget::Presentation, "cryptosuite must be eddsa-rdfc-2022"));
+            return Err(bad(
+                ProofTarget::Presentation,
+                "cryptosuite must be eddsa-rdfc-2022",
+            ));
         }
         let vp_method = vp.proof_str("verificationMethod")?.to_owned();
         if did_of(&vp_method) != vp.holder() {
@@ -179,7 +193,10 @@ impl Verifier {
         if did_of(&verified.verification_method) != issuer {
             return Err(bad(
                 ProofTarget::Credential,
-                format!("signed by {}, not by the issuer {issuer}", verified.verification_method),
+                format!(
+                    "signed by {}, not by the issuer {issuer}",
+                    verified.verification_method
+                ),
             ));
         }
         let subject = credential
@@ -212,7 +229,10 @@ impl Verifier {
         };
         let wanted = request.dcql_query.credentials.first();
         let type_ok = wanted.is_some_and(|q| {
-            q.meta.type_values.iter().any(|set| set.iter().all(|t| types.contains(t)))
+            q.meta
+                .type_values
+                .iter()
+                .any(|set| set.iter().all(|t| types.contains(t)))
         });
         if !type_ok {
             return Err(VerifyError::WrongCredentialType(format!("{types:?}")));
@@ -234,13 +254,12 @@ impl Verifier {
         claims.remove("id");
         Ok(VerifiedPresentation {
             holder: vp.holder().to_owned(),
-            holder_jkt: holder_method
-                .jwk()?
-                .thumbprint()
-                .map_err(|e| VerifyError::ResolutionFailed {
+            holder_jkt: holder_method.jwk()?.thumbprint().map_err(|e| {
+                VerifyError::ResolutionFailed {
                     did: vp.holder().to_owned(),
                     reason: e.to_string(),
-                })?,
+                }
+            })?,
             issuer: issuer.to_owned(),
             credential_type: AGENT_CREDENTIAL_TYPE.into(),
             claims,
@@ -250,8 +269,7 @@ impl Verifier {
 
     async fn verify_vp_signature(&self, vp: &Value, now: DateTime<Utc>) -> Result<(), VerifyError> {
         let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
-            serde_json::from_value(vp.clone())
-                .map_err(|e| bad(ProofTarget::Presentation, e))?;
+            serde_json::from_value(vp.clone()).map_err(|e| bad(ProofTarget::Presentation, e))?;
         let params = VerificationParameters::from_resolver(DIDKey.into_vm_resolver())
             .with_json_ld_loader(self.loader.clone())
             .with_date_time(now);

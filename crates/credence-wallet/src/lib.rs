@@ -62,7 +62,9 @@ pub struct Wallet {
 
 impl std::fmt::Debug for Wallet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Wallet").field("did", &self.did).finish_non_exhaustive()
+        f.debug_struct("Wallet")
+            .field("did", &self.did)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,7 +76,8 @@ impl Wallet {
         let key: JWK = match store.get_key(AGENT_KEY)? {
             Some(bytes) => {
                 let bytes = Zeroizing::new(bytes);
-                serde_json::from_slice(&bytes).map_err(|e| WalletError::CorruptKey(e.to_string()))?
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| WalletError::CorruptKey(e.to_string()))?
             }
             None => {
                 let key = JWK::generate_ed25519().map_err(|e| WalletError::Key(e.to_string()))?;
