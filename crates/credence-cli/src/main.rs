@@ -82,6 +82,7 @@ async fn main() -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
+            Err(e @ credence_verify::PolicyError::Io { .. }) => fail(e.to_string()),
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::from(1)
