@@ -47,6 +47,18 @@ pub fn context_loader_with(extra: HashMap<String, String>) -> ContextLoader {
     }
 }
 
+/// Expands a credential type name as the VC 2.0 and Credence contexts define
+/// it (`AgentCredential` → `https://ns.credence.dev/v1#AgentCredential`);
+/// absolute IRIs pass through. Only sound for documents whose `@context` is
+/// exactly VC 2.0 + Credence, which the verifier enforces.
+pub fn expand_credential_type(compact: &str) -> String {
+    match compact {
+        "VerifiableCredential" => "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
+        other if other.contains(':') => other.to_owned(),
+        other => format!("{CREDENCE_VOCAB}{other}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ pub mod token;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{
-    context_loader, context_loader_with, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, CREDENCE_VOCAB,
-    VC_V2_CONTEXT_URL,
+    context_loader, context_loader_with, expand_credential_type, CREDENCE_CONTEXT,
+    CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
 };
 pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS};
 pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};

@@ -8,8 +8,8 @@ use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error};
 use credence_core::{
-    context_loader, ClaimPath, Clock, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
-    CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
+    context_loader, expand_credential_type, ClaimPath, Clock, PresentationRequest, SystemClock,
+    AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL,
 };
 use serde_json::{Map, Value};
 use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
@@ -48,13 +48,6 @@ impl std::fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("id", &self.id)
             .finish_non_exhaustive()
-    }
-}
-
-fn expanded(compact: &str) -> String {
-    match compact {
-        "VerifiableCredential" => "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
-        other => format!("{CREDENCE_VOCAB}{other}"),
     }
 }
 
@@ -114,8 +107,8 @@ impl Verifier {
         let request = PresentationRequest::new(
             &self.id,
             vec![
-                expanded("VerifiableCredential"),
-                expanded(AGENT_CREDENTIAL_TYPE),
+                expand_credential_type("VerifiableCredential"),
+                expand_credential_type(AGENT_CREDENTIAL_TYPE),
             ],
             claims.iter().map(|c| ClaimPath::subject(c)).collect(),
             now + self.request_ttl_secs,
@@ -223,8 +216,12 @@ impl Verifier {
 
         // The request: type and claims.
         let types: Vec<String> = match credential.get("type") {
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(expanded).collect(),
-            Some(Value::String(s)) => vec![expanded(s)],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(expand_credential_type)
+                .collect(),
+            Some(Value::String(s)) => vec![expand_credential_type(s)],
             _ => Vec::new(),
         };
         let wanted = request.dcql_query.credentials.first();

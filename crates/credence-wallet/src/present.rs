@@ -2,7 +2,7 @@
 
 use crate::{Wallet, WalletError};
 use credence_bbs2023::Bbs2023Error;
-use credence_core::{PresentationRequest, CREDENCE_VOCAB, VC_V2_CONTEXT_URL};
+use credence_core::{expand_credential_type, PresentationRequest, VC_V2_CONTEXT_URL};
 use serde_json::{json, Value};
 use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
 use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrityDocument, ProofOptions};
@@ -30,21 +30,14 @@ pub enum PresentError {
     Sign(String),
 }
 
-const VC_TYPE_IRI: &str = "https://www.w3.org/2018/credentials#VerifiableCredential";
-
-/// Expands a compact type name as the VC 2.0 + Credence contexts define it.
-fn type_iri(compact: &str) -> String {
-    match compact {
-        "VerifiableCredential" => VC_TYPE_IRI.to_owned(),
-        other if !other.contains(':') => format!("{CREDENCE_VOCAB}{other}"),
-        other => other.to_owned(),
-    }
-}
-
 fn types_of(credential: &Value) -> Vec<String> {
     match credential.get("type") {
-        Some(Value::String(s)) => vec![type_iri(s)],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(type_iri).collect(),
+        Some(Value::String(s)) => vec![expand_credential_type(s)],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(expand_credential_type)
+            .collect(),
         _ => Vec::new(),
     }
 }
