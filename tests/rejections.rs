@@ -407,3 +407,51 @@ async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
         Err(TokenError::Malformed(_))
     ));
 }
+
+#[tokio::test]
+async fn credential_of_another_type_is_rejected() {
+    let w = world().await;
+    let wallet = Wallet::open(w.dir.path().join("typed")).unwrap();
+    let doc = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": w.issuer.did(),
+        "credentialSubject": {"id": wallet.did(), "capabilities": ["invoices.read"]},
+    });
+    let pointers = vec!["/issuer".to_string(), "/credentialSubject/id".to_string()];
+    let credential = w.issuer.issue_document(&doc, &pointers).await.unwrap();
+    wallet.store_credential(&credential).unwrap();
+    let request = w.verifier.create_request(&["capabilities"]);
+    let mut loose = request.clone();
+    loose.dcql_query.credentials[0].meta.type_values = vec![vec![
+        "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
+    ]];
+    let vp = wallet.present(&loose).await.unwrap();
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::WrongCredentialType(_)
+    ));
+}
+
+#[tokio::test]
+async fn token_with_another_type_header_is_refused() {
+    let w = world().await;
+    let (_, vp) = present(&w, &["capabilities"]).await;
+    let token = w.verifier.exchange(&vp, API).await.unwrap();
+    let header = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        br#"{"alg":"EdDSA","typ":"JWT"}"#,
+    );
+    let rest = token.token.split_once('.').unwrap().1;
+    assert!(matches!(
+        validate_access_token(
+            &format!("{header}.{rest}"),
+            &w.verifier.token_key(),
+            VERIFIER_ID,
+            API,
+            "invoices:read",
+            Utc::now().timestamp()
+        ),
+        Err(TokenError::WrongType(_))
+    ));
+}
