@@ -42,6 +42,9 @@ pub struct DisclosureData {
     pub reveal_document: Value,
     /// Intermediate indexes, for conformance tests.
     pub group_indexes: GroupIndexes,
+    /// The base proof's options (without `proofValue`), reused by the
+    /// derived proof.
+    pub proof_options: serde_json::Map<String, Value>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -159,6 +162,7 @@ pub async fn create_disclosure_data(
             non_mandatory: non_mandatory_idx,
             selective: selective_idx,
         },
+        proof_options: config.options,
     })
 }
 
@@ -171,7 +175,6 @@ pub async fn derive(
     presentation_header: &[u8],
     loader: &impl Loader,
 ) -> Result<Value, Bbs2023Error> {
-    let config = ProofConfig::from_document(base_document)?;
     let data = create_disclosure_data(
         base_document,
         selective_pointers,
@@ -187,7 +190,7 @@ pub async fn derive(
         presentation_header: data.presentation_header,
     }
     .encode()?;
-    let mut proof = config.options;
+    let mut proof = data.proof_options;
     proof.insert("proofValue".into(), proof_value.into());
     let mut derived = data.reveal_document;
     if let Value::Object(obj) = &mut derived {
