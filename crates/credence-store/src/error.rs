@@ -1,0 +1,72 @@
+//! The store's error type.
+
+use std::path::PathBuf;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The sled database could not be opened, read or written.
+    #[error("store I/O failed: {0}")]
+    Db(#[from] sled::Error),
+    /// A file beside the database could not be read or written.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The directory holds no Credence wallet.
+    #[error("{0} is not a Credence wallet (run `credence wallet init` first)")]
+    NotAWallet(PathBuf),
+    /// `create` was pointed at a directory that is not empty.
+    #[error("{0} already exists and is not empty; refusing to overwrite it")]
+    AlreadyExists(PathBuf),
+    /// Another process (or handle) has the wallet open.
+    #[error("the wallet at {0} is in use by another process")]
+    Locked(PathBuf),
+    /// The store was written by a newer Credence with an unknown schema.
+    #[error("store schema version {found} is newer than this build supports ({supported}); upgrade Credence")]
+    SchemaTooNew {
+        /// Version found on disk.
+        found: u32,
+        /// Highest version this build reads.
+        supported: u32,
+    },
+    /// The passphrase or key file does not unlock this wallet. Nothing was
+    /// read or changed.
+    #[error("wrong passphrase or key file: it does not unlock this wallet (nothing was changed)")]
+    WrongSecret,
+    /// The key file is missing, unreadable or too short.
+    #[error("key file {path}: {reason}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The passphrase is empty or the KDF parameters are out of range.
+    #[error("key derivation failed: {0}")]
+    Kdf(String),
+    /// Stored bytes failed authentication or are not what was written.
+    #[error("integrity check failed: {0}; the wallet has been damaged or tampered with — restore it from an export")]
+    Integrity(String),
+    /// Writes acknowledged earlier are missing from the database.
+    #[error("integrity check failed: the database holds {found} commits but {expected} were acknowledged; sled dropped the tail of its log (a damaged file) — restore it from an export")]
+    Truncated {
+        /// Commits acknowledged (recorded beside the database).
+        expected: u64,
+        /// Commits the database holds.
+        found: u64,
+    },
+    /// An export file is malformed, truncated or not an export.
+    #[error("invalid export: {0}")]
+    BadExport(String),
+}
+
+impl StoreError {
+    pub(crate) fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::File { path, source }
+    }
+}
