@@ -1,8 +1,9 @@
 #![forbid(unsafe_code)]
 //! The W3C Data Integrity `bbs-2023` cryptosuite (baseline feature).
 //!
-//! This crate creates base proofs (issuer), derives selective-disclosure
-//! proofs (holder) and verifies derived proofs (verifier), following the W3C
+//! This crate creates base proofs (issuer), verifies them (holder, on
+//! receipt), derives selective-disclosure proofs (holder) and verifies
+//! derived proofs (verifier), following the W3C
 //! vc-di-bbs specification. The RDF side (JSON-LD expansion, RDFC-1.0
 //! canonicalization, skolemization, JSON pointer selection) comes from ssi's
 //! public building blocks; the BBS signature scheme is the current IETF draft
@@ -21,6 +22,7 @@ mod keys;
 mod proof_value;
 mod sign;
 mod verify;
+mod verify_base;
 
 pub use canon::{canonicalize_document, canonicalize_proof_config, ProofConfig};
 pub use derive::{create_disclosure_data, derive, DisclosureData};
@@ -29,6 +31,7 @@ pub use keys::{BbsKeyPair, BbsPublicKey, BLS12_381_G2_MULTICODEC};
 pub use proof_value::{BaseProofValue, DerivedProofValue};
 pub use sign::{base_transform, sign_base, sign_base_with_hmac_key, BaseTransform, HashData};
 pub use verify::{verify_derived, VerifiedDerivedProof};
+pub use verify_base::verify_base;
 
 /// The `cryptosuite` identifier this crate implements.
 pub const CRYPTOSUITE: &str = "bbs-2023";

@@ -31,6 +31,9 @@ async fn round_trip(doc: Value, mandatory: &[&str], selective: &[&str]) -> Value
     let signed = sign_base(&doc, &keys, &vm, None, &mandatory, &loader)
         .await
         .unwrap();
+    verify_base(&signed, keys.public_key(), &loader)
+        .await
+        .unwrap_or_else(|e| panic!("base proof rejected: {e}"));
     let derived = derive(&signed, &selective, b"nonce-123", &loader)
         .await
         .unwrap();

@@ -276,3 +276,36 @@ async fn published_derived_documents_verify_and_tampering_fails() {
         ));
     }
 }
+
+#[tokio::test]
+async fn published_base_documents_verify_and_tampering_fails() {
+    let Some(root) = vectors("published_base_documents_verify_and_tampering_fails") else {
+        return;
+    };
+    let loader = vector_loader(&root);
+    let (pair, _) = keys(&root);
+    for folder in ["", "prc"] {
+        let signed = read_json(root.join("di-bbs").join(folder).join("addSignedSDBase.json"));
+        verify_base(&signed, pair.public_key(), &loader)
+            .await
+            .unwrap_or_else(|e| panic!("{folder}: {e}"));
+        // A changed claim, and another key, are both rejected.
+        let mut tampered = signed.clone();
+        let subject = tampered["credentialSubject"].as_object_mut().unwrap();
+        let key = subject
+            .iter()
+            .find(|(k, v)| *k != "id" && *k != "type" && v.is_string())
+            .map(|(k, _)| k.clone())
+            .unwrap();
+        subject.insert(key, "tampered".into());
+        assert!(matches!(
+            verify_base(&tampered, pair.public_key(), &loader).await,
+            Err(Bbs2023Error::ProofInvalid)
+        ));
+        let other = BbsKeyPair::generate().unwrap();
+        assert!(matches!(
+            verify_base(&signed, other.public_key(), &loader).await,
+            Err(Bbs2023Error::ProofInvalid)
+        ));
+    }
+}
