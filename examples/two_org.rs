@@ -8,7 +8,7 @@ use clap::Parser;
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL};
 use credence::verify::{resolve_document, validate_access_token, TrustPolicy, Verifier};
-use credence::wallet::Wallet;
+use credence::wallet::{HolderPolicy, KdfParams, PresentError, Unlock, Wallet};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -49,14 +49,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     step(
         2,
-        "Acme's procurement agent opens its wallet and creates its own Ed25519 DID.",
+        "Acme's procurement agent creates its encrypted wallet and its own Ed25519 DID.",
     );
     let wallet_dir = tempfile::tempdir()?;
-    let wallet = Wallet::open(wallet_dir.path().join("procurement-agent"))?;
+    let passphrase = std::env::var("CREDENCE_PASSPHRASE")
+        .unwrap_or_else(|_| "demo passphrase: set CREDENCE_PASSPHRASE".into());
+    let t = Instant::now();
+    let wallet = Wallet::create(
+        wallet_dir.path().join("procurement-agent"),
+        &Unlock::passphrase(passphrase),
+        KdfParams::default(),
+    )?;
     println!("   Agent DID: {}", wallet.did());
     println!(
-        "   Wallet: sled database in {}",
-        wallet_dir.path().display()
+        "   Wallet: sled database in {}, sealed with XChaCha20-Poly1305 under an Argon2id key ({:.0} ms)",
+        wallet.dir().display(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let holder_policy =
+        HolderPolicy::default().allow_domain("*.globex.example", &["organization", "capabilities"]);
+    wallet.set_holder_policy(&holder_policy)?;
+    println!(
+        "   Holder policy: Globex (*.globex.example) may see organization and capabilities only."
     );
 
     step(
@@ -83,11 +97,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     let issue_ms = t.elapsed().as_secs_f64() * 1e3;
-    wallet.store_credential(&credential)?;
+    let imported = wallet.import(&credential).await?;
     println!(
         "   Claims: organization, owner, purpose, model name/version, runtime digest, capabilities"
     );
-    println!("   Issued in {issue_ms:.1} ms and stored in the agent's wallet.");
+    println!(
+        "   Issued in {issue_ms:.1} ms; the wallet verified Acme's signature and stored it as {}.",
+        imported.summary.id
+    );
 
     step(
         4,
@@ -127,6 +144,15 @@ ttl_secs = 300
         "   client_id = {}, nonce = {}",
         request.client_id, request.nonce
     );
+
+    let greedy = verifier.create_request(&["organization", "owner", "capabilities"]);
+    match wallet.plan(&greedy) {
+        Err(PresentError::PolicyDenied { claims, .. }) => println!(
+            "   (A request that also asks for the owner is refused by the agent's holder policy: {})",
+            claims.join(", ")
+        ),
+        other => return Err(format!("the holder policy let an over-broad request through: {other:?}").into()),
+    }
 
     step(6, "The agent derives a selective-disclosure proof and signs a presentation bound to the nonce and audience.");
     let t = Instant::now();

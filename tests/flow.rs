@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use credence::verify::{validate_access_token, TokenError};
-use credence::wallet::Wallet;
+use credence::wallet::{ImportError, Unlock, Wallet};
 
 #[tokio::test]
 async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
@@ -65,7 +65,7 @@ async fn wallet_keeps_keys_and_credentials_across_restarts() {
     let stored = w.wallet.credentials().unwrap();
     let path = w.dir.path().join("agent");
     drop(w.wallet);
-    let reopened = Wallet::open(&path).unwrap();
+    let reopened = Wallet::open(&path, &Unlock::passphrase(PASSPHRASE)).unwrap();
     assert_eq!(reopened.did(), did);
     assert_eq!(reopened.credentials().unwrap(), stored);
     // And the reopened wallet can still present.
@@ -77,11 +77,11 @@ async fn wallet_keeps_keys_and_credentials_across_restarts() {
 #[tokio::test]
 async fn wallet_refuses_credentials_for_another_agent() {
     let w = world().await;
-    let other = Wallet::open(w.dir.path().join("other")).unwrap();
+    let other = new_wallet(w.dir.path().join("other"));
     let (_, credential) = w.wallet.credentials().unwrap().remove(0);
     assert!(matches!(
-        other.store_credential(&credential),
-        Err(credence::wallet::WalletError::WrongSubject { .. })
+        other.import(&credential).await,
+        Err(ImportError::WrongSubject { .. })
     ));
 }
 

@@ -8,7 +8,7 @@ use common::*;
 use credence::issuer::Issuer;
 use credence::model::{ClaimPath, PresentationRequest};
 use credence::verify::{validate_access_token, ProofTarget, TokenError, Verifier, VerifyError};
-use credence::wallet::{PresentError, Wallet};
+use credence::wallet::PresentError;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -135,6 +135,18 @@ async fn wrong_audience_is_rejected() {
     let w = world().await;
     let mut request = w.verifier.create_request(&["capabilities"]);
     request.client_id = "https://evil.example".into();
+    // The agent's holder policy refuses a verifier it does not know…
+    assert!(matches!(
+        w.wallet.present(&request).await,
+        Err(PresentError::PolicyDenied { verifier, .. }) if verifier == "https://evil.example"
+    ));
+    // …and if it were talked into allowing it, Globex still refuses the result.
+    let policy = w
+        .wallet
+        .holder_policy()
+        .unwrap()
+        .allow_domain("evil.example", &["capabilities"]);
+    w.wallet.set_holder_policy(&policy).unwrap();
     let vp = w.wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -145,13 +157,18 @@ async fn wrong_audience_is_rejected() {
 async fn world_with_validity(from: chrono::DateTime<Utc>, until: chrono::DateTime<Utc>) -> World {
     let w = world().await;
     let dir = w.dir.path().join("agent2");
-    let wallet = Wallet::open(&dir).unwrap();
+    // The agent acts while the credential is still valid (its wallet refuses
+    // expired ones), and presents it to a verifier whose clock is now.
+    let midpoint = from + (until - from) / 2;
+    let wallet = new_wallet(&dir).with_clock(std::sync::Arc::new(credence::model::FixedClock(
+        midpoint.min(Utc::now()),
+    )));
     let credential = w
         .issuer
         .issue_agent_credential(wallet.did(), &profile(), from, until)
         .await
         .unwrap();
-    wallet.store_credential(&credential).unwrap();
+    wallet.import(&credential).await.unwrap();
     World { wallet, ..w }
 }
 
@@ -175,7 +192,7 @@ async fn credential_not_yet_valid_is_rejected() {
 async fn untrusted_issuer_is_rejected() {
     let w = world().await;
     let rogue = Issuer::generate().unwrap();
-    let wallet = Wallet::open(w.dir.path().join("agent3")).unwrap();
+    let wallet = new_wallet(w.dir.path().join("agent3"));
     let credential = rogue
         .issue_agent_credential(
             wallet.did(),
@@ -185,7 +202,7 @@ async fn untrusted_issuer_is_rejected() {
         )
         .await
         .unwrap();
-    wallet.store_credential(&credential).unwrap();
+    wallet.import(&credential).await.unwrap();
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
@@ -198,7 +215,7 @@ async fn untrusted_issuer_is_rejected() {
 async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
     let w = world().await;
     let (request, vp) = present(&w, &["capabilities"]).await;
-    let thief = Wallet::open(w.dir.path().join("thief")).unwrap();
+    let thief = new_wallet(w.dir.path().join("thief"));
     // The thief wraps the agent's derived credential in its own VP.
     let stolen = thief
         .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
@@ -251,10 +268,21 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
 #[tokio::test]
 async fn request_for_a_claim_the_credential_lacks() {
     let w = world().await;
-    // The wallet cannot satisfy it…
+    // The wallet's policy does not cover it; once it does, the wallet still
+    // cannot satisfy it…
     let request = w
         .verifier
         .create_request(&["organization", "clearanceLevel"]);
+    assert!(matches!(
+        w.wallet.present(&request).await,
+        Err(PresentError::PolicyDenied { claims, .. }) if claims == ["credentialSubject.clearanceLevel"]
+    ));
+    let policy = w
+        .wallet
+        .holder_policy()
+        .unwrap()
+        .allow_domain("*.globex.example", &["clearanceLevel"]);
+    w.wallet.set_holder_policy(&policy).unwrap();
     assert!(matches!(
         w.wallet.present(&request).await,
         Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
@@ -284,7 +312,7 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
         VerifyError::NoScopeMapped("https://payroll.globex.example".into())
     );
     // An agent whose capabilities map to nothing gets no token at all.
-    let wallet = Wallet::open(w.dir.path().join("intern")).unwrap();
+    let wallet = new_wallet(w.dir.path().join("intern"));
     let mut p = profile();
     p.capabilities = vec!["coffee.order".into()];
     let c = w
@@ -297,7 +325,7 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
         )
         .await
         .unwrap();
-    wallet.store_credential(&c).unwrap();
+    wallet.import(&c).await.unwrap();
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
@@ -411,7 +439,7 @@ async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
 #[tokio::test]
 async fn credential_of_another_type_is_rejected() {
     let w = world().await;
-    let wallet = Wallet::open(w.dir.path().join("typed")).unwrap();
+    let wallet = new_wallet(w.dir.path().join("typed"));
     let doc = serde_json::json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
         "type": ["VerifiableCredential"],
@@ -420,7 +448,7 @@ async fn credential_of_another_type_is_rejected() {
     });
     let pointers = vec!["/issuer".to_string(), "/credentialSubject/id".to_string()];
     let credential = w.issuer.issue_document(&doc, &pointers).await.unwrap();
-    wallet.store_credential(&credential).unwrap();
+    wallet.import(&credential).await.unwrap();
     let request = w.verifier.create_request(&["capabilities"]);
     let mut loose = request.clone();
     loose.dcql_query.credentials[0].meta.type_values = vec![vec![

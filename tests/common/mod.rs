@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use credence::issuer::Issuer;
 use credence::model::AgentProfile;
 use credence::verify::{TrustPolicy, Verifier};
-use credence::wallet::Wallet;
+use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 
 pub const VERIFIER_ID: &str = "https://verifier.globex.example";
 pub const API: &str = "https://api.globex.example";
@@ -52,11 +52,35 @@ ttl_secs = 300
     .unwrap()
 }
 
+/// The passphrase of every test wallet.
+pub const PASSPHRASE: &str = "test wallet passphrase";
+
+/// A new wallet at `dir` (cheapest Argon2id cost) whose holder policy lets
+/// Globex's verifiers (any `*.globex.example`) receive every profile claim.
+pub fn new_wallet(dir: impl AsRef<std::path::Path>) -> Wallet {
+    let wallet =
+        Wallet::create(dir, &Unlock::passphrase(PASSPHRASE), KdfParams::minimal()).unwrap();
+    let policy = HolderPolicy::default().allow_domain(
+        "*.globex.example",
+        &[
+            "organization",
+            "owner",
+            "purpose",
+            "modelName",
+            "modelVersion",
+            "runtimeDigest",
+            "capabilities",
+        ],
+    );
+    wallet.set_holder_policy(&policy).unwrap();
+    wallet
+}
+
 /// Issues a credential valid for a day around now, stored in the wallet.
 pub async fn world() -> World {
     let issuer = Issuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let wallet = Wallet::open(dir.path().join("agent")).unwrap();
+    let wallet = new_wallet(dir.path().join("agent"));
     let credential = issuer
         .issue_agent_credential(
             wallet.did(),
@@ -66,7 +90,7 @@ pub async fn world() -> World {
         )
         .await
         .unwrap();
-    wallet.store_credential(&credential).unwrap();
+    wallet.import(&credential).await.unwrap();
     let verifier = Verifier::new(
         VERIFIER_ID,
         policy_for(issuer.did()),

@@ -40,8 +40,7 @@ pub async fn verify_base(
     let canonical_config =
         canon::canonicalize_proof_config(&config.options, obj.get("@context"), loader).await?;
     let document = Value::Object(obj);
-    let transform =
-        base_transform(&document, &base.mandatory_pointers, &hmac_key, loader).await?;
+    let transform = base_transform(&document, &base.mandatory_pointers, &hmac_key, loader).await?;
     let hashes = HashData {
         proof_hash: sha256(&canonical_config),
         mandatory_hash: sha256(transform.mandatory.values().cloned().collect::<String>()),
@@ -54,11 +53,10 @@ pub async fn verify_base(
         .values()
         .map(|l| l.as_bytes().to_vec())
         .collect();
-    let signature_bytes: [u8; 80] = base
-        .bbs_signature
-        .as_slice()
-        .try_into()
-        .map_err(|_| Bbs2023Error::MalformedProofValue("bbsSignature must be 80 bytes".into()))?;
+    let signature_bytes: [u8; 80] =
+        base.bbs_signature.as_slice().try_into().map_err(|_| {
+            Bbs2023Error::MalformedProofValue("bbsSignature must be 80 bytes".into())
+        })?;
     let signature = Signature::<BbsBls12381Sha256>::from_bytes(&signature_bytes)
         .map_err(|_| Bbs2023Error::ProofInvalid)?;
     signature

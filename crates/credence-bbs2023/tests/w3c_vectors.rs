@@ -285,7 +285,11 @@ async fn published_base_documents_verify_and_tampering_fails() {
     let loader = vector_loader(&root);
     let (pair, _) = keys(&root);
     for folder in ["", "prc"] {
-        let signed = read_json(root.join("di-bbs").join(folder).join("addSignedSDBase.json"));
+        let signed = read_json(
+            root.join("di-bbs")
+                .join(folder)
+                .join("addSignedSDBase.json"),
+        );
         verify_base(&signed, pair.public_key(), &loader)
             .await
             .unwrap_or_else(|e| panic!("{folder}: {e}"));

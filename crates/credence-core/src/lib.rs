@@ -1,14 +1,16 @@
 #![forbid(unsafe_code)]
 //! Credence's shared model: the vocabulary (JSON-LD context), the agent
 //! profile carried by an `AgentCredential`, presentation requests, access
-//! token claims and the clock.
+//! token claims, the clock, and did:key resolution with the key-authorization
+//! checks every role needs.
 //!
 //! Every role crate (issuer, wallet, verifier) builds on these types; they
 //! meet through them and through the wire, never by importing one another.
-//! This crate is pure: no I/O, no cryptography, no policy decisions.
+//! This crate is pure: no I/O, no cryptography of its own, no policy decisions.
 
 pub mod clock;
 pub mod context;
+pub mod did;
 pub mod profile;
 pub mod request;
 pub mod token;

@@ -159,15 +159,17 @@ impl Store {
             kdf,
             wrapped_key: wrap(&kek, dek)?,
         };
-        let header_bytes = serde_json::to_vec_pretty(&header)
-            .map_err(|e| StoreError::Integrity(e.to_string()))?;
+        let header_bytes =
+            serde_json::to_vec_pretty(&header).map_err(|e| StoreError::Integrity(e.to_string()))?;
         std::fs::create_dir_all(dir).map_err(StoreError::file(dir))?;
         crate::fsutil::write_private_new(&dir.join(HEADER_FILE), &header_bytes)?;
         let db = open_db(dir)?;
         db.insert(SEQ, &1u64.to_be_bytes())?;
         db.flush()?;
         let db_file = open_db_file(dir)?;
-        db_file.sync_all().map_err(StoreError::file(dir.join("db")))?;
+        db_file
+            .sync_all()
+            .map_err(StoreError::file(dir.join("db")))?;
         // The commit record is written last: its presence marks a complete wallet.
         let commit = CommitFile::create(dir, 1)?;
         Ok(Self::assemble(dir, db, db_file, commit, 1, dek)?)
@@ -366,7 +368,9 @@ impl Store {
     }
 
     /// Every raw (still sealed) entry, for export.
-    pub(crate) fn raw_entries(&self) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
+    pub(crate) fn raw_entries(
+        &self,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
         self.inner.db.iter().map(|e| e.map_err(db_read_err))
     }
 

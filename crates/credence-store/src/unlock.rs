@@ -125,12 +125,11 @@ impl Kdf {
                     .map_err(|e| StoreError::Kdf(e.to_string()))?;
             }
             (Self::KeyFileHkdfSha256 { salt }, Unlock::KeyFile(path)) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                    StoreError::KeyFile {
+                let bytes =
+                    Zeroizing::new(std::fs::read(path).map_err(|e| StoreError::KeyFile {
                         path: path.clone(),
                         reason: e.to_string(),
-                    }
-                })?);
+                    })?);
                 if bytes.len() < MIN_KEY_FILE_LEN {
                     return Err(StoreError::KeyFile {
                         path: path.clone(),
@@ -178,7 +177,9 @@ pub(crate) fn unwrap(kek: &[u8; 32], wrapped: &str) -> Result<Zeroizing<[u8; 32]
     let plain = open_bytes(kek, &sealed, WRAP_AAD).map_err(|_| StoreError::WrongSecret)?;
     let mut dek = Zeroizing::new([0u8; 32]);
     if plain.len() != 32 {
-        return Err(StoreError::Integrity("the wrapped key has the wrong length".into()));
+        return Err(StoreError::Integrity(
+            "the wrapped key has the wrong length".into(),
+        ));
     }
     dek.copy_from_slice(&plain);
     Ok(dek)

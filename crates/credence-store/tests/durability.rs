@@ -69,19 +69,30 @@ fn child(dir: &Path, first: u64) {
 }
 
 fn check(dir: &Path, acknowledged: &[u64]) -> usize {
-    let store = Store::open(dir, &unlock()).unwrap_or_else(|e| panic!("reopen after SIGKILL failed: {e}"));
+    let store =
+        Store::open(dir, &unlock()).unwrap_or_else(|e| panic!("reopen after SIGKILL failed: {e}"));
     for &i in acknowledged {
         let got = store
             .get(Space::Credentials, &id(i))
             .unwrap_or_else(|e| panic!("record {i}: {e}"))
             .unwrap_or_else(|| panic!("acknowledged record {i} is missing"));
-        assert_eq!(got.as_slice(), body(i).as_slice(), "record {i} is not intact");
-        let m = store.get(Space::CredentialMeta, &id(i)).unwrap().expect("summary missing");
+        assert_eq!(
+            got.as_slice(),
+            body(i).as_slice(),
+            "record {i} is not intact"
+        );
+        let m = store
+            .get(Space::CredentialMeta, &id(i))
+            .unwrap()
+            .expect("summary missing");
         assert_eq!(m.as_slice(), meta(i).as_slice());
     }
     let indexed = store.indexed("type:AgentCredential").unwrap();
     for &i in acknowledged {
-        assert!(indexed.binary_search(&id(i)).is_ok(), "record {i} missing from its index");
+        assert!(
+            indexed.binary_search(&id(i)).is_ok(),
+            "record {i} missing from its index"
+        );
     }
     // Every record present is whole: body, summary and index together.
     let bodies = store.ids(Space::Credentials).unwrap();
@@ -101,7 +112,11 @@ fn parent() {
     let started = Instant::now();
     for round in 1..=ROUNDS {
         let mut child = Command::new(&exe)
-            .args(["--child", dir.to_str().expect("utf-8 path"), &next.to_string()])
+            .args([
+                "--child",
+                dir.to_str().expect("utf-8 path"),
+                &next.to_string(),
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -122,7 +137,10 @@ fn parent() {
         } else {
             check(&dir, &acknowledged[before..])
         };
-        next = acknowledged.last().map_or(next, |l| l + 1).max(present as u64);
+        next = acknowledged
+            .last()
+            .map_or(next, |l| l + 1)
+            .max(present as u64);
         println!(
             "round {round:2}: killed after {:3} ms ({status}); {:4} acknowledged this round, {:5} in all, {present} present — all intact",
             delay.as_millis(),

@@ -48,10 +48,15 @@ fn no_private_key_bytes_on_disk_in_any_encoding() {
         let store = Store::create(&wallet, &pass("pw"), KdfParams::minimal()).unwrap();
         store.put(Space::Keys, "agent", &SECRET_KEY).unwrap();
         // A JWK-shaped record too, as the wallet stores Ed25519 keys.
-        let jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","d":"{}"}}"#, URL_SAFE_NO_PAD.encode(SECRET_KEY));
+        let jwk = format!(
+            r#"{{"kty":"OKP","crv":"Ed25519","d":"{}"}}"#,
+            URL_SAFE_NO_PAD.encode(SECRET_KEY)
+        );
         store.put(Space::Keys, "agent-jwk", jwk.as_bytes()).unwrap();
         let body = format!("{{\"owner\":\"Alice Example\",\"n\":{}}}", "x".repeat(500));
-        store.put(Space::Credentials, "c1", body.as_bytes()).unwrap();
+        store
+            .put(Space::Credentials, "c1", body.as_bytes())
+            .unwrap();
     }
     let encodings: Vec<(&str, Vec<u8>)> = vec![
         ("raw", SECRET_KEY.to_vec()),
@@ -59,21 +64,37 @@ fn no_private_key_bytes_on_disk_in_any_encoding() {
         ("base64", STANDARD.encode(SECRET_KEY).into_bytes()),
         ("base64url", URL_SAFE_NO_PAD.encode(SECRET_KEY).into_bytes()),
         ("hex", hex::encode(SECRET_KEY).into_bytes()),
-        ("multibase base58btc", multibase::encode(multibase::Base::Base58Btc, SECRET_KEY).into_bytes()),
-        ("multibase base64url", multibase::encode(multibase::Base::Base64Url, SECRET_KEY).into_bytes()),
+        (
+            "multibase base58btc",
+            multibase::encode(multibase::Base::Base58Btc, SECRET_KEY).into_bytes(),
+        ),
+        (
+            "multibase base64url",
+            multibase::encode(multibase::Base::Base64Url, SECRET_KEY).into_bytes(),
+        ),
         ("credential text", b"Alice Example".to_vec()),
     ];
     let all = files(&wallet);
-    assert!(all.len() >= 3, "expected sled files and the commit record: {all:?}");
+    assert!(
+        all.len() >= 3,
+        "expected sled files and the commit record: {all:?}"
+    );
     for path in all {
         let bytes = std::fs::read(&path).unwrap();
         for (name, needle) in &encodings {
-            assert!(!contains(&bytes, needle), "{name} found in {}", path.display());
+            assert!(
+                !contains(&bytes, needle),
+                "{name} found in {}",
+                path.display()
+            );
         }
     }
     // …while the store itself still reads them back.
     let store = Store::open(&wallet, &pass("pw")).unwrap();
-    assert_eq!(store.get(Space::Keys, "agent").unwrap().unwrap().as_slice(), SECRET_KEY);
+    assert_eq!(
+        store.get(Space::Keys, "agent").unwrap().unwrap().as_slice(),
+        SECRET_KEY
+    );
 }
 
 #[test]
@@ -88,11 +109,18 @@ fn wrong_passphrase_is_refused_and_changes_nothing() {
     let err = Store::open(&wallet, &pass("wrong")).unwrap_err();
     assert!(matches!(err, StoreError::WrongSecret), "{err}");
     assert!(err.to_string().contains("wrong passphrase"));
-    assert_eq!(snapshot(&wallet), before, "a failed unlock altered the wallet's files");
+    assert_eq!(
+        snapshot(&wallet),
+        before,
+        "a failed unlock altered the wallet's files"
+    );
     let err = Store::open(&wallet, &pass("")).unwrap_err();
     assert!(matches!(err, StoreError::Kdf(_)), "{err}");
     let store = Store::open(&wallet, &pass("right")).unwrap();
-    assert_eq!(store.get(Space::Keys, "agent").unwrap().unwrap().as_slice(), SECRET_KEY);
+    assert_eq!(
+        store.get(Space::Keys, "agent").unwrap().unwrap().as_slice(),
+        SECRET_KEY
+    );
 }
 
 #[test]
@@ -114,13 +142,25 @@ fn key_file_unlocks_and_other_secrets_do_not() {
     assert!(Store::open(&wallet, &unlock).is_ok());
     // Another key file, a passphrase, a short file, a missing file.
     let other = Unlock::create_key_file(&dir.path().join("other.key")).unwrap();
-    assert!(matches!(Store::open(&wallet, &other), Err(StoreError::WrongSecret)));
-    assert!(matches!(Store::open(&wallet, &pass("pw")), Err(StoreError::WrongSecret)));
+    assert!(matches!(
+        Store::open(&wallet, &other),
+        Err(StoreError::WrongSecret)
+    ));
+    assert!(matches!(
+        Store::open(&wallet, &pass("pw")),
+        Err(StoreError::WrongSecret)
+    ));
     std::fs::write(dir.path().join("short.key"), b"too short").unwrap();
     let short = Unlock::KeyFile(dir.path().join("short.key"));
-    assert!(matches!(Store::open(&wallet, &short), Err(StoreError::KeyFile { .. })));
+    assert!(matches!(
+        Store::open(&wallet, &short),
+        Err(StoreError::KeyFile { .. })
+    ));
     let missing = Unlock::KeyFile(dir.path().join("nope.key"));
-    assert!(matches!(Store::open(&wallet, &missing), Err(StoreError::KeyFile { .. })));
+    assert!(matches!(
+        Store::open(&wallet, &missing),
+        Err(StoreError::KeyFile { .. })
+    ));
 }
 
 #[test]
@@ -128,7 +168,10 @@ fn not_a_wallet_and_not_empty() {
     let dir = tempfile::tempdir().unwrap();
     let err = Store::open(dir.path().join("absent"), &pass("pw")).unwrap_err();
     assert!(matches!(err, StoreError::NotAWallet(_)), "{err}");
-    assert!(!dir.path().join("absent").exists(), "open must not create a wallet");
+    assert!(
+        !dir.path().join("absent").exists(),
+        "open must not create a wallet"
+    );
     std::fs::write(dir.path().join("file"), b"x").unwrap();
     let err = Store::create(dir.path(), &pass("pw"), KdfParams::minimal()).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists(_)), "{err}");
@@ -175,7 +218,9 @@ fn populated(dir: &Path) -> (PathBuf, Vec<(String, Vec<u8>)>) {
     store.put(Space::Keys, "agent", &SECRET_KEY).unwrap();
     for i in 0..20 {
         let body = format!("credential {i} {}", "y".repeat(300));
-        store.put(Space::Credentials, &format!("c{i:02}"), body.as_bytes()).unwrap();
+        store
+            .put(Space::Credentials, &format!("c{i:02}"), body.as_bytes())
+            .unwrap();
     }
     drop(store);
     let expected = read_everything(&wallet).unwrap();
@@ -232,7 +277,10 @@ fn any_single_flipped_byte_errors_or_reads_back_intact_never_garbage() {
             Err(_) => errors += 1,
         }
     }
-    eprintln!("flipped {} positions: {errors} errors, {intact} intact", errors + intact);
+    eprintln!(
+        "flipped {} positions: {errors} errors, {intact} intact",
+        errors + intact
+    );
     assert!(errors > 0);
 }
 
@@ -248,7 +296,13 @@ fn newer_schema_is_refused_with_a_clear_error() {
     std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
     let err = Store::open(&wallet, &pass("pw")).unwrap_err();
     assert!(
-        matches!(err, StoreError::SchemaTooNew { found: 7, supported: 1 }),
+        matches!(
+            err,
+            StoreError::SchemaTooNew {
+                found: 7,
+                supported: 1
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("upgrade Credence"));

@@ -13,9 +13,15 @@ fn sample(dir: &std::path::Path, n: usize) -> Store {
         let mut batch = store.batch();
         let id = format!("cred-{i:05}");
         batch
-            .put(Space::Credentials, &id, format!("body {i} {}", "z".repeat(900)).as_bytes())
+            .put(
+                Space::Credentials,
+                &id,
+                format!("body {i} {}", "z".repeat(900)).as_bytes(),
+            )
             .unwrap();
-        batch.index(if i % 3 == 0 { "type:A" } else { "type:B" }, &id).unwrap();
+        batch
+            .index(if i % 3 == 0 { "type:A" } else { "type:B" }, &id)
+            .unwrap();
         store.commit(batch).unwrap();
     }
     store
@@ -23,7 +29,9 @@ fn sample(dir: &std::path::Path, n: usize) -> Store {
 
 fn export_bytes(store: &Store, unlock: &Unlock) -> Vec<u8> {
     let mut out = Vec::new();
-    let summary = store.export(&mut out, unlock, KdfParams::minimal()).unwrap();
+    let summary = store
+        .export(&mut out, unlock, KdfParams::minimal())
+        .unwrap();
     assert_eq!(summary.bytes as usize, out.len());
     out
 }
@@ -34,16 +42,36 @@ fn export_restores_everything_with_the_passphrase() {
     // Enough records for several stream frames.
     let store = sample(dir.path(), 600);
     let bytes = export_bytes(&store, &pass("export pw"));
-    assert!(!bytes.windows(4).any(|w| w == b"body"), "plaintext in the export");
-    let (restored, summary) =
-        Store::restore(&mut bytes.as_slice(), dir.path().join("dst"), &pass("export pw")).unwrap();
+    assert!(
+        !bytes.windows(4).any(|w| w == b"body"),
+        "plaintext in the export"
+    );
+    let (restored, summary) = Store::restore(
+        &mut bytes.as_slice(),
+        dir.path().join("dst"),
+        &pass("export pw"),
+    )
+    .unwrap();
     assert_eq!(summary.records, 1 + 600 + 600);
     for space in [Space::Keys, Space::Credentials] {
-        let a: Vec<_> = store.list(space).unwrap().into_iter().map(|(i, v)| (i, v.to_vec())).collect();
-        let b: Vec<_> = restored.list(space).unwrap().into_iter().map(|(i, v)| (i, v.to_vec())).collect();
+        let a: Vec<_> = store
+            .list(space)
+            .unwrap()
+            .into_iter()
+            .map(|(i, v)| (i, v.to_vec()))
+            .collect();
+        let b: Vec<_> = restored
+            .list(space)
+            .unwrap()
+            .into_iter()
+            .map(|(i, v)| (i, v.to_vec()))
+            .collect();
         assert_eq!(a, b);
     }
-    assert_eq!(restored.indexed("type:A").unwrap(), store.indexed("type:A").unwrap());
+    assert_eq!(
+        restored.indexed("type:A").unwrap(),
+        store.indexed("type:A").unwrap()
+    );
     assert_eq!(restored.indexed("type:A").unwrap().len(), 200);
     // The restored wallet opens with the export's passphrase after a restart.
     drop(restored);

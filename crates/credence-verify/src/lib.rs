@@ -38,6 +38,8 @@ mod verifier;
 pub use error::{ProofTarget, TokenError, VerifyError};
 pub use policy::{Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer};
 pub use presentation::{UnverifiedPresentation, VerifiedPresentation};
-pub use resolve::{authorized_method, did_of, resolve_document, AuthorizedMethod};
+pub use resolve::{
+    authorized_method, bbs_key, did_of, resolve_document, AuthorizedMethod, DidError,
+};
 pub use token::{validate_access_token, IssuedToken};
 pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};

@@ -3,7 +3,7 @@
 
 use crate::nonce::NonceStore;
 use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
-use crate::resolve::{authorized_method, did_of};
+use crate::resolve::{authorized_method, bbs_key, did_of};
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error};
@@ -296,7 +296,7 @@ pub async fn verify_credential_with(
         });
     }
     let method = authorized_method(&config.verification_method, "assertionMethod").await?;
-    let key = method.bbs_key()?;
+    let key = bbs_key(&method)?;
     let verified = verify_derived(credential, &key, loader)
         .await
         .map_err(|e| match e {
