@@ -193,7 +193,12 @@ impl Wallet {
         let bytes =
             serde_json::to_vec(credential).map_err(|e| ImportError::Malformed(e.to_string()))?;
         let id = self.store.fingerprint(&bytes);
-        let new = self.store.get(Space::CredentialMeta, &id)?.is_none();
+        if let Some(existing) = self.summary(&id)? {
+            return Ok(Imported {
+                summary: existing,
+                new: false,
+            });
+        }
         let summary = CredentialSummary {
             id: id.clone(),
             types,
@@ -212,7 +217,7 @@ impl Wallet {
         }
         batch.index(&issuer_term(&summary.issuer), &id)?;
         self.store.commit(batch)?;
-        Ok(Imported { summary, new })
+        Ok(Imported { summary, new: true })
     }
 
     fn summary(&self, id: &str) -> Result<Option<CredentialSummary>, WalletError> {
