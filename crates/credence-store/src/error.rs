@@ -65,7 +65,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+    /// Maps an I/O error on `path` to [`StoreError::File`].
+    pub fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::File { path, source }
     }
