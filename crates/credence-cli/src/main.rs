@@ -1,27 +1,27 @@
 #![forbid(unsafe_code)]
-//! The `credence` command line. This first version offers the offline
-//! tools: print the bundled vocabulary, check a trust policy, and verify a
-//! derived bbs-2023 credential. Wallet, issuer and verifier services come
-//! with later versions.
+//! The `credence` command line: the agent wallet (`credence wallet …`) and
+//! the offline tools (print the vocabulary, check a trust policy, verify a
+//! derived bbs-2023 credential). Verifier and issuer services come later.
 //!
-//! Exit codes: 0 success / accepted, 1 rejected (verification or policy
-//! check failed), 2 bad usage or unreadable input.
+//! Exit codes: 0 success; 1 refused (verification, import or holder policy
+//! said no); 2 bad usage or unreadable input; 3 the passphrase or key file
+//! does not unlock the wallet; 4 the wallet is unusable (not a wallet, in
+//! use, damaged, or from a newer version).
+
+mod offline;
+mod table;
+mod wallet_cmd;
 
 use clap::{Parser, Subcommand};
-use credence_core::{context_loader_with, CREDENCE_CONTEXT};
-use credence_verify::{verify_credential_with, TrustPolicy};
-use serde_json::json;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const EXIT_CODES: &str = "Exit codes: 0 ok; 1 refused (verification, import or holder policy); \
+2 bad usage or input; 3 wrong passphrase or key file; 4 wallet unusable (missing, in use, damaged, newer version).";
+
 /// Credence: verifiable identity for AI agents across organizations.
 #[derive(Parser)]
-#[command(
-    version,
-    about,
-    after_help = "Exit codes: 0 ok/accepted, 1 rejected, 2 bad usage or input."
-)]
+#[command(version, about, after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The agent's wallet: its DID, keys and credentials, encrypted at rest.
+    Wallet(wallet_cmd::WalletArgs),
     /// Print Credence's JSON-LD context (the vocabulary of AgentCredential).
     ///
     /// Example: credence context > credence-v1.jsonld
@@ -54,72 +56,20 @@ enum Command {
     },
 }
 
-fn fail(message: String) -> ExitCode {
+/// Prints `error: …` and returns exit code 2 (bad usage or input).
+pub(crate) fn fail(message: String) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Context => {
-            print!("{CREDENCE_CONTEXT}");
-            ExitCode::SUCCESS
-        }
-        Command::PolicyCheck { file } => match TrustPolicy::load(&file) {
-            Ok(p) => {
-                println!(
-                    "{}: {} trusted issuer(s), {} rule(s)",
-                    file.display(),
-                    p.issuers.len(),
-                    p.rules.len()
-                );
-                for r in &p.rules {
-                    println!(
-                        "  {} = {} -> scope {} for {}",
-                        r.claim, r.equals, r.scope, r.audience
-                    );
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e @ credence_verify::PolicyError::Io { .. }) => fail(e.to_string()),
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::from(1)
-            }
-        },
+        Command::Wallet(args) => wallet_cmd::run(args).await,
+        Command::Context => offline::context(),
+        Command::PolicyCheck { file } => offline::policy_check(&file),
         Command::VerifyCredential { file, contexts } => {
-            let mut extra = HashMap::new();
-            for spec in contexts {
-                let Some((url, path)) = spec.split_once('=') else {
-                    return fail(format!("--context expects URL=FILE, got `{spec}`"));
-                };
-                match std::fs::read_to_string(path) {
-                    Ok(text) => extra.insert(url.to_owned(), text),
-                    Err(e) => return fail(format!("{path}: {e}")),
-                };
-            }
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => return fail(format!("{}: {e}", file.display())),
-            };
-            let doc: serde_json::Value = match serde_json::from_str(&text) {
-                Ok(d) => d,
-                Err(e) => return fail(format!("{}: not JSON: {e}", file.display())),
-            };
-            match verify_credential_with(&doc, &context_loader_with(extra)).await {
-                Ok(v) => {
-                    println!(
-                        "{}",
-                        json!({"accepted": true, "verificationMethod": v.verification_method})
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    println!("{}", json!({"accepted": false, "reason": e.to_string()}));
-                    ExitCode::from(1)
-                }
-            }
+            offline::verify_credential(&file, contexts).await
         }
     }
 }
