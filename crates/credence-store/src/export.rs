@@ -168,7 +168,10 @@ fn read_frame(input: &mut impl Read, bytes: &mut u64) -> Result<Option<Vec<u8>>,
     Ok(Some(frame))
 }
 
-fn parse_entries(plain: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+/// Raw `(key, sealed value)` pairs.
+type RawEntries = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn parse_entries(plain: &[u8]) -> Result<RawEntries, StoreError> {
     let mut entries = Vec::new();
     let mut rest = plain;
     let take = |rest: &mut &[u8]| -> Result<Vec<u8>, StoreError> {

@@ -36,5 +36,5 @@ mod unlock;
 pub use commit::COMMIT_FILE;
 pub use error::StoreError;
 pub use export::ExportSummary;
-pub use store::{Batch, Space, Store, HEADER_FILE, SCHEMA_VERSION};
+pub use store::{Batch, Record, Space, Store, HEADER_FILE, SCHEMA_VERSION};
 pub use unlock::{KdfParams, Unlock, MIN_KEY_FILE_LEN};

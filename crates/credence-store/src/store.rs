@@ -19,6 +19,9 @@ pub const HEADER_FILE: &str = "credence.header";
 const SEQ: &[u8] = b"!seq";
 const INDEX: u8 = b'i';
 
+/// An `(id, opened value)` pair.
+pub type Record = (String, Zeroizing<Vec<u8>>);
+
 /// The kinds of records a store holds. Every value in every space is
 /// sealed; the ids are stored as given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +175,7 @@ impl Store {
             .map_err(StoreError::file(dir.join("db")))?;
         // The commit record is written last: its presence marks a complete wallet.
         let commit = CommitFile::create(dir, 1)?;
-        Ok(Self::assemble(dir, db, db_file, commit, 1, dek)?)
+        Self::assemble(dir, db, db_file, commit, 1, dek)
     }
 
     fn assemble(
@@ -333,7 +336,7 @@ impl Store {
     }
 
     /// Every `(id, value)` in `space`, opened, in id order.
-    pub fn list(&self, space: Space) -> Result<Vec<(String, Zeroizing<Vec<u8>>)>, StoreError> {
+    pub fn list(&self, space: Space) -> Result<Vec<Record>, StoreError> {
         self.inner
             .db
             .scan_prefix([space.prefix()])
