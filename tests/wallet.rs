@@ -61,6 +61,13 @@ async fn import_refuses_other_subjects_expired_and_forged_credentials() {
     let err = w.wallet.import(&impostor).await.unwrap_err();
     assert!(matches!(err, ImportError::Forged(_)), "{err}");
 
+    // An issuer whose DID cannot be resolved here.
+    let mut unresolvable = issue(&w.issuer, &w.wallet, -1, 1).await;
+    unresolvable["issuer"] = "did:web:acme.example".into();
+    unresolvable["proof"]["verificationMethod"] = "did:web:acme.example#key-1".into();
+    let err = w.wallet.import(&unresolvable).await.unwrap_err();
+    assert!(matches!(err, ImportError::IssuerKey(_)), "{err}");
+
     // A proof for the wrong purpose, and one of an unsupported suite.
     let mut purpose = issue(&w.issuer, &w.wallet, -1, 1).await;
     purpose["proof"]["proofPurpose"] = "authentication".into();

@@ -66,10 +66,8 @@ impl Keys {
 
     /// HMAC-SHA-256 of `data` under the index key.
     pub(crate) fn keyed_hash(&self, data: &[u8]) -> [u8; 32] {
-        // invariant: HMAC accepts keys of any length, so new_from_slice cannot fail.
-        #[allow(clippy::expect_used)]
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.index.as_ref())
-            .expect("HMAC takes any key length");
+            .expect("invariant: HMAC accepts keys of any length, so this cannot fail");
         mac.update(data);
         mac.finalize().into_bytes().into()
     }

@@ -330,3 +330,32 @@ fn moved_record_fails_authentication() {
     let err = store.get(Space::Credentials, "a").unwrap_err();
     assert!(matches!(err, StoreError::Integrity(_)), "{err}");
 }
+
+#[test]
+fn a_database_behind_its_commit_record_is_reported_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wallet, _) = populated(dir.path());
+    // Keep sled's files as they are now, write more, then put the old ones
+    // back: exactly what sled's silent log truncation leaves behind.
+    let old = dir.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    for f in files(&wallet) {
+        std::fs::copy(&f, old.join(f.file_name().unwrap())).unwrap();
+    }
+    {
+        let store = Store::open(&wallet, &pass("pw")).unwrap();
+        store
+            .put(Space::Credentials, "late", b"acknowledged")
+            .unwrap();
+    }
+    for f in files(&old) {
+        if f.file_name().unwrap() != credence_store::COMMIT_FILE {
+            std::fs::copy(&f, wallet.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let err = Store::open(&wallet, &pass("pw")).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Truncated { expected, found } if expected == found + 1),
+        "{err:?}"
+    );
+}
