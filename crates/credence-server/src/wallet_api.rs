@@ -88,6 +88,10 @@ impl From<JsonRejection> for ApiError {
 
 impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> Self {
+        let e = match e {
+            ImportError::Wallet(w) => return w.into(),
+            refused => refused,
+        };
         let code = match &e {
             ImportError::Malformed(_) => "malformed",
             ImportError::WrongSubject { .. } => "wrong_subject",
@@ -95,7 +99,7 @@ impl From<ImportError> for ApiError {
             ImportError::UnsupportedProof(_) => "unsupported_proof",
             ImportError::IssuerKey(_) => "issuer_key",
             ImportError::Forged(_) => "forged",
-            ImportError::Wallet(w) => return Self::from(WalletError::CorruptRecord(w.to_string())),
+            ImportError::Wallet(_) => "wallet_error",
         };
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, e)
     }

@@ -264,8 +264,7 @@ impl Store {
     /// Starts a batch of changes, applied atomically by [`Store::commit`].
     pub fn batch(&self) -> Batch {
         Batch {
-            keys: self.inner.keys.record.clone(),
-            index_keys: self.inner.keys.index.clone(),
+            store: self.clone(),
             ops: sled::Batch::default(),
         }
     }
@@ -357,7 +356,7 @@ impl Store {
 
     /// The ids filed under blind index `term` by [`Batch::index`].
     pub fn indexed(&self, term: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = index_prefix(&self.inner.keys.index, term);
+        let prefix = self.index_prefix(term);
         self.inner
             .db
             .scan_prefix(&prefix)
@@ -403,20 +402,19 @@ fn read_seq(db: &sled::Db) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(bytes))
 }
 
-fn index_prefix(index_key: &[u8; 32], term: &str) -> Vec<u8> {
-    let keys = Keys {
-        record: Zeroizing::new([0u8; 32]),
-        index: Zeroizing::new(*index_key),
-    };
-    let mut prefix = vec![INDEX];
-    prefix.extend_from_slice(&keys.keyed_hash(term.as_bytes()));
-    prefix
+impl Store {
+    /// `INDEX ‖ HMAC(term)`: where a blind index's entries start.
+    fn index_prefix(&self, term: &str) -> Vec<u8> {
+        let mut prefix = vec![INDEX];
+        prefix.extend_from_slice(&self.inner.keys.keyed_hash(term.as_bytes()));
+        prefix
+    }
 }
 
-/// Changes to apply together with [`Store::commit`].
+/// Changes to apply together with [`Store::commit`]. It shares the store's
+/// keys rather than copying them.
 pub struct Batch {
-    keys: Zeroizing<[u8; 32]>,
-    index_keys: Zeroizing<[u8; 32]>,
+    store: Store,
     ops: sled::Batch,
 }
 
@@ -430,7 +428,7 @@ impl Batch {
     /// Seals and stages `value` under `space`/`id`.
     pub fn put(&mut self, space: Space, id: &str, value: &[u8]) -> Result<&mut Self, StoreError> {
         let key = space.key(id);
-        let sealed = seal_bytes(&self.keys, value, &key)?;
+        let sealed = seal_bytes(&self.store.inner.keys.record, value, &key)?;
         self.ops.insert(key, sealed);
         Ok(self)
     }
@@ -444,16 +442,16 @@ impl Batch {
     /// Files `id` under the blind index `term` (the term is stored only as
     /// an HMAC under the wallet's key).
     pub fn index(&mut self, term: &str, id: &str) -> Result<&mut Self, StoreError> {
-        let mut key = index_prefix(&self.index_keys, term);
+        let mut key = self.store.index_prefix(term);
         key.extend_from_slice(id.as_bytes());
-        let sealed = seal_bytes(&self.keys, &[], &key)?;
+        let sealed = seal_bytes(&self.store.inner.keys.record, &[], &key)?;
         self.ops.insert(key, sealed);
         Ok(self)
     }
 
     /// Removes `id` from the blind index `term`.
     pub fn unindex(&mut self, term: &str, id: &str) -> &mut Self {
-        let mut key = index_prefix(&self.index_keys, term);
+        let mut key = self.store.index_prefix(term);
         key.extend_from_slice(id.as_bytes());
         self.ops.remove(key);
         self

@@ -113,3 +113,9 @@ impl From<StoreError> for PresentError {
         Self::Wallet(e.into())
     }
 }
+
+impl From<PolicyError> for PresentError {
+    fn from(e: PolicyError) -> Self {
+        Self::Wallet(WalletError::Policy(e))
+    }
+}

@@ -2,7 +2,7 @@
 //! the signed presentation.
 
 use crate::credentials::CredentialFilter;
-use crate::{PresentError, Wallet, WalletError};
+use crate::{PresentError, Wallet};
 use credence_core::{PresentationRequest, MANDATORY_POINTERS, VC_V2_CONTEXT_URL};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -209,11 +209,5 @@ impl Wallet {
             .await
             .map_err(|e| sign_err(&e))?;
         serde_json::to_value(&signed).map_err(|e| sign_err(&e))
-    }
-}
-
-impl From<crate::holder_policy::PolicyError> for PresentError {
-    fn from(e: crate::holder_policy::PolicyError) -> Self {
-        Self::Wallet(WalletError::Policy(e))
     }
 }
