@@ -25,16 +25,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let issuer = Issuer::generate()?;
-    let profile = AgentProfile {
-        organization: "Acme Corp".into(),
-        owner: "mailto:alice@acme.example".into(),
-        purpose: "Reconcile supplier invoices".into(),
-        model_name: "claude-procurement".into(),
-        model_version: "2026-10".into(),
-        runtime_digest: "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8"
-            .into(),
-        capabilities: vec!["invoices.read".into(), "orders.create".into()],
-    };
+    let profile = AgentProfile::sample();
     let credential = issuer
         .issue_agent_credential(
             &args.subject,

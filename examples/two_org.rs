@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use clap::Parser;
 use credence::issuer::Issuer;
-use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL};
+use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, PROFILE_CLAIMS};
 use credence::verify::{resolve_document, validate_access_token, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, PresentError, Unlock, Wallet};
 use serde_json::json;
@@ -77,16 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         3,
         "Acme issues an AgentCredential (VC 2.0, bbs-2023) to the agent.",
     );
-    let profile = AgentProfile {
-        organization: "Acme Corp".into(),
-        owner: "mailto:alice@acme.example".into(),
-        purpose: "Reconcile supplier invoices".into(),
-        model_name: "claude-procurement".into(),
-        model_version: "2026-10".into(),
-        runtime_digest: "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8"
-            .into(),
-        capabilities: vec!["invoices.read".into(), "orders.create".into()],
-    };
+    let profile = AgentProfile::sample();
     let t = Instant::now();
     let credential = acme
         .issue_agent_credential(
@@ -139,7 +130,8 @@ ttl_secs = 300
         5,
         "Globex asks the agent for its organization and capabilities only.",
     );
-    let request = verifier.create_request(&["organization", "capabilities"]);
+    let requested = ["organization", "capabilities"];
+    let request = verifier.create_request(&requested);
     println!(
         "   client_id = {}, nonce = {}",
         request.client_id, request.nonce
@@ -163,13 +155,7 @@ ttl_secs = 300
         "   Disclosed: organization = {}, capabilities = {}",
         subject["organization"], subject["capabilities"]
     );
-    for hidden in [
-        "owner",
-        "purpose",
-        "modelName",
-        "modelVersion",
-        "runtimeDigest",
-    ] {
+    for hidden in PROFILE_CLAIMS.iter().filter(|c| !requested.contains(c)) {
         let absent = subject.get(hidden).is_none();
         println!(
             "   {hidden:<13} {}",

@@ -320,6 +320,28 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     let vp = w.wallet.present(&request).await.unwrap();
     assert!(w.verifier.exchange(&vp, API).await.is_ok());
 
+    // A type the wallet holds none of.
+    let mut other_type = w.verifier.create_request(&["organization"]);
+    other_type.dcql_query.credentials[0].meta.type_values = vec![vec![
+        "https://ns.credence.dev/v1#DelegationCredential".into(),
+    ]];
+    assert!(matches!(
+        w.wallet.plan(&other_type),
+        Err(PresentError::NoMatchingCredential)
+    ));
+
+    // A policy file that does not parse stops every presentation.
+    std::fs::write(
+        w.wallet.dir().join("holder-policy.toml"),
+        "[[verifier]]\nclaims = 3\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        w.wallet.plan(&request),
+        Err(PresentError::Wallet(WalletError::Policy(_)))
+    ));
+    w.wallet.set_holder_policy(&narrow).unwrap();
+
     // An expired request is refused before anything else.
     let mut stale = w.verifier.create_request(&["organization"]);
     stale.expires_at = Utc::now().timestamp() - 1;

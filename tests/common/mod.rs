@@ -19,16 +19,7 @@ pub struct World {
 }
 
 pub fn profile() -> AgentProfile {
-    AgentProfile {
-        organization: "Acme Corp".into(),
-        owner: "mailto:alice@acme.example".into(),
-        purpose: "procurement".into(),
-        model_name: "claude-agent".into(),
-        model_version: "2026-10".into(),
-        runtime_digest: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-            .into(),
-        capabilities: vec!["invoices.read".into(), "orders.create".into()],
-    }
+    AgentProfile::sample()
 }
 
 pub fn policy_for(issuer_did: &str) -> TrustPolicy {
@@ -60,18 +51,8 @@ pub const PASSPHRASE: &str = "test wallet passphrase";
 pub fn new_wallet(dir: impl AsRef<std::path::Path>) -> Wallet {
     let wallet =
         Wallet::create(dir, &Unlock::passphrase(PASSPHRASE), KdfParams::minimal()).unwrap();
-    let policy = HolderPolicy::default().allow_domain(
-        "*.globex.example",
-        &[
-            "organization",
-            "owner",
-            "purpose",
-            "modelName",
-            "modelVersion",
-            "runtimeDigest",
-            "capabilities",
-        ],
-    );
+    let policy =
+        HolderPolicy::default().allow_domain("*.globex.example", credence::model::PROFILE_CLAIMS);
     wallet.set_holder_policy(&policy).unwrap();
     wallet
 }

@@ -41,15 +41,7 @@ fn json(wallet: &Path, args: &[&str]) -> Value {
 }
 
 fn profile() -> AgentProfile {
-    AgentProfile {
-        organization: "Acme Corp".into(),
-        owner: "mailto:alice@acme.example".into(),
-        purpose: "procurement".into(),
-        model_name: "agent".into(),
-        model_version: "1".into(),
-        runtime_digest: "sha256:00".into(),
-        capabilities: vec!["invoices.read".into()],
-    }
+    AgentProfile::sample()
 }
 
 async fn credential(issuer: &Issuer, did: &str, until_h: i64) -> Value {

@@ -67,16 +67,8 @@ mod tests {
     fn context_is_json_and_defines_every_term() {
         let v: serde_json::Value = serde_json::from_str(CREDENCE_CONTEXT).unwrap();
         let ctx = &v["@context"];
-        for term in [
-            "AgentCredential",
-            "organization",
-            "owner",
-            "purpose",
-            "modelName",
-            "modelVersion",
-            "runtimeDigest",
-            "capabilities",
-        ] {
+        let terms = std::iter::once(&"AgentCredential").chain(crate::PROFILE_CLAIMS);
+        for term in terms {
             assert!(ctx.get(term).is_some(), "{term} undefined");
         }
         assert!(ctx.get("@vocab").is_none(), "no @vocab fallback");

@@ -20,6 +20,6 @@ pub use context::{
     context_loader, context_loader_with, expand_credential_type, CREDENCE_CONTEXT,
     CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
 };
-pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS};
+pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
 pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};
 pub use token::{AccessTokenClaims, Confirmation, ACCESS_TOKEN_TYP, MAX_TOKEN_TTL_SECS};

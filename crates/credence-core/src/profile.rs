@@ -14,6 +14,17 @@ pub const MANDATORY_POINTERS: &[&str] = &[
     "/credentialSubject/id",
 ];
 
+/// The `credentialSubject` claim names an [`AgentProfile`] carries, as in JSON.
+pub const PROFILE_CLAIMS: &[&str] = &[
+    "organization",
+    "owner",
+    "purpose",
+    "modelName",
+    "modelVersion",
+    "runtimeDigest",
+    "capabilities",
+];
+
 /// The claims about one agent instance, as carried in `credentialSubject`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +46,21 @@ pub struct AgentProfile {
 }
 
 impl AgentProfile {
+    /// A sample profile — Acme's invoice-reconciling procurement agent — for
+    /// demos, examples and tests.
+    pub fn sample() -> Self {
+        Self {
+            organization: "Acme Corp".into(),
+            owner: "mailto:alice@acme.example".into(),
+            purpose: "Reconcile supplier invoices".into(),
+            model_name: "claude-procurement".into(),
+            model_version: "2026-10".into(),
+            runtime_digest:
+                "sha256:4c1f6e1a0bd7d2d1e3c2a5f58b3c9d2e7f0a1b2c3d4e5f60718293a4b5c6d7e8".into(),
+            capabilities: vec!["invoices.read".into(), "orders.create".into()],
+        }
+    }
+
     /// The `credentialSubject` object for the agent `agent_did`.
     pub fn to_subject(&self, agent_did: &str) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or_default();

@@ -51,15 +51,7 @@ impl Api {
 }
 
 fn profile() -> AgentProfile {
-    AgentProfile {
-        organization: "Acme Corp".into(),
-        owner: "mailto:alice@acme.example".into(),
-        purpose: "procurement".into(),
-        model_name: "agent".into(),
-        model_version: "1".into(),
-        runtime_digest: "sha256:00".into(),
-        capabilities: vec!["invoices.read".into()],
-    }
+    AgentProfile::sample()
 }
 
 async fn start() -> Api {
@@ -244,6 +236,21 @@ async fn identity_receive_list_show_present_and_refusals() {
         .await
         .unwrap();
     assert_eq!(token.claims.sub, api.did);
+
+    let mut stale = verifier.create_request(&["organization"]);
+    stale.expires_at = 0;
+    let (s, e) = api.post("/v1/presentations", &json!(stale)).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("request_expired"))
+    );
+    let mut untyped = verifier.create_request(&["organization"]);
+    untyped.dcql_query.credentials[0].meta.type_values = vec![vec!["urn:example:Other".into()]];
+    let (s, e) = api.post("/v1/presentations", &json!(untyped)).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_matching_credential"))
+    );
 
     let greedy = verifier.create_request(&["organization", "owner"]);
     for path in ["/v1/presentations", "/v1/presentations/plan"] {
