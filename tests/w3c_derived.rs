@@ -2,7 +2,7 @@
 //! (resolving the issuer's did:key and checking assertionMethod), and
 //! refuses them when their key cannot be resolved.
 
-use credence::verify::{verify_credential_with, VerifyError};
+use credence::verify::{verify_credential_with, LocalResolver, VerifyError};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -49,7 +49,9 @@ async fn published_derived_documents_are_accepted() {
                 .join(folder)
                 .join("derivedRevealDocument.json"),
         );
-        let verified = verify_credential_with(&doc, &loader).await.unwrap();
+        let verified = verify_credential_with(&doc, &loader, &LocalResolver)
+            .await
+            .unwrap();
         assert!(verified
             .verification_method
             .starts_with("did:key:zUC7DerdEm"));
@@ -58,13 +60,13 @@ async fn published_derived_documents_are_accepted() {
         let mut unresolvable = doc.clone();
         unresolvable["proof"]["verificationMethod"] = "did:web:issuer.example#key-1".into();
         assert!(matches!(
-            verify_credential_with(&unresolvable, &loader).await,
+            verify_credential_with(&unresolvable, &loader, &LocalResolver).await,
             Err(VerifyError::ResolutionFailed { .. })
         ));
         let mut no_proof = doc.clone();
         no_proof.as_object_mut().unwrap().remove("proof");
         assert!(matches!(
-            verify_credential_with(&no_proof, &loader).await,
+            verify_credential_with(&no_proof, &loader, &LocalResolver).await,
             Err(VerifyError::Malformed(_))
         ));
     }

@@ -3,7 +3,7 @@
 
 use crate::fail;
 use credence_core::{context_loader_with, CREDENCE_CONTEXT};
-use credence_verify::{verify_credential_with, TrustPolicy};
+use credence_verify::{verify_credential_with, DidResolver, TrustPolicy};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,15 +20,19 @@ pub fn policy_check(file: &Path) -> ExitCode {
     match TrustPolicy::load(file) {
         Ok(p) => {
             println!(
-                "{}: {} trusted issuer(s), {} rule(s)",
+                "{}: {} trusted issuer(s), {} constraint(s), {} rule(s)",
                 file.display(),
                 p.issuers.len(),
+                p.constraints.len(),
                 p.rules.len()
             );
+            for c in &p.constraints {
+                println!("  require {} {}", c.claim, c.condition);
+            }
             for r in &p.rules {
                 println!(
-                    "  {} = {} -> scope {} for {}",
-                    r.claim, r.equals, r.scope, r.audience
+                    "  {} {} -> scope {} for {}",
+                    r.claim, r.condition, r.scope, r.audience
                 );
             }
             ExitCode::SUCCESS
@@ -61,7 +65,8 @@ pub async fn verify_credential(file: &Path, contexts: Vec<String>) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(format!("{}: not JSON: {e}", file.display())),
     };
-    match verify_credential_with(&doc, &context_loader_with(extra)).await {
+    let resolver = DidResolver::default();
+    match verify_credential_with(&doc, &context_loader_with(extra), &resolver).await {
         Ok(v) => {
             println!(
                 "{}",

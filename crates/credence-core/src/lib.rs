@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod context;
 pub mod did;
+pub mod dpop;
 pub mod profile;
 pub mod request;
 pub mod token;
@@ -20,6 +21,7 @@ pub use context::{
     context_loader, context_loader_with, expand_credential_type, CREDENCE_CONTEXT,
     CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
 };
+pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
 pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
 pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};
 pub use token::{AccessTokenClaims, Confirmation, ACCESS_TOKEN_TYP, MAX_TOKEN_TTL_SECS};

@@ -93,6 +93,45 @@ pub enum VerifyError {
     /// A requested claim is absent from the presentation.
     #[error("requested claim `{0}` was not disclosed")]
     MissingClaim(String),
+    /// A claim fails one of the policy's constraints.
+    #[error("policy constraint failed: claim `{claim}` must be {condition}")]
+    ConstraintFailed {
+        /// The claim.
+        claim: String,
+        /// The condition it fails.
+        condition: String,
+    },
+    /// The issuer has revoked the credential.
+    #[error("credential revoked (status index {index})")]
+    Revoked {
+        /// The credential's index in the status list.
+        index: usize,
+    },
+    /// The issuer has suspended the credential.
+    #[error("credential suspended (status index {index})")]
+    Suspended {
+        /// The credential's index in the status list.
+        index: usize,
+    },
+    /// The credential's status list could not be fetched: fail closed.
+    #[error("status list {url} unavailable: {reason}")]
+    StatusUnavailable {
+        /// The list's URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The status list was fetched but does not verify: fail closed.
+    #[error("status list {url} rejected: {reason}")]
+    StatusListInvalid {
+        /// The list's URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The client asked for scopes the policy does not grant it.
+    #[error("scope not granted: {0}")]
+    ScopeNotGranted(String),
     /// No policy rule maps the verified claims to a scope for the audience.
     #[error("policy grants no scope for audience {0}")]
     NoScopeMapped(String),
@@ -133,4 +172,19 @@ pub enum TokenError {
     /// The token lacks the scope the operation needs.
     #[error("insufficient scope: `{0}` required")]
     InsufficientScope(String),
+    /// The token was revoked or is otherwise no longer active.
+    #[error("token is not active")]
+    Inactive,
+    /// A DPoP proof is required and absent.
+    #[error("DPoP proof missing")]
+    DpopMissing,
+    /// The DPoP proof is malformed, or for another method, URL or token.
+    #[error("invalid DPoP proof: {0}")]
+    DpopInvalid(String),
+    /// The DPoP proof's `jti` was seen before.
+    #[error("DPoP proof replayed")]
+    DpopReplay,
+    /// The DPoP proof is signed by a key other than the token's `cnf.jkt`.
+    #[error("DPoP proof signed by another key than the token is bound to")]
+    DpopKeyMismatch,
 }

@@ -28,18 +28,27 @@
 //! ```
 
 mod error;
+mod http;
 mod nonce;
 mod policy;
 mod presentation;
 mod resolve;
+mod resource;
+mod status;
 mod token;
 mod verifier;
 
 pub use error::{ProofTarget, TokenError, VerifyError};
-pub use policy::{Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer};
+pub use http::{FetchError, FetchLimits, Fetcher};
+pub use policy::{
+    Condition, Constraint, Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
+};
 pub use presentation::{UnverifiedPresentation, VerifiedPresentation};
 pub use resolve::{
-    authorized_method, bbs_key, did_of, resolve_document, AuthorizedMethod, DidError,
+    authorized_in, authorized_method, bbs_key, did_of, did_web_for_origin, did_web_url,
+    resolve_document, AuthorizedMethod, CacheConfig, DidError, DidResolver, KnownDocuments,
+    LocalResolver, ResolveDid,
 };
+pub use resource::{RequestParts, ResourceGuard, DPOP_WINDOW_SECS};
 pub use token::{validate_access_token, IssuedToken};
 pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};

@@ -1,17 +1,24 @@
 //! The verifier's trust policy: which issuers are trusted for which
-//! credential types, and how verified claims map to scopes.
+//! credential types, which claim values every accepted credential must
+//! have, and how verified claims map to scopes. The format is documented
+//! in `docs/policy.md`.
 //!
 //! ```toml
 //! [[issuer]]
-//! did = "did:key:zUC7…"
+//! did = "did:web:acme.example"
 //! name = "Acme Corp"
 //! credential_types = ["AgentCredential"]
 //!
+//! [[constraint]]                     # must hold, or the presentation is refused
+//! credential_type = "AgentCredential"
+//! claim = "organization"
+//! equals = "Acme Corp"
+//!
 //! [[rule]]
-//! issuer = "did:key:zUC7…"          # optional: any trusted issuer
+//! issuer = "did:web:acme.example"    # optional: any trusted issuer
 //! credential_type = "AgentCredential"
 //! claim = "capabilities"
-//! equals = "invoices.read"
+//! equals = "invoices.read"           # or one_of = [..], or prefix = ".."
 //! scope = "invoices:read"
 //! audience = "https://api.globex.example"
 //! ttl_secs = 300                     # optional, capped at 300
@@ -19,11 +26,12 @@
 
 use credence_core::MAX_TOKEN_TTL_SECS;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::path::Path;
+use toml::Spanned;
 
-/// Errors loading a policy.
-#[derive(Debug, thiserror::Error)]
+/// Errors loading a policy. Every variant but `Io` names the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     /// The file could not be read.
     #[error("cannot read policy {path}: {reason}")]
@@ -37,8 +45,13 @@ pub enum PolicyError {
     #[error("policy syntax error: {0}")]
     Syntax(String),
     /// Valid TOML with inconsistent content.
-    #[error("invalid policy: {0}")]
-    Invalid(String),
+    #[error("invalid policy, line {line}: {message}")]
+    Invalid {
+        /// 1-based line of the offending entry.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// An issuer the verifier trusts.
@@ -53,9 +66,64 @@ pub struct TrustedIssuer {
     pub credential_types: Vec<String>,
 }
 
+/// A test on one claim value. A list-valued claim passes when one of its
+/// elements passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// The value equals this string.
+    Equals(String),
+    /// The value is one of these strings.
+    OneOf(Vec<String>),
+    /// The value starts with this string.
+    Prefix(String),
+}
+
+impl Condition {
+    fn holds_for(&self, value: &str) -> bool {
+        match self {
+            Self::Equals(e) => value == e,
+            Self::OneOf(set) => set.iter().any(|e| e == value),
+            Self::Prefix(p) => value.starts_with(p.as_str()),
+        }
+    }
+
+    /// Whether the claim `value` satisfies the condition.
+    pub fn holds(&self, value: Option<&Value>) -> bool {
+        match value {
+            Some(Value::String(s)) => self.holds_for(s),
+            Some(Value::Array(items)) => items
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| self.holds_for(s))),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Equals(e) => write!(f, "= {e:?}"),
+            Self::OneOf(set) => write!(f, "one of {set:?}"),
+            Self::Prefix(p) => write!(f, "starts with {p:?}"),
+        }
+    }
+}
+
+/// A condition every accepted credential of a type must meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    /// Restrict the constraint to one issuer DID.
+    pub issuer: Option<String>,
+    /// The credential type it applies to.
+    pub credential_type: String,
+    /// The subject claim name.
+    pub claim: String,
+    /// The test.
+    pub condition: Condition,
+}
+
 /// A mapping from a verified claim value to a scope for an audience.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeRule {
     /// Restrict the rule to one issuer DID.
     pub issuer: Option<String>,
@@ -63,8 +131,8 @@ pub struct ScopeRule {
     pub credential_type: String,
     /// The subject claim name.
     pub claim: String,
-    /// The value it must have (for lists: one element must equal it).
-    pub equals: String,
+    /// The test the claim must pass.
+    pub condition: Condition,
     /// The scope granted.
     pub scope: String,
     /// The resource the scope is for.
@@ -74,14 +142,13 @@ pub struct ScopeRule {
 }
 
 /// A trust policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustPolicy {
     /// Trusted issuers.
-    #[serde(default, rename = "issuer")]
     pub issuers: Vec<TrustedIssuer>,
+    /// Conditions every accepted credential must meet.
+    pub constraints: Vec<Constraint>,
     /// Scope mapping rules.
-    #[serde(default, rename = "rule")]
     pub rules: Vec<ScopeRule>,
 }
 
@@ -94,11 +161,134 @@ pub struct Grant {
     pub ttl_secs: i64,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default, rename = "issuer")]
+    issuers: Vec<Spanned<TrustedIssuer>>,
+    #[serde(default, rename = "constraint")]
+    constraints: Vec<Spanned<RawMatch>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatch {
+    issuer: Option<String>,
+    credential_type: String,
+    claim: String,
+    equals: Option<String>,
+    one_of: Option<Vec<String>>,
+    prefix: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    #[serde(flatten)]
+    test: RawMatch,
+    scope: String,
+    audience: String,
+    ttl_secs: Option<i64>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
 impl TrustPolicy {
     /// Parses and validates a policy from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
-        let policy: Self = toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
-        policy.validate()?;
+        let raw: RawPolicy =
+            toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let invalid = |span: std::ops::Range<usize>, message: String| PolicyError::Invalid {
+            line: line_of(text, span.start),
+            message,
+        };
+        let mut policy = Self::default();
+        for entry in raw.issuers {
+            let span = entry.span();
+            let issuer = entry.into_inner();
+            if !issuer.did.starts_with("did:") {
+                return Err(invalid(
+                    span,
+                    format!("issuer `{}` is not a DID", issuer.did),
+                ));
+            }
+            if issuer.credential_types.is_empty() {
+                return Err(invalid(
+                    span,
+                    format!("issuer {} lists no credential_types", issuer.did),
+                ));
+            }
+            policy.issuers.push(issuer);
+        }
+        let known = |d: &Option<String>| {
+            d.as_ref()
+                .is_none_or(|d| policy.issuers.iter().any(|i| &i.did == d))
+        };
+        for entry in raw.constraints {
+            let span = entry.span();
+            let m = entry.into_inner();
+            let condition = condition(&m).map_err(|msg| invalid(span.clone(), msg))?;
+            if !known(&m.issuer) {
+                return Err(invalid(
+                    span,
+                    "names an issuer that is not a trusted issuer".into(),
+                ));
+            }
+            policy.constraints.push(Constraint {
+                issuer: m.issuer,
+                credential_type: m.credential_type,
+                claim: m.claim,
+                condition,
+            });
+        }
+        for entry in raw.rules {
+            let span = entry.span();
+            let r = entry.into_inner();
+            let condition = condition(&r.test).map_err(|msg| invalid(span.clone(), msg))?;
+            if let Some(ttl) = r.ttl_secs {
+                if ttl <= 0 || ttl > MAX_TOKEN_TTL_SECS {
+                    return Err(invalid(
+                        span,
+                        format!(
+                            "rule {}: ttl_secs must be 1..={MAX_TOKEN_TTL_SECS}",
+                            r.scope
+                        ),
+                    ));
+                }
+            }
+            if !known(&r.test.issuer) {
+                return Err(invalid(
+                    span,
+                    format!(
+                        "rule {} names an issuer that is not a trusted issuer",
+                        r.scope
+                    ),
+                ));
+            }
+            if r.scope.is_empty() || r.scope.contains(char::is_whitespace) {
+                return Err(invalid(
+                    span,
+                    format!("scope `{}` must be one non-empty token", r.scope),
+                ));
+            }
+            if r.audience.is_empty() {
+                return Err(invalid(span, "audience must not be empty".into()));
+            }
+            policy.rules.push(ScopeRule {
+                issuer: r.test.issuer,
+                credential_type: r.test.credential_type,
+                claim: r.test.claim,
+                condition,
+                scope: r.scope,
+                audience: r.audience,
+                ttl_secs: r.ttl_secs,
+            });
+        }
         Ok(policy)
     }
 
@@ -112,50 +302,34 @@ impl TrustPolicy {
         Self::from_toml(&text)
     }
 
-    fn validate(&self) -> Result<(), PolicyError> {
-        for i in &self.issuers {
-            if !i.did.starts_with("did:") {
-                return Err(PolicyError::Invalid(format!(
-                    "issuer `{}` is not a DID",
-                    i.did
-                )));
-            }
-        }
-        for (n, r) in self.rules.iter().enumerate() {
-            if let Some(ttl) = r.ttl_secs {
-                if ttl <= 0 || ttl > MAX_TOKEN_TTL_SECS {
-                    return Err(PolicyError::Invalid(format!(
-                        "rule {} ({}): ttl_secs must be 1..={MAX_TOKEN_TTL_SECS}",
-                        n + 1,
-                        r.scope
-                    )));
-                }
-            }
-            if let Some(issuer) = &r.issuer {
-                if !self.issuers.iter().any(|i| &i.did == issuer) {
-                    return Err(PolicyError::Invalid(format!(
-                        "rule {} ({}) names issuer {issuer}, which is not a trusted issuer",
-                        n + 1,
-                        r.scope
-                    )));
-                }
-            }
-            if r.scope.contains(char::is_whitespace) || r.scope.is_empty() {
-                return Err(PolicyError::Invalid(format!(
-                    "rule {}: scope `{}` must be one non-empty token",
-                    n + 1,
-                    r.scope
-                )));
-            }
-        }
-        Ok(())
-    }
-
     /// Whether `issuer` is trusted to assert `credential_type`.
     pub fn trusts(&self, issuer: &str, credential_type: &str) -> bool {
         self.issuers
             .iter()
             .any(|i| i.did == issuer && i.credential_types.iter().any(|t| t == credential_type))
+    }
+
+    /// The first constraint the claims of a credential of `credential_type`
+    /// from `issuer` violate, if any.
+    pub fn violated(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        claims: &Map<String, Value>,
+    ) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| {
+            c.credential_type == credential_type
+                && c.issuer.as_deref().is_none_or(|i| i == issuer)
+                && !c.condition.holds(claims.get(&c.claim))
+        })
+    }
+
+    /// Every audience some rule grants scopes for.
+    pub fn audiences(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.rules.iter().map(|r| r.audience.as_str()).collect();
+        all.sort();
+        all.dedup();
+        all
     }
 
     /// The scopes the verified `claims` of a credential of `credential_type`
@@ -164,7 +338,7 @@ impl TrustPolicy {
         &self,
         issuer: &str,
         credential_type: &str,
-        claims: &serde_json::Map<String, Value>,
+        claims: &Map<String, Value>,
         audience: &str,
     ) -> Grant {
         let mut scopes = Vec::new();
@@ -173,12 +347,7 @@ impl TrustPolicy {
             let applies = rule.audience == audience
                 && rule.credential_type == credential_type
                 && rule.issuer.as_deref().is_none_or(|i| i == issuer);
-            let matches = match claims.get(&rule.claim) {
-                Some(Value::String(s)) => s == &rule.equals,
-                Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(&rule.equals)),
-                _ => false,
-            };
-            if applies && matches {
+            if applies && rule.condition.holds(claims.get(&rule.claim)) {
                 scopes.push(rule.scope.clone());
                 ttl = ttl.min(rule.ttl_secs.unwrap_or(MAX_TOKEN_TTL_SECS));
             }
@@ -192,68 +361,19 @@ impl TrustPolicy {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-[[issuer]]
-did = "did:key:zAcme"
-name = "Acme"
-credential_types = ["AgentCredential"]
-
-[[rule]]
-credential_type = "AgentCredential"
-claim = "capabilities"
-equals = "invoices.read"
-scope = "invoices:read"
-audience = "https://api.globex.example"
-ttl_secs = 120
-"#;
-
-    #[test]
-    fn grants_only_matching_rules() {
-        let p = TrustPolicy::from_toml(GOOD).unwrap();
-        assert!(p.trusts("did:key:zAcme", "AgentCredential"));
-        assert!(!p.trusts("did:key:zOther", "AgentCredential"));
-        let claims = serde_json::json!({"capabilities": ["invoices.read", "x"]});
-        let g = p.grant(
-            "did:key:zAcme",
-            "AgentCredential",
-            claims.as_object().unwrap(),
-            "https://api.globex.example",
-        );
-        assert_eq!(g.scopes, vec!["invoices:read"]);
-        assert_eq!(g.ttl_secs, 120);
-        let g = p.grant(
-            "did:key:zAcme",
-            "AgentCredential",
-            claims.as_object().unwrap(),
-            "https://other",
-        );
-        assert!(g.scopes.is_empty());
-    }
-
-    #[test]
-    fn errors_name_the_problem() {
-        let e = TrustPolicy::from_toml("[[issuer]]\ndid = \"did:key:z\"\nname = 1\n").unwrap_err();
-        assert!(
-            matches!(&e, PolicyError::Syntax(m) if m.contains("line 3")),
-            "{e}"
-        );
-        let e =
-            TrustPolicy::from_toml(&GOOD.replace("ttl_secs = 120", "ttl_secs = 3600")).unwrap_err();
-        assert!(matches!(e, PolicyError::Invalid(_)));
-        let e = TrustPolicy::from_toml(
-            "[[issuer]]\ndid = \"x\"\nname = \"n\"\ncredential_types = []\n",
-        )
-        .unwrap_err();
-        assert!(matches!(e, PolicyError::Invalid(_)));
-        let e = TrustPolicy::from_toml("surprise = 1\n").unwrap_err();
-        assert!(matches!(e, PolicyError::Syntax(_)));
-        assert!(matches!(
-            TrustPolicy::load("/nonexistent/policy.toml"),
-            Err(PolicyError::Io { .. })
-        ));
+fn condition(m: &RawMatch) -> Result<Condition, String> {
+    match (&m.equals, &m.one_of, &m.prefix) {
+        (Some(e), None, None) => Ok(Condition::Equals(e.clone())),
+        (None, Some(set), None) if !set.is_empty() => Ok(Condition::OneOf(set.clone())),
+        (None, Some(_), None) => Err(format!("claim `{}`: one_of must not be empty", m.claim)),
+        (None, None, Some(p)) if !p.is_empty() => Ok(Condition::Prefix(p.clone())),
+        (None, None, Some(_)) => Err(format!("claim `{}`: prefix must not be empty", m.claim)),
+        _ => Err(format!(
+            "claim `{}` needs exactly one of equals, one_of, prefix",
+            m.claim
+        )),
     }
 }
+
+#[cfg(test)]
+mod tests;

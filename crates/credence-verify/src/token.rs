@@ -38,13 +38,25 @@ impl Verifier {
         verified: &VerifiedPresentation,
         audience: &str,
     ) -> Result<IssuedToken, VerifyError> {
+        self.mint_token_narrowed(verified, audience, None)
+    }
+
+    /// As [`Verifier::mint_token`], narrowed to `requested` scopes when
+    /// given (RFC 8693 `scope`); asking for a scope the policy does not
+    /// grant is refused with [`VerifyError::ScopeNotGranted`].
+    pub fn mint_token_narrowed(
+        &self,
+        verified: &VerifiedPresentation,
+        audience: &str,
+        requested: Option<&[String]>,
+    ) -> Result<IssuedToken, VerifyError> {
         if verified.verifier != self.id {
             return Err(VerifyError::AudienceMismatch {
                 expected: self.id.clone(),
                 found: verified.verifier.clone(),
             });
         }
-        let grant = self.policy.grant(
+        let mut grant = self.policy().grant(
             &verified.issuer,
             &verified.credential_type,
             &verified.claims,
@@ -52,6 +64,20 @@ impl Verifier {
         );
         if grant.scopes.is_empty() {
             return Err(VerifyError::NoScopeMapped(audience.to_owned()));
+        }
+        if let Some(requested) = requested {
+            let extra: Vec<&str> = requested
+                .iter()
+                .filter(|s| !grant.scopes.contains(s))
+                .map(String::as_str)
+                .collect();
+            if !extra.is_empty() {
+                return Err(VerifyError::ScopeNotGranted(extra.join(" ")));
+            }
+            grant.scopes.retain(|s| requested.contains(s));
+            if grant.scopes.is_empty() {
+                return Err(VerifyError::ScopeNotGranted("no scope requested".into()));
+            }
         }
         let iat = self.clock.now().timestamp();
         let claims = AccessTokenClaims {
@@ -84,6 +110,54 @@ impl Verifier {
     pub async fn exchange(&self, vp: &Value, audience: &str) -> Result<IssuedToken, VerifyError> {
         let verified = self.verify_presentation(vp).await?;
         self.mint_token(&verified, audience)
+    }
+
+    /// The claims of `token` if it is active: minted by this verifier,
+    /// signature valid, unexpired and not revoked (RFC 7662 semantics).
+    pub fn introspect(&self, token: &str) -> Option<AccessTokenClaims> {
+        let now = self.clock.now().timestamp();
+        let claims = self.own_token(token).ok()?;
+        if now >= claims.exp || self.revoked.contains(&claims.jti, now) {
+            return None;
+        }
+        Some(claims)
+    }
+
+    /// Revokes a token this verifier minted (RFC 7009). Tokens that are
+    /// not ours, or do not verify, are ignored as the RFC asks.
+    pub fn revoke_token(&self, token: &str) {
+        if let Ok(claims) = self.own_token(token) {
+            self.revoked
+                .insert(claims.jti, claims.exp, self.clock.now().timestamp());
+        }
+    }
+
+    fn own_token(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
+        let (_, payload) = jws::decode_verify(token, &self.signing_key.to_public())
+            .map_err(|_| TokenError::BadSignature)?;
+        let claims: AccessTokenClaims =
+            serde_json::from_slice(&payload).map_err(|e| TokenError::Malformed(e.to_string()))?;
+        if claims.iss != self.id {
+            return Err(TokenError::WrongIssuer(claims.iss));
+        }
+        Ok(claims)
+    }
+}
+
+/// Revoked token ids, each kept until its token would have expired.
+#[derive(Debug, Default)]
+pub(crate) struct RevokedTokens(std::sync::Mutex<std::collections::HashMap<String, i64>>);
+
+impl RevokedTokens {
+    pub fn insert(&self, jti: String, exp: i64, now: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, exp| *exp > now);
+        map.insert(jti, exp);
+    }
+
+    pub fn contains(&self, jti: &str, now: i64) -> bool {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(jti).is_some_and(|exp| *exp > now)
     }
 }
 

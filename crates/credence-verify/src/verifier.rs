@@ -1,9 +1,14 @@
 //! The verifier: issues presentation requests and turns presentations into
 //! verified facts.
 
+use crate::http::FetchLimits;
 use crate::nonce::NonceStore;
 use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
-use crate::resolve::{authorized_method, bbs_key, did_of};
+use crate::resolve::{
+    authorized_in, authorized_method, bbs_key, did_of, CacheConfig, DidResolver, KnownDocuments,
+    LocalResolver, ResolveDid,
+};
+use crate::status::StatusChecker;
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error};
@@ -15,10 +20,10 @@ use serde_json::{Map, Value};
 use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
 use ssi::claims::data_integrity::{DataIntegrity, DataIntegrityDocument};
 use ssi::claims::VerificationParameters;
-use ssi::dids::{DIDKey, DIDResolver};
+use ssi::dids::DIDResolver;
 use ssi::json_ld::ContextLoader;
 use ssi::JWK;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// A credential whose derived bbs-2023 proof verified against a key its
 /// controller authorizes for `assertionMethod`.
@@ -35,12 +40,15 @@ pub struct VerifiedCredential {
 /// A verifier for one organization.
 pub struct Verifier {
     pub(crate) id: String,
-    pub(crate) policy: TrustPolicy,
+    policy: RwLock<Arc<TrustPolicy>>,
     pub(crate) signing_key: JWK,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) request_ttl_secs: i64,
     nonces: NonceStore,
     loader: ContextLoader,
+    resolver: Arc<dyn ResolveDid>,
+    status: StatusChecker,
+    pub(crate) revoked: crate::token::RevokedTokens,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -75,13 +83,41 @@ impl Verifier {
     pub fn new(id: &str, policy: TrustPolicy, signing_key: JWK) -> Self {
         Self {
             id: id.to_owned(),
-            policy,
+            policy: RwLock::new(Arc::new(policy)),
             signing_key,
             clock: Arc::new(SystemClock),
             request_ttl_secs: 120,
             nonces: NonceStore::default(),
             loader: context_loader(),
+            resolver: Arc::new(DidResolver::default()),
+            status: StatusChecker::new(FetchLimits::default(), status_cache()),
+            revoked: Default::default(),
         }
+    }
+
+    /// Resolves issuer DIDs with `resolver` instead of the default
+    /// [`DidResolver`].
+    pub fn with_resolver(mut self, resolver: Arc<dyn ResolveDid>) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
+    /// Fetches status lists with these limits and caches them so.
+    pub fn with_status_fetching(mut self, limits: FetchLimits, cache: CacheConfig) -> Self {
+        self.status = StatusChecker::new(limits, cache);
+        self
+    }
+
+    /// Uses another JSON-LD context loader (extra contexts for offline
+    /// verification of other implementations' presentations).
+    pub fn with_loader(mut self, loader: ContextLoader) -> Self {
+        self.loader = loader;
+        self
+    }
+
+    /// The resolver for issuer DIDs.
+    pub fn resolver(&self) -> &Arc<dyn ResolveDid> {
+        &self.resolver
     }
 
     /// Uses another clock (tests, offline verification).
@@ -96,8 +132,24 @@ impl Verifier {
     }
 
     /// The trust policy in force.
-    pub fn policy(&self) -> &TrustPolicy {
-        &self.policy
+    pub fn policy(&self) -> Arc<TrustPolicy> {
+        self.policy
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the trust policy; requests already being verified finish
+    /// under the policy they started with.
+    pub fn set_policy(&self, policy: TrustPolicy) {
+        *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
+    }
+
+    /// Accepts answers to a request this verifier did not create itself
+    /// (offline verification of a request file). The nonce becomes
+    /// single-use like any other.
+    pub fn register_request(&self, request: PresentationRequest) {
+        self.nonces.insert(request, self.clock.now().timestamp());
     }
 
     /// Issues a request for an `AgentCredential` disclosing `claims`
@@ -124,7 +176,7 @@ impl Verifier {
         &self,
         credential: &Value,
     ) -> Result<VerifiedCredential, VerifyError> {
-        verify_credential_with(credential, &self.loader).await
+        verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await
     }
 
     /// Verifies a presentation answering one of this verifier's requests.
@@ -167,13 +219,35 @@ impl Verifier {
                 purpose: "authentication".into(),
             });
         }
-        let holder_method = authorized_method(&vp_method, "authentication").await?;
-        self.verify_vp_signature(&vp.json, now).await?;
+        // Holders are agents: did:key or did:jwk, resolved without I/O, so
+        // a presentation cannot make the verifier fetch arbitrary URLs.
+        if !LocalResolver::supports(vp.holder()) {
+            return Err(VerifyError::ResolutionFailed {
+                did: vp.holder().to_owned(),
+                reason: "holders must use did:key or did:jwk".into(),
+            });
+        }
+        let holder_doc = LocalResolver.resolve_did(vp.holder()).await?;
+        let holder_method = authorized_in(&holder_doc, &vp_method, "authentication")?;
+        self.verify_vp_signature(&vp.json, holder_doc, now).await?;
 
-        // The embedded credential.
+        // The embedded credential: its issuer must be trusted before
+        // anything of it is resolved or fetched.
         let credential = &vp.credential;
         check_context(credential, &[VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL])?;
-        let verified = verify_credential_with(credential, &self.loader).await?;
+        let policy = self.policy();
+        let claimed_issuer = credential
+            .get("issuer")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VerifyError::Malformed("issuer must be a DID string".into()))?;
+        if !policy.trusts(claimed_issuer, AGENT_CREDENTIAL_TYPE) {
+            return Err(VerifyError::UntrustedIssuer {
+                issuer: claimed_issuer.to_owned(),
+                credential_type: AGENT_CREDENTIAL_TYPE.into(),
+            });
+        }
+        let verified =
+            verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await?;
         if verified.presentation_header != challenge.as_bytes() {
             return Err(VerifyError::NonceMismatch(
                 "the credential proof is bound to another presentation header".into(),
@@ -240,15 +314,26 @@ impl Verifier {
             }
         }
 
-        // Trust policy.
-        if !self.policy.trusts(issuer, AGENT_CREDENTIAL_TYPE) {
-            return Err(VerifyError::UntrustedIssuer {
-                issuer: issuer.to_owned(),
-                credential_type: AGENT_CREDENTIAL_TYPE.into(),
-            });
-        }
+        // Revocation and suspension.
+        self.status
+            .check(
+                credential,
+                issuer,
+                self.resolver.as_ref(),
+                &self.loader,
+                now,
+            )
+            .await?;
+
+        // Policy constraints on the disclosed claims.
         let mut claims: Map<String, Value> = subject.clone();
         claims.remove("id");
+        if let Some(c) = policy.violated(issuer, AGENT_CREDENTIAL_TYPE, &claims) {
+            return Err(VerifyError::ConstraintFailed {
+                claim: c.claim.clone(),
+                condition: c.condition.to_string(),
+            });
+        }
         Ok(VerifiedPresentation {
             holder: vp.holder().to_owned(),
             holder_jkt: holder_method.jwk()?.thumbprint().map_err(|e| {
@@ -264,10 +349,16 @@ impl Verifier {
         })
     }
 
-    async fn verify_vp_signature(&self, vp: &Value, now: DateTime<Utc>) -> Result<(), VerifyError> {
+    async fn verify_vp_signature(
+        &self,
+        vp: &Value,
+        holder_doc: Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), VerifyError> {
         let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
             serde_json::from_value(vp.clone()).map_err(|e| bad(ProofTarget::Presentation, e))?;
-        let params = VerificationParameters::from_resolver(DIDKey.into_vm_resolver())
+        let resolver = KnownDocuments::one(holder_doc).into_vm_resolver();
+        let params = VerificationParameters::from_resolver(resolver)
             .with_json_ld_loader(self.loader.clone())
             .with_date_time(now);
         match secured.verify(params).await {
@@ -278,10 +369,19 @@ impl Verifier {
     }
 }
 
-/// Verifies a derived bbs-2023 credential (see [`Verifier::verify_credential`]).
+fn status_cache() -> CacheConfig {
+    CacheConfig {
+        ttl: std::time::Duration::from_secs(30),
+        capacity: 256,
+    }
+}
+
+/// Verifies a derived bbs-2023 credential (see [`Verifier::verify_credential`]),
+/// resolving its issuer with `resolver`.
 pub async fn verify_credential_with(
     credential: &Value,
     loader: &ContextLoader,
+    resolver: &dyn ResolveDid,
 ) -> Result<VerifiedCredential, VerifyError> {
     let config = credence_bbs2023::ProofConfig::from_document(credential).map_err(|e| match e {
         Bbs2023Error::MissingProof | Bbs2023Error::InvalidDocument(_) => {
@@ -295,7 +395,8 @@ pub async fn verify_credential_with(
             purpose: "assertionMethod".into(),
         });
     }
-    let method = authorized_method(&config.verification_method, "assertionMethod").await?;
+    let method =
+        authorized_method(resolver, &config.verification_method, "assertionMethod").await?;
     let key = bbs_key(&method)?;
     let verified = verify_derived(credential, &key, loader)
         .await

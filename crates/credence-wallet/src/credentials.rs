@@ -173,7 +173,8 @@ impl Wallet {
                 did_of(method)
             )));
         }
-        let authorized = authorized_method(method, "assertionMethod").await?;
+        let authorized =
+            authorized_method(self.resolver.as_ref(), method, "assertionMethod").await?;
         let key = BbsPublicKey::from_multikey(authorized.public_key_multibase()?).map_err(|e| {
             DidError::ResolutionFailed {
                 did: issuer.clone(),

@@ -2,6 +2,7 @@
 
 use crate::holder_policy::{HolderPolicy, HOLDER_POLICY_FILE};
 use crate::WalletError;
+use credence_core::did::{LocalResolver, ResolveDid};
 use credence_core::{context_loader, Clock, SystemClock};
 use credence_store::{ExportSummary, KdfParams, Space, Store, Unlock};
 use serde_json::Value;
@@ -23,6 +24,7 @@ pub struct Wallet {
     pub(crate) verification_method: String,
     pub(crate) loader: ContextLoader,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) resolver: Arc<dyn ResolveDid>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -77,7 +79,16 @@ impl Wallet {
             verification_method,
             loader: context_loader(),
             clock: Arc::new(SystemClock),
+            resolver: Arc::new(LocalResolver),
         })
+    }
+
+    /// Resolves issuer DIDs with `resolver` when importing (the default
+    /// resolves did:key and did:jwk only; hand it `credence-verify`'s
+    /// `DidResolver` to accept did:web issuers).
+    pub fn with_resolver(mut self, resolver: Arc<dyn ResolveDid>) -> Self {
+        self.resolver = resolver;
+        self
     }
 
     /// Uses `clock` for expiry decisions (tests pin time with it).

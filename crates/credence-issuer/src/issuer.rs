@@ -1,0 +1,226 @@
+//! The issuer's identity and its signatures.
+
+use crate::{IssueError, StatusAssignment};
+use chrono::{DateTime, SecondsFormat, Utc};
+use credence_bbs2023::{sign_base, BbsKeyPair, BbsPublicKey};
+use credence_core::did::{did_web_for_origin, KnownDocuments};
+use credence_core::{
+    context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, MANDATORY_POINTERS,
+    VC_V2_CONTEXT_URL,
+};
+use serde_json::{json, Value};
+use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
+use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrityDocument, ProofOptions};
+use ssi::claims::SignatureEnvironment;
+use ssi::dids::{DIDKey, DIDResolver};
+use ssi::json_ld::ContextLoader;
+use ssi::verification_methods::{ProofPurpose, SingleSecretSigner};
+use ssi::JWK;
+
+/// An organization's credential issuer.
+#[derive(Debug)]
+pub struct Issuer {
+    keys: BbsKeyPair,
+    did: String,
+    bbs_method: String,
+    status_key: Option<JWK>,
+    origin: Option<String>,
+    loader: ContextLoader,
+}
+
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Issuer {
+    /// An issuer with a freshly generated key, identified by a did:key.
+    pub fn generate() -> Result<Self, IssueError> {
+        Ok(Self::from_keys(BbsKeyPair::generate()?))
+    }
+
+    /// A did:key issuer using an existing key pair. It cannot publish
+    /// status lists.
+    pub fn from_keys(keys: BbsKeyPair) -> Self {
+        Self {
+            did: keys.public_key().did_key(),
+            bbs_method: keys.public_key().did_key_url(),
+            keys,
+            status_key: None,
+            origin: None,
+            loader: context_loader(),
+        }
+    }
+
+    /// A did:web issuer served at `origin` (`https://host[:port]`, or
+    /// `http://` on a loopback host): its DID document lists the BBS key
+    /// (`#bbs`) for credentials and the Ed25519 `status_key` (`#status`) for
+    /// status lists, both under `assertionMethod`.
+    pub fn web(origin: &str, keys: BbsKeyPair, status_key: JWK) -> Result<Self, IssueError> {
+        let did =
+            did_web_for_origin(origin).ok_or_else(|| IssueError::InvalidUrl(origin.to_owned()))?;
+        if !matches!(status_key.params, ssi::jwk::Params::OKP(_)) || status_key.is_public() {
+            return Err(IssueError::StatusSigning(
+                "the status key must be a private Ed25519 JWK".into(),
+            ));
+        }
+        Ok(Self {
+            bbs_method: format!("{did}#bbs"),
+            did,
+            keys,
+            status_key: Some(status_key),
+            origin: Some(origin.trim_end_matches('/').to_owned()),
+            loader: context_loader(),
+        })
+    }
+
+    /// The issuer's DID.
+    pub fn did(&self) -> &str {
+        &self.did
+    }
+
+    /// The origin a did:web issuer is served at.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// The issuer's BBS public key.
+    pub fn public_key(&self) -> &BbsPublicKey {
+        self.keys.public_key()
+    }
+
+    pub(crate) fn keys(&self) -> &BbsKeyPair {
+        &self.keys
+    }
+
+    fn status_method(&self) -> String {
+        format!("{}#status", self.did)
+    }
+
+    /// The DID document of a did:web issuer (what it serves at
+    /// `/.well-known/did.json`); `None` for a did:key issuer.
+    pub fn did_document(&self) -> Option<Value> {
+        let status = self.status_key.as_ref()?;
+        let ed_multikey = DIDKey::generate(&status.to_public())
+            .ok()?
+            .to_string()
+            .trim_start_matches("did:key:")
+            .to_owned();
+        let did = &self.did;
+        Some(json!({
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": did,
+            "verificationMethod": [
+                {
+                    "id": self.bbs_method,
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": self.keys.public_key().multikey(),
+                },
+                {
+                    "id": self.status_method(),
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": ed_multikey,
+                }
+            ],
+            "assertionMethod": [self.bbs_method, self.status_method()],
+        }))
+    }
+
+    /// Issues an `AgentCredential` about `agent_did`, valid from `valid_from`
+    /// until `valid_until`. Issuer, validity and the subject id are
+    /// mandatory disclosures; every profile claim is selectively disclosable.
+    pub async fn issue_agent_credential(
+        &self,
+        agent_did: &str,
+        profile: &AgentProfile,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+    ) -> Result<Value, IssueError> {
+        self.issue_agent_credential_with_status(agent_did, profile, valid_from, valid_until, None)
+            .await
+    }
+
+    /// As [`Issuer::issue_agent_credential`], with `credentialStatus`
+    /// entries (revocation and suspension) for `status`; the status entries
+    /// are mandatory disclosures, so every verifier can check them.
+    pub async fn issue_agent_credential_with_status(
+        &self,
+        agent_did: &str,
+        profile: &AgentProfile,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        status: Option<&StatusAssignment>,
+    ) -> Result<Value, IssueError> {
+        if !agent_did.starts_with("did:") {
+            return Err(IssueError::InvalidSubject(agent_did.into()));
+        }
+        if valid_until <= valid_from {
+            return Err(IssueError::InvalidValidity {
+                from: timestamp(valid_from),
+                until: timestamp(valid_until),
+            });
+        }
+        let mut credential = json!({
+            "@context": [VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL],
+            "type": ["VerifiableCredential", AGENT_CREDENTIAL_TYPE],
+            "issuer": self.did,
+            "validFrom": timestamp(valid_from),
+            "validUntil": timestamp(valid_until),
+            "credentialSubject": profile.to_subject(agent_did),
+        });
+        let mut pointers: Vec<String> = MANDATORY_POINTERS.iter().map(|p| p.to_string()).collect();
+        if let Some(status) = status {
+            credential["credentialStatus"] = status.entries();
+            pointers.push("/credentialStatus".into());
+        }
+        self.issue_document(&credential, &pointers).await
+    }
+
+    /// Secures any VC 2.0 document with a `bbs-2023` base proof by this
+    /// issuer. The document's `issuer` must already be this issuer's DID;
+    /// its contexts must be known to the loader (Credence's or W3C's).
+    pub async fn issue_document(
+        &self,
+        document: &Value,
+        mandatory_pointers: &[String],
+    ) -> Result<Value, IssueError> {
+        let created = timestamp(Utc::now());
+        Ok(sign_base(
+            document,
+            &self.keys,
+            &self.bbs_method,
+            Some(&created),
+            mandatory_pointers,
+            &self.loader,
+        )
+        .await?)
+    }
+
+    /// Signs `document` with the status key (`eddsa-rdfc-2022`,
+    /// `assertionMethod`).
+    pub(crate) async fn sign_eddsa(&self, document: Value) -> Result<Value, IssueError> {
+        let key = self.status_key.as_ref().ok_or(IssueError::NoStatusKey)?;
+        let fail = |e: &dyn std::fmt::Display| IssueError::StatusSigning(e.to_string());
+        let document: DataIntegrityDocument =
+            serde_json::from_value(document).map_err(|e| fail(&e))?;
+        let vm = ssi::dids::DIDURLBuf::from_string(self.status_method())
+            .map_err(|_| fail(&"invalid status method URL"))?;
+        let mut options = ProofOptions::from_method(vm.into_iri().into());
+        options.proof_purpose = ProofPurpose::Assertion;
+        let doc = self
+            .did_document()
+            .ok_or_else(|| fail(&"no DID document"))?;
+        let resolver = KnownDocuments::one(doc).into_vm_resolver();
+        let signer = SingleSecretSigner::new(key.clone());
+        let env = SignatureEnvironment {
+            json_ld_loader: self.loader.clone(),
+            eip712_loader: (),
+        };
+        let signed = EdDsaRdfc2022
+            .sign_with(env, document, resolver, signer, options, ())
+            .await
+            .map_err(|e| fail(&e))?;
+        serde_json::to_value(&signed).map_err(|e| fail(&e))
+    }
+}

@@ -1,0 +1,160 @@
+//! Bounded HTTP fetching for DID documents and status lists: connect and
+//! total timeouts, a response size limit, no redirects, and plain http
+//! only for loopback hosts.
+
+use std::time::Duration;
+
+/// Limits for every fetch the verifier makes.
+#[derive(Debug, Clone)]
+pub struct FetchLimits {
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for the whole request, body included.
+    pub timeout: Duration,
+    /// Largest accepted response body, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for FetchLimits {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(5),
+            max_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Why a fetch failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The URL is unusable (bad syntax, or plain http to a non-loopback host).
+    #[error("refused URL {0}")]
+    BadUrl(String),
+    /// Connecting, sending or reading failed.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// The server took longer than the timeout.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The body is larger than the limit.
+    #[error("response larger than {0} bytes")]
+    TooLarge(usize),
+    /// A status other than 200.
+    #[error("HTTP status {0}")]
+    Status(u16),
+    /// The body is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+}
+
+pub use credence_core::did::is_loopback_host;
+
+/// An HTTP client with the verifier's limits.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: std::sync::OnceLock<reqwest::Client>,
+    limits: FetchLimits,
+}
+
+impl Fetcher {
+    /// A client applying `limits`. Redirects are not followed. The HTTP
+    /// client is built on first use.
+    pub fn new(limits: FetchLimits) -> Self {
+        Self {
+            client: std::sync::OnceLock::new(),
+            limits,
+        }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, FetchError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(self.limits.connect_timeout)
+            .timeout(self.limits.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("credence-verify/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Unreachable(e.to_string()))?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &FetchLimits {
+        &self.limits
+    }
+
+    /// Checks that `url` is https, or http to a loopback host.
+    pub fn check_url(url: &str) -> Result<reqwest::Url, FetchError> {
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| FetchError::BadUrl(format!("{url}: {e}")))?;
+        let host = parsed.host_str().unwrap_or("");
+        match parsed.scheme() {
+            "https" => Ok(parsed),
+            "http" if is_loopback_host(host) => Ok(parsed),
+            _ => Err(FetchError::BadUrl(format!(
+                "{url}: only https, or http to a loopback host"
+            ))),
+        }
+    }
+
+    /// GETs `url` and parses the body as JSON, within the limits.
+    pub async fn get_json(&self, url: &str) -> Result<serde_json::Value, FetchError> {
+        let parsed = Self::check_url(url)?;
+        let classify = |e: reqwest::Error| {
+            if e.is_timeout() {
+                FetchError::Timeout(self.limits.timeout)
+            } else {
+                FetchError::Unreachable(e.to_string())
+            }
+        };
+        let mut response = self
+            .client()?
+            .get(parsed)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(classify)?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        let max = self.limits.max_bytes;
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(FetchError::TooLarge(max));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > max {
+                return Err(FetchError::TooLarge(max));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|e| FetchError::NotJson(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        assert!(Fetcher::check_url("http://127.0.0.1:8080/x").is_ok());
+        assert!(Fetcher::check_url("http://[::1]:8080/x").is_ok());
+        assert!(Fetcher::check_url("http://localhost/x").is_ok());
+        assert!(Fetcher::check_url("https://acme.example/x").is_ok());
+        for bad in [
+            "http://acme.example/x",
+            "http://10.0.0.1/x",
+            "ftp://127.0.0.1/",
+            "nope",
+        ] {
+            assert!(
+                matches!(Fetcher::check_url(bad), Err(FetchError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+}
