@@ -1,15 +1,21 @@
 #![forbid(unsafe_code)]
-//! The `credence` command line: the agent wallet (`credence wallet …`) and
-//! the offline tools (print the vocabulary, check a trust policy, verify a
-//! derived bbs-2023 credential). Verifier and issuer services come later.
+//! The `credence` command line: the agent wallet (`credence wallet …`),
+//! the issuer (`credence issuer …`), the verifier's token service and its
+//! load bench (`credence verifier …`), offline verification of a
+//! presentation (`credence verify`), and small tools (print the vocabulary,
+//! check a trust policy, verify a derived bbs-2023 credential).
 //!
 //! Exit codes: 0 success; 1 refused (verification, import or holder policy
 //! said no); 2 bad usage or unreadable input; 3 the passphrase or key file
 //! does not unlock the wallet; 4 the wallet is unusable (not a wallet, in
 //! use, damaged, or from a newer version).
 
+mod bench;
+mod common;
+mod issuer_cmd;
 mod offline;
 mod table;
+mod verifier_cmd;
 mod wallet_cmd;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +37,16 @@ struct Cli {
 enum Command {
     /// The agent's wallet: its DID, keys and credentials, encrypted at rest.
     Wallet(wallet_cmd::WalletArgs),
+    /// An organization's issuer: did:web identity, AgentCredentials,
+    /// revocation and suspension status lists.
+    Issuer(issuer_cmd::IssuerArgs),
+    /// The verifier's token service, and its load bench.
+    Verifier(verifier_cmd::VerifierArgs),
+    /// Verify a presentation offline against a request and a trust policy;
+    /// prints the decision as one JSON line (exit 0 only when accepted).
+    ///
+    /// Example: credence verify vp.json --request request.json --policy policy.toml --now 2026-11-22T10:00:00Z
+    Verify(verifier_cmd::VerifyArgs),
     /// Print Credence's JSON-LD context (the vocabulary of AgentCredential).
     ///
     /// Example: credence context > credence-v1.jsonld
@@ -66,6 +82,9 @@ pub(crate) fn fail(message: String) -> ExitCode {
 async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Wallet(args) => wallet_cmd::run(args).await,
+        Command::Issuer(args) => issuer_cmd::run(args).await,
+        Command::Verifier(args) => verifier_cmd::run(args).await,
+        Command::Verify(args) => verifier_cmd::run_verify(args).await,
         Command::Context => offline::context(),
         Command::PolicyCheck { file } => offline::policy_check(&file),
         Command::VerifyCredential { file, contexts } => {

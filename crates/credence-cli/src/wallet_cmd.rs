@@ -1,11 +1,11 @@
 //! `credence wallet …`: the agent wallet from the command line.
 
+use crate::common::{err, finish, init_logging, passphrase, read_json, CliError};
 use crate::table;
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 use credence_core::PresentationRequest;
 use credence_server::ApiToken;
-use credence_store::StoreError;
 use credence_wallet::{
     CredentialFilter, CredentialSummary, DisclosurePlan, ImportError, KdfParams, PresentError,
     Unlock, Wallet, WalletError,
@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use zeroize::Zeroizing;
 
 /// Options shared by every wallet command.
 #[derive(Args)]
@@ -134,30 +133,6 @@ enum ChildCommand {
     List,
 }
 
-/// A failure with its exit code.
-struct CliError {
-    code: u8,
-    message: String,
-}
-
-fn err(code: u8, message: impl ToString) -> CliError {
-    CliError {
-        code,
-        message: message.to_string(),
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        let code = match e {
-            StoreError::WrongSecret | StoreError::Kdf(_) | StoreError::KeyFile { .. } => 3,
-            StoreError::BadExport(_) => 2,
-            _ => 4,
-        };
-        err(code, e)
-    }
-}
-
 impl From<WalletError> for CliError {
     fn from(e: WalletError) -> Self {
         match e {
@@ -197,27 +172,6 @@ fn wallet_dir(args: &WalletArgs) -> Result<PathBuf, CliError> {
         .ok_or_else(|| err(2, "no --wallet given and HOME is not set"))
 }
 
-fn passphrase(confirm: bool) -> Result<Unlock, CliError> {
-    if let Ok(p) = std::env::var("CREDENCE_PASSPHRASE") {
-        return Ok(Unlock::passphrase(p));
-    }
-    let ask = |prompt: &str| {
-        rpassword::prompt_password(prompt)
-            .map(Zeroizing::new)
-            .map_err(|e| {
-                err(
-                    2,
-                    format!("no passphrase: set CREDENCE_PASSPHRASE or use --key-file ({e})"),
-                )
-            })
-    };
-    let first = ask("Wallet passphrase: ")?;
-    if confirm && *ask("Repeat passphrase: ")? != *first {
-        return Err(err(2, "the passphrases differ"));
-    }
-    Ok(Unlock::Passphrase(Zeroizing::new(first.to_string())))
-}
-
 fn unlock(args: &WalletArgs) -> Result<Unlock, CliError> {
     match &args.key_file {
         Some(path) => Ok(Unlock::KeyFile(path.clone())),
@@ -226,16 +180,9 @@ fn unlock(args: &WalletArgs) -> Result<Unlock, CliError> {
 }
 
 fn open(args: &WalletArgs) -> Result<Wallet, CliError> {
-    Ok(Wallet::open(wallet_dir(args)?, &unlock(args)?)?)
-}
-
-fn read_json(path: &Path) -> Result<Value, CliError> {
-    let text = if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| err(2, format!("stdin: {e}")))?
-    } else {
-        std::fs::read_to_string(path).map_err(|e| err(2, format!("{}: {e}", path.display())))?
-    };
-    serde_json::from_str(&text).map_err(|e| err(2, format!("{}: not JSON: {e}", path.display())))
+    // did:web issuers are resolved over bounded HTTP(S), like the verifier does.
+    Ok(Wallet::open(wallet_dir(args)?, &unlock(args)?)?
+        .with_resolver(std::sync::Arc::new(credence_verify::DidResolver::default())))
 }
 
 fn parse_when(text: &str) -> Result<DateTime<Utc>, CliError> {
@@ -516,13 +463,7 @@ async fn execute(args: WalletArgs) -> Result<(), CliError> {
             let dir = wallet_dir(&args)?;
             let wallet = open(&args)?;
             let token = ApiToken::load(&dir)?;
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .try_init();
+            init_logging();
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| err(4, format!("cannot listen on {listen}: {e}")))?;
@@ -551,11 +492,5 @@ async fn execute(args: WalletArgs) -> Result<(), CliError> {
 
 /// Runs a wallet command and maps its outcome to an exit code.
 pub async fn run(args: WalletArgs) -> ExitCode {
-    match execute(args).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", e.message);
-            ExitCode::from(e.code)
-        }
-    }
+    finish(execute(args).await)
 }

@@ -22,4 +22,4 @@ mod status;
 pub use authority::Authority;
 pub use error::IssueError;
 pub use issuer::Issuer;
-pub use status::{StatusAssignment, StatusRegistry, STATUS_LIST_LENGTH};
+pub use status::{StatusAssignment, StatusRegistry, STATUS_LIST_LENGTH, STATUS_PURPOSES};

@@ -1,21 +1,34 @@
 #![forbid(unsafe_code)]
-//! Credence's HTTP services. This version has the wallet API: a local JSON
-//! API through which an agent uses its own wallet — its identity, its
-//! credentials, receiving a credential, answering a presentation request
-//! (within its holder policy), and a dry run of one.
+//! Credence's HTTP services (axum):
 //!
-//! It listens on loopback by default and requires the wallet's bearer secret
-//! (created at `credence wallet init`, kept in an owner-only file) on every
-//! route but `/v1/health`; secrets are compared in constant time. The
-//! routes are listed in [`wallet_api::ROUTES`] and documented in
-//! `docs/api/wallet-openapi.json`.
+//! - [`wallet_api`]: the local JSON API through which an agent uses its own
+//!   wallet (identity, credentials, presentations, DPoP proofs), behind the
+//!   wallet's bearer secret, on loopback by default;
+//! - [`issuer_api`]: an organization's issuer: its did:web document, its
+//!   signed status lists, and an admin API to issue, revoke and suspend;
+//! - [`verifier_api`]: the verifier's token service: presentation requests,
+//!   RFC 8693 token exchange, JWKS, RFC 7662 introspection, RFC 7009
+//!   revocation, with OAuth error responses and body size limits;
+//!   [`policy_watch`] reloads its trust policy on SIGHUP or file change;
+//! - [`tool_api`]: a DPoP-protected demo tool, as a resource server would
+//!   guard its API.
 //!
-//! It is not a verifier or token service (those come with the verifier
-//! service), and it does not terminate TLS: keep it on loopback or put it
-//! behind a proxy.
+//! Secrets are compared in constant time. These services do not terminate
+//! TLS: keep them on loopback or put them behind a proxy.
 
 pub mod api_token;
+pub mod issuer_api;
+pub mod oauth;
+pub mod policy_watch;
+pub mod tool_api;
+pub mod verifier_api;
+pub mod verifier_dir;
 pub mod wallet_api;
 
 pub use api_token::{ApiToken, API_TOKEN_FILE};
+pub use issuer_api::{issuer_router, serve_issuer};
+pub use oauth::OAuthError;
+pub use policy_watch::watch_policy;
+pub use tool_api::{serve_tool, tool_router, Introspection, ToolService};
+pub use verifier_api::{serve_verifier, verifier_router, VerifierService};
 pub use wallet_api::{router, serve, ROUTES};

@@ -25,6 +25,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/credentials/{id}"),
     ("post", "/v1/presentations"),
     ("post", "/v1/presentations/plan"),
+    ("post", "/v1/dpop"),
 ];
 
 struct AppState {
@@ -223,6 +224,25 @@ async fn plan(
     Ok(Json(json!(state.wallet.plan(&request)?)))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DpopBody {
+    method: String,
+    url: String,
+    access_token: String,
+}
+
+async fn dpop(
+    State(state): State<Shared>,
+    body: Result<Json<DpopBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body?;
+    let proof = state
+        .wallet
+        .dpop_proof(&body.method, &body.url, &body.access_token)?;
+    Ok(Json(json!({ "proof": proof })))
+}
+
 /// The wallet API's router.
 pub fn router(wallet: Wallet, token: ApiToken) -> Router {
     let state = Arc::new(AppState { wallet, token });
@@ -232,6 +252,7 @@ pub fn router(wallet: Wallet, token: ApiToken) -> Router {
         .route("/v1/credentials/{id}", get(show))
         .route("/v1/presentations", axum::routing::post(present))
         .route("/v1/presentations/plan", axum::routing::post(plan))
+        .route("/v1/dpop", axum::routing::post(dpop))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_bearer,

@@ -188,3 +188,55 @@ pub enum TokenError {
     #[error("DPoP proof signed by another key than the token is bound to")]
     DpopKeyMismatch,
 }
+
+impl VerifyError {
+    /// A stable snake_case name for the reason, for wire formats and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::UnsupportedContext(_) => "unsupported_context",
+            Self::ResolutionFailed { .. } => "resolution_failed",
+            Self::KeyNotAuthorized { .. } => "key_not_authorized",
+            Self::BadProof { .. } => "bad_proof",
+            Self::NonceMismatch(_) => "nonce_mismatch",
+            Self::NonceExpired => "nonce_expired",
+            Self::Replay => "replay",
+            Self::AudienceMismatch { .. } => "audience_mismatch",
+            Self::HolderMismatch(_) => "holder_mismatch",
+            Self::Expired(_) => "expired",
+            Self::NotYetValid(_) => "not_yet_valid",
+            Self::UntrustedIssuer { .. } => "untrusted_issuer",
+            Self::WrongCredentialType(_) => "wrong_credential_type",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::ConstraintFailed { .. } => "constraint_failed",
+            Self::Revoked { .. } => "revoked",
+            Self::Suspended { .. } => "suspended",
+            Self::StatusUnavailable { .. } => "status_unavailable",
+            Self::StatusListInvalid { .. } => "status_list_invalid",
+            Self::ScopeNotGranted(_) => "scope_not_granted",
+            Self::NoScopeMapped(_) => "no_scope_mapped",
+            Self::Minting(_) => "minting_failed",
+        }
+    }
+}
+
+impl TokenError {
+    /// A stable snake_case name for the reason.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::WrongType(_) => "wrong_type",
+            Self::BadSignature => "bad_signature",
+            Self::WrongIssuer(_) => "wrong_issuer",
+            Self::WrongAudience { .. } => "wrong_audience",
+            Self::Expired => "expired",
+            Self::InvalidTimes(_) => "invalid_times",
+            Self::InsufficientScope(_) => "insufficient_scope",
+            Self::Inactive => "inactive",
+            Self::DpopMissing => "dpop_missing",
+            Self::DpopInvalid(_) => "dpop_invalid",
+            Self::DpopReplay => "dpop_replay",
+            Self::DpopKeyMismatch => "dpop_key_mismatch",
+        }
+    }
+}

@@ -210,4 +210,18 @@ impl Wallet {
             .map_err(|e| sign_err(&e))?;
         serde_json::to_value(&signed).map_err(|e| sign_err(&e))
     }
+
+    /// A DPoP proof (RFC 9449) by the agent key for calling `method` `url`
+    /// with `access_token`: what a resource server checks against the
+    /// token's `cnf.jkt`.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: &str,
+    ) -> Result<String, PresentError> {
+        let now = self.clock.now().timestamp();
+        credence_core::dpop_proof(&self.key, method, url, Some(access_token), now)
+            .map_err(|e| PresentError::Sign(e.to_string()))
+    }
 }

@@ -1,0 +1,214 @@
+//! The issuer service: an organization's did:web document, its status
+//! lists, and an admin API (bearer secret) to issue, revoke and suspend.
+
+use crate::oauth::OAuthError;
+use crate::ApiToken;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, Utc};
+use credence_core::AgentProfile;
+use credence_issuer::{Authority, IssueError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Every route as `(method, path)`.
+pub const ISSUER_ROUTES: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("get", "/.well-known/did.json"),
+    ("get", "/status/{purpose}"),
+    ("post", "/admin/credentials"),
+    ("post", "/admin/status"),
+];
+
+struct IssuerState {
+    authority: Authority,
+    admin: ApiToken,
+}
+
+type Shared = Arc<IssuerState>;
+
+fn issue_error(e: IssueError) -> OAuthError {
+    match e {
+        IssueError::UnknownIndex(_) => {
+            OAuthError::new(StatusCode::NOT_FOUND, "invalid_request", "unknown_index", e)
+        }
+        IssueError::InvalidSubject(_) | IssueError::InvalidValidity { .. } => {
+            OAuthError::invalid_request(e)
+        }
+        other => {
+            tracing::error!(error = %other, "issuer failure");
+            OAuthError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "issuer_error",
+                other,
+            )
+        }
+    }
+}
+
+fn check_admin(state: &IssuerState, headers: &HeaderMap) -> Result<(), OAuthError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented.is_some_and(|p| state.admin.matches(p)) {
+        Ok(())
+    } else {
+        Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unauthorized",
+            "the admin API needs the issuer's bearer secret",
+        ))
+    }
+}
+
+async fn did_document(State(s): State<Shared>) -> Result<Response, OAuthError> {
+    let doc = s
+        .authority
+        .issuer()
+        .did_document()
+        .ok_or_else(|| issue_error(IssueError::NoStatusKey))?;
+    let mut response = Json(doc).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/did+json"),
+    );
+    Ok(response)
+}
+
+async fn status_list(
+    State(s): State<Shared>,
+    Path(purpose): Path<String>,
+) -> Result<Response, OAuthError> {
+    if !credence_issuer::STATUS_PURPOSES.contains(&purpose.as_str()) {
+        return Err(OAuthError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request",
+            "not_found",
+            "no such status list",
+        ));
+    }
+    let list = s
+        .authority
+        .status_list(&purpose)
+        .await
+        .map_err(issue_error)?;
+    let mut response = Json(list).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=30"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueBody {
+    subject: String,
+    profile: AgentProfile,
+    #[serde(default = "default_days")]
+    valid_days: i64,
+}
+
+fn default_days() -> i64 {
+    30
+}
+
+async fn issue(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<IssueBody>, JsonRejection>,
+) -> Result<Response, OAuthError> {
+    check_admin(&s, &headers)?;
+    let Json(body) = body.map_err(|e| OAuthError::invalid_request(e.body_text()))?;
+    if !(1..=3650).contains(&body.valid_days) {
+        return Err(OAuthError::invalid_request("valid_days must be 1..=3650"));
+    }
+    let now = Utc::now();
+    let (credential, status) = s
+        .authority
+        .issue(
+            &body.subject,
+            &body.profile,
+            now,
+            now + Duration::days(body.valid_days),
+        )
+        .await
+        .map_err(issue_error)?;
+    tracing::info!(subject = %body.subject, status_index = status.index, "credential issued");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"credential": credential, "status_index": status.index})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    index: usize,
+    purpose: String,
+    set: bool,
+}
+
+async fn set_status(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<StatusBody>, JsonRejection>,
+) -> Result<Json<Value>, OAuthError> {
+    check_admin(&s, &headers)?;
+    let Json(body) = body.map_err(|e| OAuthError::invalid_request(e.body_text()))?;
+    if !credence_issuer::STATUS_PURPOSES.contains(&body.purpose.as_str()) {
+        return Err(OAuthError::invalid_request(
+            "purpose must be revocation or suspension",
+        ));
+    }
+    let changed = s
+        .authority
+        .set_status(body.index, &body.purpose, body.set)
+        .map_err(issue_error)?;
+    tracing::info!(index = body.index, purpose = %body.purpose, set = body.set, changed, "status changed");
+    Ok(Json(
+        json!({"index": body.index, "purpose": body.purpose, "set": body.set, "changed": changed}),
+    ))
+}
+
+/// The issuer service's router.
+pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/.well-known/did.json", get(did_document))
+        .route("/status/{purpose}", get(status_list))
+        .route("/admin/credentials", post(issue))
+        .route("/admin/status", post(set_status))
+        .fallback(|| async {
+            OAuthError::new(
+                StatusCode::NOT_FOUND,
+                "invalid_request",
+                "not_found",
+                "no such route",
+            )
+        })
+        .layer(DefaultBodyLimit::max(crate::verifier_api::MAX_BODY_BYTES))
+        .with_state(Arc::new(IssuerState { authority, admin }))
+}
+
+/// Serves the issuer on `listener` until `shutdown` completes.
+pub async fn serve_issuer(
+    listener: tokio::net::TcpListener,
+    authority: Authority,
+    admin: ApiToken,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, issuer_router(authority, admin))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,264 @@
+//! The verifier's token service: presentation requests, RFC 8693 token
+//! exchange, JWKS, RFC 7662 introspection and RFC 7009 revocation.
+
+use crate::oauth::{form_rejection, OAuthError};
+use crate::ApiToken;
+use axum::body::Bytes;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use credence_verify::Verifier;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Every route as `(method, path)`.
+pub const VERIFIER_ROUTES: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("post", "/presentation-requests"),
+    ("post", "/token"),
+    ("get", "/.well-known/jwks.json"),
+    ("post", "/introspect"),
+    ("post", "/revoke"),
+];
+
+/// RFC 8693 `grant_type` for token exchange.
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// The `subject_token_type` of a Credence presentation: a VC 2.0
+/// Verifiable Presentation (JSON, Data Integrity proofs) answering one of
+/// this verifier's presentation requests.
+pub const VP_TOKEN_TYPE: &str = "urn:credence:params:oauth:token-type:vp+ld+json";
+
+/// RFC 8693 `issued_token_type` of what `/token` returns.
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// The largest request body any route accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What the token service needs.
+pub struct VerifierService {
+    /// The verifier (policy, keys, nonces).
+    pub verifier: Arc<Verifier>,
+    /// Claims requested when a client does not name any.
+    pub default_claims: Vec<String>,
+    /// The secret resource servers present to `/introspect`.
+    pub introspection: ApiToken,
+}
+
+type Shared = Arc<VerifierService>;
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestBody {
+    claims: Vec<String>,
+}
+
+async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
+    let claims = if body.iter().all(u8::is_ascii_whitespace) {
+        s.default_claims.clone()
+    } else {
+        serde_json::from_slice::<RequestBody>(&body)
+            .map_err(|e| OAuthError::invalid_request(format!("body: {e}")))?
+            .claims
+    };
+    if claims.is_empty() || claims.iter().any(|c| c.is_empty() || c.len() > 64) {
+        return Err(OAuthError::invalid_request(
+            "claims must be a non-empty list of claim names",
+        ));
+    }
+    let names: Vec<&str> = claims.iter().map(String::as_str).collect();
+    let request = s.verifier.create_request(&names);
+    tracing::info!(nonce_prefix = %&request.nonce[..8], claims = ?claims, "presentation request issued");
+    Ok((StatusCode::CREATED, Json(request)).into_response())
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: String,
+    subject_token: Option<String>,
+    subject_token_type: Option<String>,
+    audience: Option<String>,
+    resource: Option<String>,
+    scope: Option<String>,
+}
+
+fn no_store(body: Value) -> Response {
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+async fn token(
+    State(s): State<Shared>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<Response, OAuthError> {
+    let Form(req) = form.map_err(form_rejection)?;
+    let correlation = uuid::Uuid::new_v4();
+    let span = tracing::info_span!("token_exchange", %correlation);
+    let _enter = span.enter();
+    if req.grant_type != TOKEN_EXCHANGE_GRANT {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "unsupported_grant_type",
+            format!("grant_type must be {TOKEN_EXCHANGE_GRANT}"),
+        ));
+    }
+    if req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
+        return Err(OAuthError::invalid_request(format!(
+            "subject_token_type must be {VP_TOKEN_TYPE}"
+        )));
+    }
+    let vp: Value = req
+        .subject_token
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("subject_token is required"))
+        .and_then(|t| {
+            serde_json::from_str(t)
+                .map_err(|e| OAuthError::invalid_request(format!("subject_token is not JSON: {e}")))
+        })?;
+    let policy = s.verifier.policy();
+    let audience = match (req.audience, req.resource) {
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => match policy.audiences().as_slice() {
+            [only] => (*only).to_owned(),
+            _ => {
+                return Err(OAuthError::invalid_request(
+                    "audience is required (the policy serves several)",
+                ))
+            }
+        },
+    };
+    if !policy.audiences().contains(&audience.as_str()) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_target",
+            "unknown_audience",
+            format!("no policy rule serves audience {audience}"),
+        ));
+    }
+    let scopes: Option<Vec<String>> = req
+        .scope
+        .map(|s| s.split_whitespace().map(str::to_owned).collect());
+    let outcome = async {
+        let verified = s.verifier.verify_presentation(&vp).await?;
+        s.verifier
+            .mint_token_narrowed(&verified, &audience, scopes.as_deref())
+    }
+    .await;
+    match outcome {
+        Ok(issued) => {
+            tracing::info!(
+                decision = "allow",
+                sub = %issued.claims.sub,
+                aud = %issued.claims.aud,
+                scope = %issued.claims.scope,
+                jti = %issued.claims.jti,
+                "token minted"
+            );
+            Ok(no_store(json!({
+                "access_token": issued.token,
+                "issued_token_type": ACCESS_TOKEN_TYPE,
+                "token_type": "DPoP",
+                "expires_in": issued.claims.exp - issued.claims.iat,
+                "scope": issued.claims.scope,
+            })))
+        }
+        Err(e) => {
+            tracing::warn!(decision = "deny", reason = e.code(), detail = %e, "token exchange refused");
+            Err(e.into())
+        }
+    }
+}
+
+async fn jwks(State(s): State<Shared>) -> Json<Value> {
+    Json(s.verifier.jwks())
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    token: String,
+}
+
+async fn introspect(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Result<Response, OAuthError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !presented.is_some_and(|p| s.introspection.matches(p)) {
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unauthorized",
+            "introspection needs the resource servers' bearer secret",
+        ));
+    }
+    let Form(form) = form.map_err(form_rejection)?;
+    Ok(no_store(match s.verifier.introspect(&form.token) {
+        Some(claims) => {
+            let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
+            body["active"] = json!(true);
+            body["token_type"] = json!("DPoP");
+            body
+        }
+        None => json!({"active": false}),
+    }))
+}
+
+async fn revoke(
+    State(s): State<Shared>,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Result<Response, OAuthError> {
+    let Form(form) = form.map_err(form_rejection)?;
+    s.verifier.revoke_token(&form.token);
+    tracing::info!("token revocation requested");
+    Ok(StatusCode::OK.into_response())
+}
+
+/// The token service's router, with [`MAX_BODY_BYTES`] on every body.
+pub fn verifier_router(service: VerifierService) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/presentation-requests", post(create_request))
+        .route("/token", post(token))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/introspect", post(introspect))
+        .route("/revoke", post(revoke))
+        .fallback(|| async {
+            OAuthError::new(
+                StatusCode::NOT_FOUND,
+                "invalid_request",
+                "not_found",
+                "no such route",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(Arc::new(service))
+}
+
+/// Serves the token service on `listener` until `shutdown` completes.
+pub async fn serve_verifier(
+    listener: tokio::net::TcpListener,
+    service: VerifierService,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, verifier_router(service))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
