@@ -26,7 +26,11 @@ async fn exchange_grants_a_dpop_bound_token_the_tool_accepts() {
     let token = body["access_token"].as_str().unwrap();
 
     let (status, body) = w
-        .call(Method::GET, &format!("DPoP {token}"), Some(&w.dpop("GET", token)))
+        .call(
+            Method::GET,
+            &format!("DPoP {token}"),
+            Some(&w.dpop("GET", token)),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["invoices"].as_array().unwrap().len(), 2);
@@ -57,7 +61,9 @@ async fn exchange_grants_a_dpop_bound_token_the_tool_accepts() {
 async fn revoked_and_suspended_credentials_are_refused() {
     let w = world().await;
     w.set_status("suspension", true).await;
-    let (status, body) = w.exchange(&w.presentation().await, Some(&w.tool_url), None).await;
+    let (status, body) = w
+        .exchange(&w.presentation().await, Some(&w.tool_url), None)
+        .await;
     assert_oauth(status, &body, "invalid_grant", "suspended");
 
     // Lifting the suspension works once the verifier's list cache expires;
@@ -81,7 +87,10 @@ async fn revoked_and_suspended_credentials_are_refused() {
 async fn a_replayed_presentation_is_refused() {
     let w = world().await;
     let vp = w.presentation().await;
-    assert_eq!(w.exchange(&vp, Some(&w.tool_url), None).await.0, StatusCode::OK);
+    assert_eq!(
+        w.exchange(&vp, Some(&w.tool_url), None).await.0,
+        StatusCode::OK
+    );
     let (status, body) = w.exchange(&vp, Some(&w.tool_url), None).await;
     assert_oauth(status, &body, "invalid_grant", "replay");
 }
@@ -90,18 +99,30 @@ async fn a_replayed_presentation_is_refused() {
 async fn audience_and_scope_can_only_narrow() {
     let w = world().await;
     let (status, body) = w
-        .exchange(&w.presentation().await, Some("https://unknown.example"), None)
+        .exchange(
+            &w.presentation().await,
+            Some("https://unknown.example"),
+            None,
+        )
         .await;
     assert_oauth(status, &body, "invalid_target", "unknown_audience");
     let (status, body) = w
-        .exchange(&w.presentation().await, Some(&w.tool_url), Some("invoices:write"))
+        .exchange(
+            &w.presentation().await,
+            Some(&w.tool_url),
+            Some("invoices:write"),
+        )
         .await;
     assert_oauth(status, &body, "invalid_scope", "scope_not_granted");
     // With two audiences in the policy, one must be named.
     let (status, body) = w.exchange(&w.presentation().await, None, None).await;
     assert_oauth(status, &body, "invalid_request", "invalid_request");
     let (status, body) = w
-        .exchange(&w.presentation().await, Some(OTHER_AUDIENCE), Some("reports:read"))
+        .exchange(
+            &w.presentation().await,
+            Some(OTHER_AUDIENCE),
+            Some("reports:read"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["scope"], "reports:read");
@@ -116,7 +137,11 @@ async fn tokens_for_another_audience_or_scope_or_expired_are_refused_by_the_tool
         .await;
     let other = body["access_token"].as_str().unwrap().to_owned();
     let (status, body) = w
-        .call(Method::GET, &format!("DPoP {other}"), Some(&w.dpop("GET", &other)))
+        .call(
+            Method::GET,
+            &format!("DPoP {other}"),
+            Some(&w.dpop("GET", &other)),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["credence_reason"], "wrong_audience");
@@ -124,19 +149,28 @@ async fn tokens_for_another_audience_or_scope_or_expired_are_refused_by_the_tool
     // invoices:read does not allow paying.
     let token = w.token().await;
     let (status, body) = w
-        .call(Method::POST, &format!("DPoP {token}"), Some(&w.dpop("POST", &token)))
+        .call(
+            Method::POST,
+            &format!("DPoP {token}"),
+            Some(&w.dpop("POST", &token)),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "insufficient_scope");
 
     // A token past its lifetime (the policy is switched to 1-second tokens).
-    let short = common::policy_text(&w.issuer_did, &w.tool_url).replace("ttl_secs = 120", "ttl_secs = 1");
+    let short =
+        common::policy_text(&w.issuer_did, &w.tool_url).replace("ttl_secs = 120", "ttl_secs = 1");
     w.verifier
         .set_policy(credence_verify::TrustPolicy::from_toml(&short).unwrap());
     let old = w.token().await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, body) = w
-        .call(Method::GET, &format!("DPoP {old}"), Some(&w.dpop("GET", &old)))
+        .call(
+            Method::GET,
+            &format!("DPoP {old}"),
+            Some(&w.dpop("GET", &old)),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["credence_reason"], "expired");
@@ -150,21 +184,39 @@ async fn dpop_proofs_are_required_and_checked() {
 
     // Missing: no DPoP header, or the token sent as a plain bearer token.
     let (status, body) = w.call(Method::GET, &auth, None).await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_missing".into()));
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_missing".into())
+    );
     let (status, body) = w
-        .call(Method::GET, &format!("Bearer {token}"), Some(&w.dpop("GET", &token)))
+        .call(
+            Method::GET,
+            &format!("Bearer {token}"),
+            Some(&w.dpop("GET", &token)),
+        )
         .await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_missing".into()));
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_missing".into())
+    );
 
     // For another method, or another URL.
-    let (status, body) = w.call(Method::GET, &auth, Some(&w.dpop("POST", &token))).await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_invalid".into()));
+    let (status, body) = w
+        .call(Method::GET, &auth, Some(&w.dpop("POST", &token)))
+        .await;
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_invalid".into())
+    );
     let elsewhere = w
         .wallet
         .dpop_proof("GET", "http://127.0.0.1:1/invoices", &token)
         .unwrap();
     let (status, body) = w.call(Method::GET, &auth, Some(&elsewhere)).await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_invalid".into()));
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_invalid".into())
+    );
 
     // Signed by another key.
     let thief = ssi::JWK::generate_ed25519().unwrap();
@@ -177,13 +229,22 @@ async fn dpop_proofs_are_required_and_checked() {
     )
     .unwrap();
     let (status, body) = w.call(Method::GET, &auth, Some(&stolen)).await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_key_mismatch".into()));
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_key_mismatch".into())
+    );
 
     // Replayed.
     let proof = w.dpop("GET", &token);
-    assert_eq!(w.call(Method::GET, &auth, Some(&proof)).await.0, StatusCode::OK);
+    assert_eq!(
+        w.call(Method::GET, &auth, Some(&proof)).await.0,
+        StatusCode::OK
+    );
     let (status, body) = w.call(Method::GET, &auth, Some(&proof)).await;
-    assert_eq!((status, body["credence_reason"].clone()), (StatusCode::UNAUTHORIZED, "dpop_replay".into()));
+    assert_eq!(
+        (status, body["credence_reason"].clone()),
+        (StatusCode::UNAUTHORIZED, "dpop_replay".into())
+    );
 }
 
 #[tokio::test]
@@ -199,7 +260,12 @@ async fn introspection_and_revocation_of_tokens() {
     };
     let r = introspect("wrong").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = introspect(&w.introspection).await.unwrap().json().await.unwrap();
+    let body: Value = introspect(&w.introspection)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["active"], true);
     assert_eq!(body["scope"], "invoices:read");
     assert_eq!(body["sub"], w.wallet.did());
@@ -212,11 +278,20 @@ async fn introspection_and_revocation_of_tokens() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = introspect(&w.introspection).await.unwrap().json().await.unwrap();
+    let body: Value = introspect(&w.introspection)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["active"], false);
     // The tool asks the verifier and refuses the revoked token.
     let (status, body) = w
-        .call(Method::GET, &format!("DPoP {token}"), Some(&w.dpop("GET", &token)))
+        .call(
+            Method::GET,
+            &format!("DPoP {token}"),
+            Some(&w.dpop("GET", &token)),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["credence_reason"], "inactive");
@@ -233,29 +308,54 @@ async fn malformed_and_oversized_requests_get_oauth_errors() {
     };
     let r = post(vec![("grant_type", "password".into())]).await.unwrap();
     let status = r.status();
-    assert_oauth(status, &r.json().await.unwrap(), "unsupported_grant_type", "unsupported_grant_type");
+    assert_oauth(
+        status,
+        &r.json().await.unwrap(),
+        "unsupported_grant_type",
+        "unsupported_grant_type",
+    );
     let r = post(vec![
-        ("grant_type", credence_server::verifier_api::TOKEN_EXCHANGE_GRANT.into()),
-        ("subject_token_type", credence_server::verifier_api::VP_TOKEN_TYPE.into()),
+        (
+            "grant_type",
+            credence_server::verifier_api::TOKEN_EXCHANGE_GRANT.into(),
+        ),
+        (
+            "subject_token_type",
+            credence_server::verifier_api::VP_TOKEN_TYPE.into(),
+        ),
         ("subject_token", "{not json".into()),
     ])
     .await
     .unwrap();
     let status = r.status();
-    assert_oauth(status, &r.json().await.unwrap(), "invalid_request", "invalid_request");
+    assert_oauth(
+        status,
+        &r.json().await.unwrap(),
+        "invalid_request",
+        "invalid_request",
+    );
     let huge = "x".repeat(credence_server::verifier_api::MAX_BODY_BYTES + 1);
     let r = post(vec![
-        ("grant_type", credence_server::verifier_api::TOKEN_EXCHANGE_GRANT.into()),
+        (
+            "grant_type",
+            credence_server::verifier_api::TOKEN_EXCHANGE_GRANT.into(),
+        ),
         ("subject_token", huge),
     ])
     .await
     .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(r.json::<Value>().await.unwrap()["credence_reason"], "too_large");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["credence_reason"],
+        "too_large"
+    );
     let r = w
         .client
         .post(format!("{}/presentation-requests", w.verifier_url))
-        .body(vec![b' '; credence_server::verifier_api::MAX_BODY_BYTES + 10])
+        .body(vec![
+            b' ';
+            credence_server::verifier_api::MAX_BODY_BYTES + 10
+        ])
         .send()
         .await
         .unwrap();
@@ -266,12 +366,22 @@ async fn malformed_and_oversized_requests_get_oauth_errors() {
 async fn policy_changes_apply_without_restart_and_bad_files_are_ignored() {
     let w = world().await;
     let watcher = credence_server::watch_policy(w.verifier.clone(), w.policy_path.clone());
-    assert_eq!(w.exchange(&w.presentation().await, Some(&w.tool_url), None).await.0, StatusCode::OK);
+    assert_eq!(
+        w.exchange(&w.presentation().await, Some(&w.tool_url), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     // A broken file: reported, the policy in force stays.
     std::fs::write(&w.policy_path, "[[issuer]]\ndid = 3\n").unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_eq!(w.exchange(&w.presentation().await, Some(&w.tool_url), None).await.0, StatusCode::OK);
+    assert_eq!(
+        w.exchange(&w.presentation().await, Some(&w.tool_url), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     // A valid file that no longer trusts Acme: refused from now on.
     let stranger = common::policy_text("did:web:stranger.example", &w.tool_url);
