@@ -32,6 +32,7 @@ enum List {
     Normal,
     Tampered,
     ForeignSigner,
+    Expired,
     Gone,
 }
 
@@ -128,6 +129,14 @@ async fn case(did: Did, list: List) -> Case {
             .unwrap();
             revocation = StatusRegistry::default()
                 .credential(&impostor, "revocation", Duration::hours(1), 30_000)
+                .await
+                .unwrap();
+        }
+        List::Expired => {
+            // Genuinely signed by the issuer, but its validity is over: a
+            // stale list replayed to hide a later revocation.
+            revocation = StatusRegistry::default()
+                .credential(authority.issuer(), "revocation", Duration::zero(), 30_000)
                 .await
                 .unwrap();
         }
@@ -228,7 +237,7 @@ async fn did_web_that_is_unreachable_is_refused() {
 }
 
 #[tokio::test]
-async fn forged_tampered_or_missing_status_lists_fail_closed() {
+async fn forged_tampered_expired_or_missing_status_lists_fail_closed() {
     for list in [List::Tampered, List::ForeignSigner] {
         match case(Did::Normal, list).await.verify().await.unwrap_err() {
             VerifyError::StatusListInvalid { reason, .. } => {
@@ -236,6 +245,17 @@ async fn forged_tampered_or_missing_status_lists_fail_closed() {
             }
             other => panic!("expected StatusListInvalid, got {other:?}"),
         }
+    }
+    match case(Did::Normal, List::Expired)
+        .await
+        .verify()
+        .await
+        .unwrap_err()
+    {
+        VerifyError::StatusListInvalid { reason, .. } => {
+            assert!(reason.contains("validUntil"), "{reason}")
+        }
+        other => panic!("expected StatusListInvalid, got {other:?}"),
     }
     match case(Did::Normal, List::Gone)
         .await

@@ -12,8 +12,17 @@
 //!
 //! A presentation off the wire is an [`UnverifiedPresentation`]; only this
 //! crate turns it into a [`VerifiedPresentation`], and only a verified one
-//! can be minted into a token. This version resolves did:key only; it does
-//! not check revocation or serve HTTP.
+//! can be minted into a token.
+//!
+//! Issuers are resolved with a [`ResolveDid`]: by default [`DidResolver`]
+//! (did:key and did:jwk locally; did:web over HTTPS — plain http only on
+//! loopback — with timeouts, a size limit, the document `id` check and a
+//! TTL cache). Holders must use did:key or did:jwk, so a presentation can
+//! never make the verifier fetch a URL before its issuer is known to be
+//! trusted. Credentials with `credentialStatus` are checked against the
+//! issuer's signed Bitstring Status Lists (fail closed). Resource servers
+//! check tokens and DPoP proofs with [`ResourceGuard`]. This crate serves
+//! no HTTP; `credence-server` does.
 //!
 //! ```no_run
 //! # async fn demo(vp: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {

@@ -22,6 +22,9 @@ use ssi::json_ld::ContextLoader;
 use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
 use std::sync::Arc;
 
+/// How far a status list's `validFrom` may be ahead of the verifier's clock.
+const MAX_CLOCK_SKEW_SECS: i64 = 60;
+
 /// The most a decoded status list may expand to (16 MiB of bits).
 const MAX_LIST_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -164,11 +167,15 @@ async fn verify_list(
     if document.get("issuer").and_then(Value::as_str) != Some(issuer) {
         return Err(invalid(url, "issued by another issuer"));
     }
+    // Lists are signed when served: allow the issuer's clock to run a
+    // little ahead of ours.
+    let skew = chrono::Duration::seconds(MAX_CLOCK_SKEW_SECS);
     for (name, future_ok) in [("validFrom", false), ("validUntil", true)] {
         if let Some(t) = document.get(name).and_then(Value::as_str) {
             let t = DateTime::parse_from_rfc3339(t)
                 .map_err(|_| invalid(url, format!("{name} is not a dateTime")))?;
-            if (t > now) != future_ok {
+            let late = if future_ok { t > now } else { t > now + skew };
+            if late != future_ok {
                 return Err(invalid(url, format!("outside its validity ({name} {t})")));
             }
         }
