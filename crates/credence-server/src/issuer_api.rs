@@ -189,14 +189,7 @@ pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
         .route("/status/{purpose}", get(status_list))
         .route("/admin/credentials", post(issue))
         .route("/admin/status", post(set_status))
-        .fallback(|| async {
-            OAuthError::new(
-                StatusCode::NOT_FOUND,
-                "invalid_request",
-                "not_found",
-                "no such route",
-            )
-        })
+        .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(crate::verifier_api::MAX_BODY_BYTES))
         .with_state(Arc::new(IssuerState { authority, admin }))
 }

@@ -44,6 +44,16 @@ impl OAuthError {
             description,
         )
     }
+
+    /// `404 invalid_request` for a route the service does not have.
+    pub fn no_such_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request",
+            "not_found",
+            "no such route",
+        )
+    }
 }
 
 impl IntoResponse for OAuthError {

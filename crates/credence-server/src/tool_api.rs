@@ -7,7 +7,8 @@
 
 use crate::oauth::OAuthError;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -48,14 +49,7 @@ fn refused(e: TokenError) -> OAuthError {
     OAuthError::new(status, error, e.code(), e)
 }
 
-/// What the tool sees of a call.
-struct Call {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-}
-
-async fn authorize(s: &ToolService, call: &Call, scope: &str) -> Result<Value, Response> {
+async fn authorize(s: &ToolService, call: &Parts, scope: &str) -> Result<Value, Response> {
     let header_str = |name: &str| call.headers.get(name).and_then(|v| v.to_str().ok());
     let url = format!("{}{}", s.public_url, call.uri.path());
     let parts = RequestParts {
@@ -103,17 +97,7 @@ async fn authorize(s: &ToolService, call: &Call, scope: &str) -> Result<Value, R
     Ok(json!({"sub": claims.sub, "scope": claims.scope}))
 }
 
-async fn list_invoices(
-    State(s): State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let call = Call {
-        method,
-        uri,
-        headers,
-    };
+async fn list_invoices(State(s): State<Shared>, call: Parts) -> Response {
     match authorize(&s, &call, "invoices:read").await {
         Ok(caller) => Json(json!({
             "caller": caller,
@@ -127,17 +111,7 @@ async fn list_invoices(
     }
 }
 
-async fn pay_invoice(
-    State(s): State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let call = Call {
-        method,
-        uri,
-        headers,
-    };
+async fn pay_invoice(State(s): State<Shared>, call: Parts) -> Response {
     match authorize(&s, &call, "invoices:write").await {
         Ok(caller) => Json(json!({"caller": caller, "paid": true})).into_response(),
         Err(r) => r,

@@ -240,14 +240,7 @@ pub fn verifier_router(service: VerifierService) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/introspect", post(introspect))
         .route("/revoke", post(revoke))
-        .fallback(|| async {
-            OAuthError::new(
-                StatusCode::NOT_FOUND,
-                "invalid_request",
-                "not_found",
-                "no such route",
-            )
-        })
+        .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(service))
 }
