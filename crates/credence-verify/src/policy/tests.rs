@@ -1,3 +1,5 @@
+//! Unit tests of the policy parser; compiled only under `#[cfg(test)]` (see `mod tests` in policy.rs).
+
 use super::*;
 
 const GOOD: &str = r#"
