@@ -2,7 +2,8 @@
 //! The `credence` command line: the agent wallet (`credence wallet …`),
 //! the issuer (`credence issuer …`), the verifier's token service and its
 //! load bench (`credence verifier …`), offline verification of a
-//! presentation (`credence verify`), and small tools (print the vocabulary,
+//! presentation (`credence verify`), the audit log (`credence audit`), and
+//! small tools (print the vocabulary,
 //! check a trust policy, verify a derived bbs-2023 credential).
 //!
 //! Exit codes: 0 success; 1 refused (verification, import or holder policy
@@ -10,6 +11,7 @@
 //! does not unlock the wallet; 4 the wallet is unusable (not a wallet, in
 //! use, damaged, or from a newer version).
 
+mod audit_cmd;
 mod bench;
 mod common;
 mod issuer_cmd;
@@ -42,6 +44,9 @@ enum Command {
     Issuer(issuer_cmd::IssuerArgs),
     /// The verifier's token service, and its load bench.
     Verifier(verifier_cmd::VerifierArgs),
+    /// Check (`verify`) or export (`export --jsonl`) the hash-chained audit
+    /// log kept in a wallet or verifier directory.
+    Audit(audit_cmd::AuditArgs),
     /// Verify a presentation offline against a request and a trust policy;
     /// prints the decision as one JSON line (exit 0 only when accepted).
     ///
@@ -84,6 +89,7 @@ async fn main() -> ExitCode {
         Command::Wallet(args) => wallet_cmd::run(args).await,
         Command::Issuer(args) => issuer_cmd::run(args).await,
         Command::Verifier(args) => verifier_cmd::run(args).await,
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Verify(args) => verifier_cmd::run_verify(args).await,
         Command::Context => offline::context(),
         Command::PolicyCheck { file } => offline::policy_check(&file),

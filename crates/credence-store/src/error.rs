@@ -59,6 +59,12 @@ pub enum StoreError {
         /// Commits the database holds.
         found: u64,
     },
+    /// The audit log could not be written or read.
+    #[error("audit log: {0}")]
+    Audit(String),
+    /// The audit log was edited, cut, reordered or has a bad checkpoint.
+    #[error(transparent)]
+    AuditBroken(#[from] crate::AuditViolation),
     /// An export file is malformed, truncated or not an export.
     #[error("invalid export: {0}")]
     BadExport(String),

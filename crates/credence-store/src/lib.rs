@@ -10,6 +10,9 @@
 //! does and does not guarantee, and what this crate adds). Whole wallets
 //! export to a single encrypted file and restore elsewhere.
 //!
+//! Beside wallets it keeps the append-only, hash-chained [`AuditLog`] with
+//! signed checkpoints, which any role can open in its own directory.
+//!
 //! This crate knows nothing about credentials' meaning: it stores bytes
 //! under names in a few [`Space`]s, plus keyed blind indexes. Unix only.
 //!
@@ -25,6 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod audit;
 mod commit;
 mod error;
 mod export;
@@ -33,6 +37,10 @@ mod seal;
 mod store;
 mod unlock;
 
+pub use audit::{
+    export_audit, verify_audit, AuditEntry, AuditLog, AuditRecord, AuditReport, AuditViolation,
+    Checkpoint, CheckpointKey, Violation, AUDIT_DIR, CHECKPOINT_EVERY,
+};
 pub use commit::COMMIT_FILE;
 pub use error::StoreError;
 pub use export::ExportSummary;
