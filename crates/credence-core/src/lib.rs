@@ -1,7 +1,7 @@
 #![forbid(unsafe_code)]
 //! Credence's shared model: the vocabulary (JSON-LD context), the agent
-//! profile carried by an `AgentCredential`, presentation requests, access
-//! token claims, the clock, and did:key resolution with the key-authorization
+//! profile carried by an `AgentCredential`, delegation links, presentation
+//! requests, access token claims, eddsa-rdfc-2022 signing through ssi, the clock, and did:key resolution with the key-authorization
 //! checks every role needs.
 //!
 //! Every role crate (issuer, wallet, verifier) builds on these types; they
@@ -10,8 +10,10 @@
 
 pub mod clock;
 pub mod context;
+pub mod delegation;
 pub mod did;
 pub mod dpop;
+pub mod integrity;
 pub mod profile;
 pub mod request;
 pub mod token;
@@ -21,7 +23,15 @@ pub use context::{
     context_loader, context_loader_with, expand_credential_type, CREDENCE_CONTEXT,
     CREDENCE_CONTEXT_URL, CREDENCE_VOCAB, VC_V2_CONTEXT_URL,
 };
+pub use delegation::{
+    delegation_document, link_digest, DelegationGrant, DelegationLink, ParentRef,
+    DELEGATION_CREDENTIAL_TYPE, MAX_CHAIN_LENGTH,
+};
 pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
+pub use integrity::{sign_eddsa_rdfc, verify_eddsa_rdfc, EddsaSigning};
 pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
 pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};
-pub use token::{AccessTokenClaims, Confirmation, ACCESS_TOKEN_TYP, MAX_TOKEN_TTL_SECS};
+pub use token::{
+    correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,
+    MAX_TOKEN_TTL_SECS,
+};

@@ -15,12 +15,47 @@ pub struct Confirmation {
     pub jkt: String,
 }
 
+/// RFC 8693 §4.1 actor: who is acting, and (nested) who acted before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The acting agent's DID.
+    pub sub: String,
+    /// The actor that delegated to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Box<Actor>>,
+}
+
+impl Actor {
+    /// Nests `actors` (listed from the first delegate to the agent acting
+    /// now) so the current actor is outermost.
+    pub fn chain(actors: &[String]) -> Option<Self> {
+        actors.iter().fold(None, |inner, sub| {
+            Some(Self {
+                sub: sub.clone(),
+                act: inner.map(Box::new),
+            })
+        })
+    }
+
+    /// The actors from the outermost (current) inwards.
+    pub fn subjects(&self) -> Vec<&str> {
+        let mut out = vec![self.sub.as_str()];
+        let mut next = self.act.as_deref();
+        while let Some(a) = next {
+            out.push(&a.sub);
+            next = a.act.as_deref();
+        }
+        out
+    }
+}
+
 /// The payload of a scoped access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     /// The verifier that minted the token.
     pub iss: String,
-    /// The agent's DID.
+    /// The agent's DID, or the human principal when a delegation chain
+    /// was presented (then `act` names the agents).
     pub sub: String,
     /// The one audience (resource) the token is for.
     pub aud: String,
@@ -36,6 +71,35 @@ pub struct AccessTokenClaims {
     pub client_id: String,
     /// Key binding.
     pub cnf: Confirmation,
+    /// The delegation chain's actors when `sub` is a human principal
+    /// (RFC 8693 §4.1, current actor outermost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Actor>,
+    /// The correlation id shared by every audit entry of this exchange.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
+    /// Per-step token: the digest of the one request it may make
+    /// (see [`step_digest`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Per-step token: usable once at the resource.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_use: bool,
+}
+
+/// The digest of one approved plan step, as the resource recomputes it
+/// from the request: base64url(SHA-256(`METHOD SP URL LF body`)), with the
+/// method upper-cased and the URL as the client calls it.
+pub fn step_digest(method: &str, url: &str, body: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(method.to_ascii_uppercase().as_bytes());
+    h.update(b" ");
+    h.update(url.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
 impl AccessTokenClaims {
@@ -43,4 +107,15 @@ impl AccessTokenClaims {
     pub fn scopes(&self) -> Vec<&str> {
         self.scope.split_whitespace().collect()
     }
+}
+
+/// The correlation id of the exchange answering the request with `nonce`:
+/// the first 16 bytes of SHA-256(nonce), hex. Wallet and verifier derive
+/// the same id, so their audit trails line up.
+pub fn correlation_id(nonce: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(nonce.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -111,6 +111,23 @@ impl Authority {
         lock(&self.registry).clone()
     }
 
+    /// Assigns a fresh status index, durably, for a credential or a
+    /// delegation link of this organization (its `credentialStatus` is
+    /// [`StatusAssignment::entries`]); revoke it with [`Authority::set_status`].
+    pub fn assign_status(&self) -> Result<StatusAssignment, IssueError> {
+        let index = {
+            let mut registry = lock(&self.registry);
+            let index = registry.assign()?;
+            self.store
+                .put(Space::Settings, STATUS, &registry_bytes(&registry)?)?;
+            index
+        };
+        Ok(StatusAssignment {
+            origin: self.issuer.origin().unwrap_or_default().to_owned(),
+            index,
+        })
+    }
+
     /// Issues an `AgentCredential` with a freshly assigned status index;
     /// the assignment is stored before the credential is returned.
     pub async fn issue(
@@ -120,17 +137,7 @@ impl Authority {
         valid_from: DateTime<Utc>,
         valid_until: DateTime<Utc>,
     ) -> Result<(Value, StatusAssignment), IssueError> {
-        let index = {
-            let mut registry = lock(&self.registry);
-            let index = registry.assign()?;
-            self.store
-                .put(Space::Settings, STATUS, &registry_bytes(&registry)?)?;
-            index
-        };
-        let assignment = StatusAssignment {
-            origin: self.issuer.origin().unwrap_or_default().to_owned(),
-            index,
-        };
+        let assignment = self.assign_status()?;
         let credential = self
             .issuer
             .issue_agent_credential_with_status(

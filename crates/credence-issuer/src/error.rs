@@ -5,6 +5,9 @@ use credence_bbs2023::Bbs2023Error;
 /// Errors while issuing or managing status.
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
+    /// A delegation link could not be made.
+    #[error("delegation: {0}")]
+    Delegation(String),
     /// The validity window is empty or reversed.
     #[error("validUntil ({until}) must be after validFrom ({from})")]
     InvalidValidity {

@@ -17,9 +17,11 @@
 mod authority;
 mod error;
 mod issuer;
+mod principal;
 mod status;
 
 pub use authority::Authority;
 pub use error::IssueError;
 pub use issuer::Issuer;
+pub use principal::Principal;
 pub use status::{StatusAssignment, StatusRegistry, STATUS_LIST_LENGTH, STATUS_PURPOSES};

@@ -85,9 +85,13 @@ impl From<credence_verify::VerifyError> for OAuthError {
         let (status, error) = match &e {
             V::NoScopeMapped(_) => (StatusCode::BAD_REQUEST, "invalid_target"),
             V::ScopeNotGranted(_) => (StatusCode::BAD_REQUEST, "invalid_scope"),
-            V::Malformed(_) | V::UnsupportedContext(_) => {
-                (StatusCode::BAD_REQUEST, "invalid_request")
-            }
+            V::AudienceNotDelegated(_) => (StatusCode::BAD_REQUEST, "invalid_target"),
+            V::SubjectToken(
+                credence_verify::TokenError::DpopMissing
+                | credence_verify::TokenError::DpopInvalid(_)
+                | credence_verify::TokenError::DpopReplay
+                | credence_verify::TokenError::DpopKeyMismatch,
+            ) => (StatusCode::BAD_REQUEST, "invalid_request"),
             V::Minting(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error"),
             V::StatusUnavailable { .. } | V::ResolutionFailed { .. } => {
                 (StatusCode::BAD_REQUEST, "invalid_grant")

@@ -6,6 +6,7 @@
 //! at once). Used by the two-organization demo and the tests.
 
 use crate::oauth::OAuthError;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -49,7 +50,12 @@ fn refused(e: TokenError) -> OAuthError {
     OAuthError::new(status, error, e.code(), e)
 }
 
-async fn authorize(s: &ToolService, call: &Parts, scope: &str) -> Result<Value, Response> {
+async fn authorize(
+    s: &ToolService,
+    call: &Parts,
+    body: &[u8],
+    scope: &str,
+) -> Result<Value, Response> {
     let header_str = |name: &str| call.headers.get(name).and_then(|v| v.to_str().ok());
     let url = format!("{}{}", s.public_url, call.uri.path());
     let parts = RequestParts {
@@ -57,6 +63,7 @@ async fn authorize(s: &ToolService, call: &Parts, scope: &str) -> Result<Value, 
         dpop: header_str("dpop"),
         method: call.method.as_str(),
         url: &url,
+        body,
     };
     let now = chrono::Utc::now().timestamp();
     let deny = |e: TokenError| {
@@ -94,11 +101,12 @@ async fn authorize(s: &ToolService, call: &Parts, scope: &str) -> Result<Value, 
         }
     }
     tracing::info!(decision = "allow", sub = %claims.sub, scope, "tool call");
-    Ok(json!({"sub": claims.sub, "scope": claims.scope}))
+    Ok(json!({"sub": claims.sub, "act": claims.act, "scope": claims.scope}))
 }
 
 async fn list_invoices(State(s): State<Shared>, call: Parts) -> Response {
-    match authorize(&s, &call, "invoices:read").await {
+    let body: &[u8] = &[];
+    match authorize(&s, &call, body, "invoices:read").await {
         Ok(caller) => Json(json!({
             "caller": caller,
             "invoices": [
@@ -111,8 +119,9 @@ async fn list_invoices(State(s): State<Shared>, call: Parts) -> Response {
     }
 }
 
-async fn pay_invoice(State(s): State<Shared>, call: Parts) -> Response {
-    match authorize(&s, &call, "invoices:write").await {
+async fn pay_invoice(State(s): State<Shared>, call: Parts, body: Bytes) -> Response {
+    let body: &[u8] = &body;
+    match authorize(&s, &call, body, "invoices:write").await {
         Ok(caller) => Json(json!({"caller": caller, "paid": true})).into_response(),
         Err(r) => r,
     }

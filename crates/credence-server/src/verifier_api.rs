@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use credence_verify::Verifier;
+use credence_verify::{StepRequest, Verifier};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -89,6 +89,8 @@ struct TokenRequest {
     audience: Option<String>,
     resource: Option<String>,
     scope: Option<String>,
+    /// Per-step exchanges: the digest of the approved plan step's request.
+    credence_step_digest: Option<String>,
 }
 
 fn no_store(body: Value) -> Response {
@@ -102,6 +104,7 @@ fn no_store(body: Value) -> Response {
 
 async fn token(
     State(s): State<Shared>,
+    headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, OAuthError> {
     let Form(req) = form.map_err(form_rejection)?;
@@ -116,9 +119,12 @@ async fn token(
             format!("grant_type must be {TOKEN_EXCHANGE_GRANT}"),
         ));
     }
+    if req.subject_token_type.as_deref() == Some(ACCESS_TOKEN_TYPE) {
+        return step_token(&s, &headers, req).await;
+    }
     if req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
         return Err(OAuthError::invalid_request(format!(
-            "subject_token_type must be {VP_TOKEN_TYPE}"
+            "subject_token_type must be {VP_TOKEN_TYPE} (a presentation) or {ACCESS_TOKEN_TYPE} (a per-step exchange)"
         )));
     }
     let vp: Value = req
@@ -158,6 +164,12 @@ async fn token(
             .mint_token_narrowed(&verified, &audience, scopes.as_deref())
     }
     .await;
+    token_response(outcome)
+}
+
+fn token_response(
+    outcome: Result<credence_verify::IssuedToken, credence_verify::VerifyError>,
+) -> Result<Response, OAuthError> {
     match outcome {
         Ok(issued) => {
             tracing::info!(
@@ -166,6 +178,7 @@ async fn token(
                 aud = %issued.claims.aud,
                 scope = %issued.claims.scope,
                 jti = %issued.claims.jti,
+                single_use = issued.claims.single_use,
                 "token minted"
             );
             Ok(no_store(json!({
@@ -181,6 +194,39 @@ async fn token(
             Err(e.into())
         }
     }
+}
+
+/// RFC 8693 with an access token as subject: a per-step token. The
+/// client proves possession of the token's key with a DPoP proof for
+/// `POST {verifier}/token`.
+async fn step_token(
+    s: &VerifierService,
+    headers: &HeaderMap,
+    req: TokenRequest,
+) -> Result<Response, OAuthError> {
+    let subject = req
+        .subject_token
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("subject_token is required"))?;
+    let scope = req
+        .scope
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("scope is required: one scope per step"))?;
+    let url = format!("{}/token", s.verifier.id().trim_end_matches('/'));
+    let dpop = headers.get("dpop").and_then(|v| v.to_str().ok());
+    let outcome = s
+        .verifier
+        .exchange_step(StepRequest {
+            subject_token: subject,
+            dpop,
+            method: "POST",
+            url: &url,
+            scope,
+            audience: req.audience.as_deref().or(req.resource.as_deref()),
+            step: req.credence_step_digest.as_deref(),
+        })
+        .await;
+    token_response(outcome)
 }
 
 async fn jwks(State(s): State<Shared>) -> Json<Value> {
@@ -210,7 +256,7 @@ async fn introspect(
         ));
     }
     let Form(form) = form.map_err(form_rejection)?;
-    Ok(no_store(match s.verifier.introspect(&form.token) {
+    Ok(no_store(match s.verifier.introspect(&form.token).await {
         Some(claims) => {
             let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
             body["active"] = json!(true);

@@ -7,6 +7,8 @@ pub enum ProofTarget {
     Presentation,
     /// The embedded credential's proof (the issuer's bbs-2023 signature).
     Credential,
+    /// A delegation link's proof (the delegator's eddsa-rdfc-2022 signature).
+    Delegation,
 }
 
 impl std::fmt::Display for ProofTarget {
@@ -14,6 +16,7 @@ impl std::fmt::Display for ProofTarget {
         f.write_str(match self {
             Self::Presentation => "presentation",
             Self::Credential => "credential",
+            Self::Delegation => "delegation",
         })
     }
 }
@@ -138,6 +141,43 @@ pub enum VerifyError {
     /// The access token could not be signed.
     #[error("token minting failed: {0}")]
     Minting(String),
+    /// The delegation chain's root is not a principal the policy trusts.
+    #[error("delegation root {0} is not a trusted principal")]
+    UntrustedPrincipal(String),
+    /// The links do not form one chain from the principal to the holder.
+    #[error("delegation chain broken at link {link}: {reason}")]
+    DelegationBroken {
+        /// 0-based position of the offending link (root = 0).
+        link: usize,
+        /// What does not connect.
+        reason: String,
+    },
+    /// A link grants more than its parent (capabilities, audiences or
+    /// lifetime).
+    #[error("delegation link {link} exceeds its parent: {reason}")]
+    DelegationExceedsParent {
+        /// 0-based position of the offending link.
+        link: usize,
+        /// What it exceeds.
+        reason: String,
+    },
+    /// The chain is longer than an ancestor's `maxDepth` allows.
+    #[error("delegation depth exceeded: link {link} allows {limit} further hop(s)")]
+    DelegationDepthExceeded {
+        /// The ancestor whose limit is exceeded.
+        link: usize,
+        /// Its `maxDepth`.
+        limit: u32,
+    },
+    /// The delegation chain does not allow acting at this audience.
+    #[error("the delegation chain does not allow audience {0}")]
+    AudienceNotDelegated(String),
+    /// The decision could not be written to the audit log, so it is refused.
+    #[error("audit log unavailable: {0}")]
+    AuditFailed(String),
+    /// The access token offered for a per-step exchange was refused.
+    #[error("subject token refused: {0}")]
+    SubjectToken(TokenError),
 }
 
 /// Why a resource server refused an access token.
@@ -187,6 +227,12 @@ pub enum TokenError {
     /// The DPoP proof is signed by a key other than the token's `cnf.jkt`.
     #[error("DPoP proof signed by another key than the token is bound to")]
     DpopKeyMismatch,
+    /// A single-use (per-step) token was presented a second time.
+    #[error("single-use token already used")]
+    SingleUseReplay,
+    /// The request is not the plan step the token was minted for.
+    #[error("request does not match the approved plan step")]
+    StepMismatch,
 }
 
 impl VerifyError {
@@ -216,6 +262,13 @@ impl VerifyError {
             Self::ScopeNotGranted(_) => "scope_not_granted",
             Self::NoScopeMapped(_) => "no_scope_mapped",
             Self::Minting(_) => "minting_failed",
+            Self::UntrustedPrincipal(_) => "untrusted_principal",
+            Self::DelegationBroken { .. } => "delegation_broken",
+            Self::DelegationExceedsParent { .. } => "delegation_exceeds_parent",
+            Self::DelegationDepthExceeded { .. } => "delegation_depth_exceeded",
+            Self::AudienceNotDelegated(_) => "audience_not_delegated",
+            Self::SubjectToken(_) => "subject_token_refused",
+            Self::AuditFailed(_) => "audit_failed",
         }
     }
 }
@@ -237,6 +290,8 @@ impl TokenError {
             Self::DpopInvalid(_) => "dpop_invalid",
             Self::DpopReplay => "dpop_replay",
             Self::DpopKeyMismatch => "dpop_key_mismatch",
+            Self::SingleUseReplay => "single_use_replay",
+            Self::StepMismatch => "step_mismatch",
         }
     }
 }

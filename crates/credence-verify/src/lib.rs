@@ -36,6 +36,7 @@
 //! # Ok(()) }
 //! ```
 
+mod delegation;
 mod error;
 mod http;
 mod nonce;
@@ -44,9 +45,11 @@ mod presentation;
 mod resolve;
 mod resource;
 mod status;
+mod step;
 mod token;
 mod verifier;
 
+pub use delegation::VerifiedChain;
 pub use error::{ProofTarget, TokenError, VerifyError};
 pub use http::{FetchError, FetchLimits, Fetcher};
 pub use policy::{
@@ -59,5 +62,6 @@ pub use resolve::{
     LocalResolver, ResolveDid,
 };
 pub use resource::{RequestParts, ResourceGuard, DPOP_WINDOW_SECS};
+pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
 pub use token::{validate_access_token, IssuedToken};
 pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};

@@ -14,6 +14,10 @@
 //! claim = "organization"
 //! equals = "Acme Corp"
 //!
+//! [[principal]]                     # roots of delegation chains
+//! did = "did:key:z6Mk…"
+//! name = "Alice Martin (Acme finance)"
+//!
 //! [[rule]]
 //! issuer = "did:web:acme.example"    # optional: any trusted issuer
 //! credential_type = "AgentCredential"
@@ -64,6 +68,17 @@ pub struct TrustedIssuer {
     pub name: String,
     /// The credential types it may assert (compact names).
     pub credential_types: Vec<String>,
+}
+
+/// A principal (a human, or an org issuer acting on a human's behalf)
+/// whose delegation chains the verifier accepts as roots.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedPrincipal {
+    /// The principal's DID: it signs the root delegation link.
+    pub did: String,
+    /// A display name.
+    pub name: String,
 }
 
 /// A test on one claim value. A list-valued claim passes when one of its
@@ -146,6 +161,8 @@ pub struct ScopeRule {
 pub struct TrustPolicy {
     /// Trusted issuers.
     pub issuers: Vec<TrustedIssuer>,
+    /// Principals whose delegation chains are accepted.
+    pub principals: Vec<TrustedPrincipal>,
     /// Conditions every accepted credential must meet.
     pub constraints: Vec<Constraint>,
     /// Scope mapping rules.
@@ -166,6 +183,8 @@ pub struct Grant {
 struct RawPolicy {
     #[serde(default, rename = "issuer")]
     issuers: Vec<Spanned<TrustedIssuer>>,
+    #[serde(default, rename = "principal")]
+    principals: Vec<Spanned<TrustedPrincipal>>,
     #[serde(default, rename = "constraint")]
     constraints: Vec<Spanned<RawMatch>>,
     #[serde(default, rename = "rule")]
@@ -224,6 +243,17 @@ impl TrustPolicy {
                 ));
             }
             policy.issuers.push(issuer);
+        }
+        for entry in raw.principals {
+            let span = entry.span();
+            let principal = entry.into_inner();
+            if !principal.did.starts_with("did:") {
+                return Err(invalid(
+                    span,
+                    format!("principal `{}` is not a DID", principal.did),
+                ));
+            }
+            policy.principals.push(principal);
         }
         let known = |d: &Option<String>| {
             d.as_ref()
@@ -300,6 +330,11 @@ impl TrustPolicy {
             reason: e.to_string(),
         })?;
         Self::from_toml(&text)
+    }
+
+    /// Whether delegation chains rooted at `did` are accepted.
+    pub fn trusts_principal(&self, did: &str) -> bool {
+        self.principals.iter().any(|p| p.did == did)
     }
 
     /// Whether `issuer` is trusted to assert `credential_type`.

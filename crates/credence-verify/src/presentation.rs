@@ -3,7 +3,7 @@
 //! and only a verified one can be minted into a token.
 
 use crate::VerifyError;
-use credence_core::{CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL};
+use credence_core::{CREDENCE_CONTEXT_URL, DELEGATION_CREDENTIAL_TYPE, VC_V2_CONTEXT_URL};
 use serde_json::{Map, Value};
 
 /// A presentation parsed from JSON, nothing checked but its shape.
@@ -12,6 +12,7 @@ pub struct UnverifiedPresentation {
     pub(crate) json: Value,
     pub(crate) holder: String,
     pub(crate) credential: Value,
+    pub(crate) delegations: Vec<Value>,
     pub(crate) proof: Map<String, Value>,
 }
 
@@ -55,7 +56,8 @@ pub(crate) fn check_context(doc: &Value, accepted: &[&str]) -> Result<(), Verify
 
 impl UnverifiedPresentation {
     /// Parses a VC 2.0 Verifiable Presentation holding exactly one
-    /// credential and one proof.
+    /// credential (plus, optionally, the holder's delegation links) and
+    /// one proof.
     pub fn parse(json: &Value) -> Result<Self, VerifyError> {
         let obj = json
             .as_object()
@@ -72,14 +74,29 @@ impl UnverifiedPresentation {
             .and_then(Value::as_str)
             .ok_or_else(|| malformed("holder must be a DID string"))?
             .to_owned();
-        let credential = match obj.get("verifiableCredential") {
-            Some(Value::Array(items)) if items.len() == 1 => items[0].clone(),
-            Some(Value::Object(_)) => obj["verifiableCredential"].clone(),
-            _ => return Err(malformed("exactly one verifiableCredential is expected")),
+        let items = match obj.get("verifiableCredential") {
+            Some(Value::Array(items)) => items.clone(),
+            Some(Value::Object(_)) => vec![obj["verifiableCredential"].clone()],
+            _ => return Err(malformed("verifiableCredential must hold credentials")),
         };
-        if !credential.is_object() {
-            return Err(malformed("the credential must be an embedded JSON object"));
+        if items.iter().any(|c| !c.is_object()) {
+            return Err(malformed("credentials must be embedded JSON objects"));
         }
+        // One credential about the agent, then its delegation links, root
+        // first.
+        let (delegations, others): (Vec<Value>, Vec<Value>) = items.into_iter().partition(|c| {
+            string_list(c.get("type"))
+                .iter()
+                .any(|t| t == DELEGATION_CREDENTIAL_TYPE)
+        });
+        let credential = match <[Value; 1]>::try_from(others) {
+            Ok([credential]) => credential,
+            Err(_) => {
+                return Err(malformed(
+                    "exactly one credential besides delegation links is expected",
+                ))
+            }
+        };
         let proof = match obj.get("proof") {
             Some(Value::Object(p)) => p.clone(),
             _ => return Err(malformed("exactly one presentation proof is expected")),
@@ -88,6 +105,7 @@ impl UnverifiedPresentation {
             json: json.clone(),
             holder,
             credential,
+            delegations,
             proof,
         })
     }
@@ -125,6 +143,11 @@ pub struct VerifiedPresentation {
     pub(crate) credential_type: String,
     pub(crate) claims: Map<String, Value>,
     pub(crate) verifier: String,
+    pub(crate) chain: Option<crate::VerifiedChain>,
+    /// Documents whose `credentialStatus` a token minted from this
+    /// presentation depends on (credential and delegation links).
+    pub(crate) status_refs: Vec<Value>,
+    pub(crate) correlation: String,
 }
 
 impl VerifiedPresentation {
@@ -148,8 +171,19 @@ impl VerifiedPresentation {
         &self.credential_type
     }
 
-    /// The disclosed subject claims (without `id`).
+    /// The disclosed subject claims (without `id`); with a delegation
+    /// chain, `capabilities` is narrowed to what the chain allows.
     pub fn claims(&self) -> &Map<String, Value> {
         &self.claims
+    }
+
+    /// The verified delegation chain, when one was presented.
+    pub fn chain(&self) -> Option<&crate::VerifiedChain> {
+        self.chain.as_ref()
+    }
+
+    /// The correlation id of this exchange in the audit log.
+    pub fn correlation(&self) -> &str {
+        &self.correlation
     }
 }

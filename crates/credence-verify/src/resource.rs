@@ -3,10 +3,12 @@
 
 use crate::{validate_access_token, TokenError};
 use credence_core::dpop::{access_token_hash, algorithm_for, htu_of, DpopClaims, DPOP_TYP};
-use credence_core::AccessTokenClaims;
+use credence_core::{step_digest, AccessTokenClaims};
+use credence_store::{AuditLog, AuditRecord};
 use ssi::claims::jws;
 use ssi::JWK;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// How far a DPoP proof's `iat` may be from the resource's clock.
@@ -20,7 +22,22 @@ pub struct ResourceGuard {
     issuer: String,
     audience: String,
     token_key: JWK,
-    seen: Mutex<HashMap<String, i64>>,
+    seen: SeenProofs,
+    used_tokens: Mutex<HashMap<String, i64>>,
+    audit: Option<(Arc<AuditLog>, String)>,
+}
+
+/// DPoP proof ids seen within the acceptance window (single use).
+#[derive(Debug, Default)]
+pub(crate) struct SeenProofs(Mutex<HashMap<String, i64>>);
+
+impl SeenProofs {
+    /// Records `jti`; false when it was seen before.
+    fn first_use(&self, jti: String, iat: i64, now: i64) -> bool {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.retain(|_, iat| *iat + DPOP_WINDOW_SECS >= now);
+        seen.insert(jti, iat).is_none()
+    }
 }
 
 /// A request as the guard needs to see it.
@@ -34,6 +51,8 @@ pub struct RequestParts<'a> {
     pub method: &'a str,
     /// The full URL the client called (scheme, host, path).
     pub url: &'a str,
+    /// The request body, for per-step tokens bound to one request.
+    pub body: &'a [u8],
 }
 
 impl ResourceGuard {
@@ -44,13 +63,57 @@ impl ResourceGuard {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             token_key,
-            seen: Mutex::new(HashMap::new()),
+            seen: SeenProofs::default(),
+            used_tokens: Mutex::new(HashMap::new()),
+            audit: None,
         }
     }
 
+    /// Records every allow and deny in `log`, as `actor` (the resource's
+    /// identifier), under the token's correlation id.
+    pub fn with_audit(mut self, log: Arc<AuditLog>, actor: &str) -> Self {
+        self.audit = Some((log, actor.to_owned()));
+        self
+    }
+
     /// Checks the request's token and DPoP proof and that the token grants
-    /// `scope`, at `now` (Unix seconds). Returns the token's claims.
+    /// `scope`, at `now` (Unix seconds); per-step tokens must match the
+    /// request and are accepted once. Returns the token's claims. The
+    /// decision is audited when a log is attached.
     pub fn check(
+        &self,
+        request: RequestParts<'_>,
+        scope: &str,
+        now: i64,
+    ) -> Result<AccessTokenClaims, TokenError> {
+        let outcome = self.check_unaudited(request, scope, now);
+        if let Some((log, actor)) = &self.audit {
+            let unverified = request
+                .authorization
+                .and_then(|a| a.split_once(' '))
+                .and_then(|(_, t)| jws::decode_unverified(t.trim()).ok())
+                .and_then(|(_, p)| serde_json::from_slice::<AccessTokenClaims>(&p).ok());
+            let (decision, reason) = match &outcome {
+                Ok(_) => (
+                    "allow",
+                    format!("{} {} with {scope}", request.method, request.url),
+                ),
+                Err(e) => ("deny", format!("{}: {e}", e.code())),
+            };
+            let cid = unverified
+                .as_ref()
+                .and_then(|c| c.cid.clone())
+                .unwrap_or_else(|| "none".into());
+            let mut record =
+                AuditRecord::new(actor, "resource_access", decision, &cid).reason(reason);
+            record.principal = unverified.map(|c| c.sub);
+            log.append(record)
+                .map_err(|e| TokenError::Malformed(format!("audit log unavailable: {e}")))?;
+        }
+        outcome
+    }
+
+    fn check_unaudited(
         &self,
         request: RequestParts<'_>,
         scope: &str,
@@ -74,26 +137,45 @@ impl ResourceGuard {
             return Err(TokenError::DpopMissing);
         }
         let proof = request.dpop.ok_or(TokenError::DpopMissing)?;
-        self.check_proof(
+        check_dpop(
             proof,
             token.trim(),
-            &claims,
+            &claims.cnf.jkt,
             request.method,
             request.url,
             now,
+            &self.seen,
         )?;
+        if claims.single_use {
+            let mut used = self.used_tokens.lock().unwrap_or_else(|p| p.into_inner());
+            used.retain(|_, exp| *exp > now);
+            if used.insert(claims.jti.clone(), claims.exp).is_some() {
+                return Err(TokenError::SingleUseReplay);
+            }
+        }
+        if let Some(step) = &claims.step {
+            if *step != step_digest(request.method, request.url, request.body) {
+                return Err(TokenError::StepMismatch);
+            }
+        }
         Ok(claims)
     }
+}
 
-    fn check_proof(
-        &self,
-        proof: &str,
-        token: &str,
-        claims: &AccessTokenClaims,
-        method: &str,
-        url: &str,
-        now: i64,
-    ) -> Result<(), TokenError> {
+/// Checks an RFC 9449 DPoP proof for calling `method` `url` with `token`:
+/// `typ`, `alg` fitting the embedded public key, signature, key thumbprint
+/// = `jkt`, `htm`, `htu`, `iat` within the window, `ath`, and `jti` not
+/// seen before in `seen`.
+pub(crate) fn check_dpop(
+    proof: &str,
+    token: &str,
+    jkt_expected: &str,
+    method: &str,
+    url: &str,
+    now: i64,
+    seen: &SeenProofs,
+) -> Result<(), TokenError> {
+    {
         let invalid = |m: &str| TokenError::DpopInvalid(m.to_owned());
         let (header, _) = jws::decode_unverified(proof).map_err(|e| invalid(&e.to_string()))?;
         if header.type_.as_deref() != Some(DPOP_TYP) {
@@ -110,7 +192,7 @@ impl ResourceGuard {
         let dpop: DpopClaims =
             serde_json::from_slice(&payload).map_err(|e| invalid(&e.to_string()))?;
         let jkt = key.thumbprint().map_err(|e| invalid(&e.to_string()))?;
-        if jkt != claims.cnf.jkt {
+        if jkt != jkt_expected {
             return Err(TokenError::DpopKeyMismatch);
         }
         if !dpop.htm.eq_ignore_ascii_case(method) {
@@ -129,9 +211,7 @@ impl ResourceGuard {
         if dpop.ath.as_deref() != Some(access_token_hash(token).as_str()) {
             return Err(invalid("ath does not match the access token"));
         }
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        seen.retain(|_, iat| *iat + DPOP_WINDOW_SECS >= now);
-        if seen.insert(dpop.jti, dpop.iat).is_some() {
+        if !seen.first_use(dpop.jti, dpop.iat, now) {
             return Err(TokenError::DpopReplay);
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! The verifier: issues presentation requests and turns presentations into
 //! verified facts.
 
+use crate::delegation::{verify_chain, ChainContext};
 use crate::http::FetchLimits;
 use crate::nonce::NonceStore;
 use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
@@ -12,10 +13,12 @@ use crate::status::StatusChecker;
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error};
+use credence_core::correlation_id;
 use credence_core::{
     context_loader, expand_credential_type, ClaimPath, Clock, PresentationRequest, SystemClock,
     AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL,
 };
+use credence_store::{AuditLog, AuditRecord};
 use serde_json::{Map, Value};
 use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
 use ssi::claims::data_integrity::{DataIntegrity, DataIntegrityDocument};
@@ -47,8 +50,11 @@ pub struct Verifier {
     nonces: NonceStore,
     loader: ContextLoader,
     resolver: Arc<dyn ResolveDid>,
-    status: StatusChecker,
+    pub(crate) status: StatusChecker,
     pub(crate) revoked: crate::token::RevokedTokens,
+    pub(crate) derived: crate::token::DerivedTokens,
+    pub(crate) dpop_seen: crate::resource::SeenProofs,
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -92,7 +98,55 @@ impl Verifier {
             resolver: Arc::new(DidResolver::default()),
             status: StatusChecker::new(FetchLimits::default(), status_cache()),
             revoked: Default::default(),
+            derived: Default::default(),
+            dpop_seen: Default::default(),
+            audit: None,
         }
+    }
+
+    /// Appends every decision (allow or deny, with its reason), every
+    /// token minted, exchanged or revoked, to `log`.
+    pub fn with_audit(mut self, log: Arc<AuditLog>) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    /// The audit log, when one is attached.
+    pub fn audit_log(&self) -> Option<&Arc<AuditLog>> {
+        self.audit.as_ref()
+    }
+
+    /// Appends `record` to the audit log. A decision that cannot be
+    /// recorded is refused: nothing is allowed unaudited.
+    pub(crate) fn audit(&self, record: AuditRecord) -> Result<(), VerifyError> {
+        match &self.audit {
+            Some(log) => log
+                .append(record)
+                .map(|_| ())
+                .map_err(|e| VerifyError::AuditFailed(e.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Records `outcome` of `action` by `actor` and passes it through.
+    pub(crate) fn audited<T>(
+        &self,
+        outcome: Result<T, VerifyError>,
+        action: &str,
+        actor: &str,
+        principal: Option<&str>,
+        correlation: &str,
+    ) -> Result<T, VerifyError> {
+        let (decision, reason) = match &outcome {
+            Ok(_) => ("allow", None),
+            Err(e) => ("deny", Some(format!("{}: {e}", e.code()))),
+        };
+        let mut record = AuditRecord::new(actor, action, decision, correlation);
+        record.principal = principal.map(str::to_owned);
+        record.reason = reason;
+        let logged = self.audit(record);
+        let value = outcome?;
+        logged.map(|()| value)
     }
 
     /// Resolves issuer DIDs with `resolver` instead of the default
@@ -113,6 +167,10 @@ impl Verifier {
     pub fn with_loader(mut self, loader: ContextLoader) -> Self {
         self.loader = loader;
         self
+    }
+
+    pub(crate) fn loader(&self) -> &ContextLoader {
+        &self.loader
     }
 
     /// The resolver for issuer DIDs.
@@ -179,10 +237,38 @@ impl Verifier {
         verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await
     }
 
-    /// Verifies a presentation answering one of this verifier's requests.
+    /// Verifies a presentation answering one of this verifier's requests,
+    /// with its delegation chain when it carries one. The decision is
+    /// audited under the exchange's correlation id (derived from the nonce).
     pub async fn verify_presentation(
         &self,
         vp: &Value,
+    ) -> Result<VerifiedPresentation, VerifyError> {
+        let claimed = |k: &str| {
+            vp.pointer(k)
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned()
+        };
+        let correlation = correlation_id(&claimed("/proof/challenge"));
+        let outcome = self.verify_unaudited(vp, &correlation).await;
+        let principal = outcome
+            .as_ref()
+            .ok()
+            .and_then(|v| v.chain.as_ref().map(|c| c.principal.clone()));
+        self.audited(
+            outcome,
+            "verify_presentation",
+            &claimed("/holder"),
+            principal.as_deref(),
+            &correlation,
+        )
+    }
+
+    async fn verify_unaudited(
+        &self,
+        vp: &Value,
+        correlation: &str,
     ) -> Result<VerifiedPresentation, VerifyError> {
         let now = self.clock.now();
         let vp = UnverifiedPresentation::parse(vp)?;
@@ -334,6 +420,35 @@ impl Verifier {
                 condition: c.condition.to_string(),
             });
         }
+
+        // The delegation chain, if any: only what every link allows.
+        let mut status_refs = vec![credential.clone()];
+        let chain = if vp.delegations.is_empty() {
+            None
+        } else {
+            let cx = ChainContext {
+                policy: &policy,
+                resolver: self.resolver.as_ref(),
+                loader: &self.loader,
+                status: &self.status,
+                status_issuer: issuer,
+                now,
+            };
+            let chain = verify_chain(&vp.delegations, vp.holder(), &cx).await?;
+            if let Some(Value::Array(disclosed)) = claims.get("capabilities") {
+                let narrowed: Vec<Value> = disclosed
+                    .iter()
+                    .filter(|c| {
+                        c.as_str()
+                            .is_some_and(|c| chain.capabilities.iter().any(|x| x == c))
+                    })
+                    .cloned()
+                    .collect();
+                claims.insert("capabilities".into(), Value::Array(narrowed));
+            }
+            status_refs.extend(vp.delegations.iter().cloned());
+            Some(chain)
+        };
         Ok(VerifiedPresentation {
             holder: vp.holder().to_owned(),
             holder_jkt: holder_method.jwk()?.thumbprint().map_err(|e| {
@@ -346,6 +461,9 @@ impl Verifier {
             credential_type: AGENT_CREDENTIAL_TYPE.into(),
             claims,
             verifier: self.id.clone(),
+            chain,
+            status_refs,
+            correlation: correlation.to_owned(),
         })
     }
 

@@ -106,6 +106,13 @@ pub enum PresentError {
     /// Signing the presentation failed.
     #[error("signing the presentation failed: {0}")]
     Sign(String),
+    /// A delegation would not narrow the wallet's own, or the chain given
+    /// does not end at this wallet.
+    #[error("delegation refused: {0}")]
+    Delegation(String),
+    /// The audit log could not record the signature, so it was not made.
+    #[error("audit log: {0}")]
+    Audit(String),
 }
 
 impl From<StoreError> for PresentError {

@@ -17,6 +17,7 @@
 
 mod children;
 mod credentials;
+mod delegate;
 mod error;
 mod holder_policy;
 mod present;

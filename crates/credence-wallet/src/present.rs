@@ -3,14 +3,13 @@
 
 use crate::credentials::CredentialFilter;
 use crate::{PresentError, Wallet};
+use credence_core::did::resolve_local;
+use credence_core::{correlation_id, sign_eddsa_rdfc, EddsaSigning};
 use credence_core::{PresentationRequest, MANDATORY_POINTERS, VC_V2_CONTEXT_URL};
+use credence_store::AuditRecord;
 use serde::Serialize;
 use serde_json::{json, Value};
-use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrityDocument, ProofOptions};
-use ssi::claims::SignatureEnvironment;
-use ssi::dids::{DIDKey, DIDResolver};
-use ssi::verification_methods::{ProofPurpose, SingleSecretSigner};
+use ssi::verification_methods::ProofPurpose;
 
 /// One claim and its value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -161,7 +160,9 @@ impl Wallet {
     }
 
     /// Answers `request` with a signed Verifiable Presentation, after
-    /// [`Wallet::plan`] allowed it.
+    /// [`Wallet::plan`] allowed it. When the wallet holds a delegation
+    /// chain ([`Wallet::set_delegation_chain`]) the links follow the
+    /// credential. The presentation is recorded in the audit log.
     pub async fn present(&self, request: &PresentationRequest) -> Result<Value, PresentError> {
         let plan = self.plan(request)?;
         let derived = credence_bbs2023::derive(
@@ -171,16 +172,50 @@ impl Wallet {
             &self.loader,
         )
         .await?;
-        self.sign_presentation(derived, &request.nonce, &request.client_id)
-            .await
+        let chain = self.delegation_chain()?;
+        let principal = chain.last().and_then(|l| {
+            l.pointer("/credentialSubject/principal")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        let disclosed: Vec<&str> = plan.disclosed.iter().map(|c| c.claim.as_str()).collect();
+        let mut credentials = vec![derived];
+        credentials.extend(chain.iter().cloned());
+        let vp = self
+            .sign_vp(credentials, &request.nonce, &request.client_id)
+            .await?;
+        let mut record = AuditRecord::new(
+            &self.did,
+            "present",
+            "done",
+            &correlation_id(&request.nonce),
+        )
+        .reason(format!(
+            "to {}: disclosed {}; {} delegation link(s)",
+            request.client_id,
+            disclosed.join(", "),
+            chain.len()
+        ));
+        record.principal = principal;
+        self.record(record)?;
+        Ok(vp)
     }
 
     /// Wraps a credential in a VP signed by the agent key for
     /// authentication, bound to `challenge` and `domain`. This bypasses
-    /// the holder policy: it signs what it is given.
+    /// the holder policy: it signs what it is given (and audits it).
     pub async fn sign_presentation(
         &self,
         credential: Value,
+        challenge: &str,
+        domain: &str,
+    ) -> Result<Value, PresentError> {
+        self.sign_vp(vec![credential], challenge, domain).await
+    }
+
+    async fn sign_vp(
+        &self,
+        credentials: Vec<Value>,
         challenge: &str,
         domain: &str,
     ) -> Result<Value, PresentError> {
@@ -188,27 +223,52 @@ impl Wallet {
             "@context": [VC_V2_CONTEXT_URL],
             "type": ["VerifiablePresentation"],
             "holder": self.did,
-            "verifiableCredential": [credential],
+            "verifiableCredential": credentials,
         });
-        let sign_err = |e: &dyn std::fmt::Display| PresentError::Sign(e.to_string());
-        let document: DataIntegrityDocument =
-            serde_json::from_value(vp).map_err(|e| sign_err(&e))?;
-        let vm = DIDKey::generate_url(&self.key).map_err(|e| sign_err(&e))?;
-        let mut options = ProofOptions::from_method(vm.into_iri().into());
-        options.proof_purpose = ProofPurpose::Authentication;
-        options.challenge = Some(challenge.to_owned());
-        options.domains = vec![domain.to_owned()];
-        let resolver = DIDKey.into_vm_resolver();
-        let signer = SingleSecretSigner::new(self.key.clone());
-        let env = SignatureEnvironment {
-            json_ld_loader: self.loader.clone(),
-            eip712_loader: (),
-        };
-        let signed = EdDsaRdfc2022
-            .sign_with(env, document, resolver, signer, options, ())
+        let signed = self
+            .sign_as_agent(vp, ProofPurpose::Authentication, Some((challenge, domain)))
+            .await?;
+        self.record(
+            AuditRecord::new(
+                &self.did,
+                "sign_presentation",
+                "done",
+                &correlation_id(challenge),
+            )
+            .reason(format!("for {domain}")),
+        )?;
+        Ok(signed)
+    }
+
+    /// Signs `document` with the agent key (eddsa-rdfc-2022).
+    pub(crate) async fn sign_as_agent(
+        &self,
+        document: Value,
+        purpose: ProofPurpose,
+        binding: Option<(&str, &str)>,
+    ) -> Result<Value, PresentError> {
+        let controller = resolve_local(&self.did)
             .await
-            .map_err(|e| sign_err(&e))?;
-        serde_json::to_value(&signed).map_err(|e| sign_err(&e))
+            .map_err(|e| PresentError::Sign(e.to_string()))?;
+        let signing = EddsaSigning {
+            key: &self.key,
+            method: &self.verification_method,
+            controller,
+            purpose,
+            binding,
+        };
+        sign_eddsa_rdfc(document, signing, &self.loader)
+            .await
+            .map_err(PresentError::Sign)
+    }
+
+    /// Appends to the wallet's audit log; a signature that cannot be
+    /// recorded is not handed out.
+    pub(crate) fn record(&self, record: AuditRecord) -> Result<(), PresentError> {
+        self.audit
+            .append(record)
+            .map(|_| ())
+            .map_err(|e| PresentError::Audit(e.to_string()))
     }
 
     /// A DPoP proof (RFC 9449) by the agent key for calling `method` `url`
@@ -221,7 +281,12 @@ impl Wallet {
         access_token: &str,
     ) -> Result<String, PresentError> {
         let now = self.clock.now().timestamp();
-        credence_core::dpop_proof(&self.key, method, url, Some(access_token), now)
-            .map_err(|e| PresentError::Sign(e.to_string()))
+        let proof = credence_core::dpop_proof(&self.key, method, url, Some(access_token), now)
+            .map_err(|e| PresentError::Sign(e.to_string()))?;
+        self.record(
+            AuditRecord::new(&self.did, "sign_dpop", "done", "none")
+                .reason(format!("{method} {url}")),
+        )?;
+        Ok(proof)
     }
 }

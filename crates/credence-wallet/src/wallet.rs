@@ -4,7 +4,9 @@ use crate::holder_policy::{HolderPolicy, HOLDER_POLICY_FILE};
 use crate::WalletError;
 use credence_core::did::{LocalResolver, ResolveDid};
 use credence_core::{context_loader, Clock, SystemClock};
-use credence_store::{ExportSummary, KdfParams, Space, Store, Unlock};
+use credence_store::{
+    AuditLog, CheckpointKey, ExportSummary, KdfParams, Space, Store, Unlock, AUDIT_DIR,
+};
 use serde_json::Value;
 use ssi::dids::{DIDKey, DIDResolver, DID};
 use ssi::json_ld::ContextLoader;
@@ -25,6 +27,7 @@ pub struct Wallet {
     pub(crate) loader: ContextLoader,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
+    pub(crate) audit: Arc<AuditLog>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -71,6 +74,10 @@ impl Wallet {
 
     fn assemble(store: Store, key: JWK) -> Result<Self, WalletError> {
         let did = DIDKey::generate(&key).map_err(key_err)?.to_string();
+        let audit = AuditLog::open(
+            store.dir().join(AUDIT_DIR),
+            Some(CheckpointKey::new(key.clone())?),
+        )?;
         let verification_method = DIDKey::generate_url(&key).map_err(key_err)?.to_string();
         Ok(Self {
             store,
@@ -80,7 +87,14 @@ impl Wallet {
             loader: context_loader(),
             clock: Arc::new(SystemClock),
             resolver: Arc::new(LocalResolver),
+            audit: Arc::new(audit),
         })
+    }
+
+    /// The wallet's audit log (`audit/` in its directory): every
+    /// presentation and signature it made, checkpoints signed by its key.
+    pub fn audit_log(&self) -> &Arc<AuditLog> {
+        &self.audit
     }
 
     /// Resolves issuer DIDs with `resolver` when importing (the default

@@ -1,0 +1,126 @@
+//! Per-step tokens (Plan-then-Execute): an agent holding an access token
+//! exchanges it (RFC 8693, `subject_token_type` access_token) for a token
+//! good for one step: one scope it already had, the same audience, a
+//! shorter life, single use at the resource, and optionally bound to the
+//! digest of the one request the approved plan step makes.
+
+use crate::resource::check_dpop;
+use crate::token::TokenDeps;
+use crate::{IssuedToken, TokenError, Verifier, VerifyError};
+use credence_core::AccessTokenClaims;
+
+/// The longest a per-step token lives, in seconds.
+pub const STEP_TOKEN_TTL_SECS: i64 = 60;
+
+/// A per-step exchange as the token endpoint received it.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRequest<'a> {
+    /// The access token being narrowed.
+    pub subject_token: &'a str,
+    /// The `DPoP` header proving possession of the token's key.
+    pub dpop: Option<&'a str>,
+    /// The token endpoint's method and full URL, as the proof names them.
+    pub method: &'a str,
+    /// See `method`.
+    pub url: &'a str,
+    /// The one scope wanted.
+    pub scope: &'a str,
+    /// The audience wanted (must be the subject token's).
+    pub audience: Option<&'a str>,
+    /// The plan step's request digest (see `credence_core::step_digest`).
+    pub step: Option<&'a str>,
+}
+
+impl Verifier {
+    /// Exchanges an active access token for a per-step token. Refusals:
+    /// [`VerifyError::SubjectToken`] (not ours, expired, inactive, already
+    /// a step token, or a missing/bad DPoP proof),
+    /// [`VerifyError::ScopeNotGranted`] (not exactly one scope the token
+    /// has), [`VerifyError::AudienceNotDelegated`] (another audience).
+    /// Allowed and refused exchanges are audited.
+    pub async fn exchange_step(&self, req: StepRequest<'_>) -> Result<IssuedToken, VerifyError> {
+        let parent = self.own_token(req.subject_token).ok();
+        let outcome = self.step_unaudited(req, parent.clone()).await;
+        let actor = parent.as_ref().map_or("unknown", |c| c.client_id.as_str());
+        let principal = parent.as_ref().map(|c| c.sub.as_str());
+        let cid = parent
+            .as_ref()
+            .and_then(|c| c.cid.clone())
+            .unwrap_or_else(|| "none".into());
+        self.audited(outcome, "exchange_step", actor, principal, &cid)
+    }
+
+    async fn step_unaudited(
+        &self,
+        req: StepRequest<'_>,
+        parent: Option<AccessTokenClaims>,
+    ) -> Result<IssuedToken, VerifyError> {
+        let refused = VerifyError::SubjectToken;
+        let parent = match parent {
+            Some(p) => p,
+            None => {
+                return Err(refused(
+                    self.own_token(req.subject_token)
+                        .err()
+                        .unwrap_or(TokenError::BadSignature),
+                ))
+            }
+        };
+        let now = self.clock.now().timestamp();
+        if now >= parent.exp {
+            return Err(refused(TokenError::Expired));
+        }
+        if parent.single_use {
+            return Err(refused(TokenError::Malformed(
+                "a per-step token cannot be exchanged again".into(),
+            )));
+        }
+        if !self.is_active(&parent.jti, parent.exp).await {
+            return Err(refused(TokenError::Inactive));
+        }
+        let proof = req.dpop.ok_or(refused(TokenError::DpopMissing))?;
+        check_dpop(
+            proof,
+            req.subject_token,
+            &parent.cnf.jkt,
+            req.method,
+            req.url,
+            now,
+            &self.dpop_seen,
+        )
+        .map_err(refused)?;
+        if req.scope.is_empty()
+            || req.scope.contains(char::is_whitespace)
+            || !parent.scopes().contains(&req.scope)
+        {
+            return Err(VerifyError::ScopeNotGranted(format!(
+                "`{}`: a step token carries exactly one scope of its parent ({})",
+                req.scope, parent.scope
+            )));
+        }
+        if let Some(aud) = req.audience {
+            if aud != parent.aud {
+                return Err(VerifyError::AudienceNotDelegated(aud.to_owned()));
+            }
+        }
+        let claims = AccessTokenClaims {
+            iat: now,
+            exp: parent.exp.min(now + STEP_TOKEN_TTL_SECS),
+            jti: uuid::Uuid::new_v4().to_string(),
+            scope: req.scope.to_owned(),
+            step: req.step.map(str::to_owned),
+            single_use: true,
+            ..parent.clone()
+        };
+        let issued = self.sign_token(claims)?;
+        self.derived.insert(
+            &issued.claims,
+            TokenDeps {
+                status_issuer: String::new(),
+                status_refs: Vec::new(),
+                parent: Some((parent.jti, parent.exp)),
+            },
+        );
+        Ok(issued)
+    }
+}
