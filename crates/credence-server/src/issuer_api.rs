@@ -24,6 +24,7 @@ pub const ISSUER_ROUTES: &[(&str, &str)] = &[
     ("get", "/status/{purpose}"),
     ("post", "/admin/credentials"),
     ("post", "/admin/status"),
+    ("post", "/admin/status-assignments"),
 ];
 
 struct IssuerState {
@@ -181,6 +182,20 @@ async fn set_status(
     ))
 }
 
+/// Assigns a status index for a delegation link an agent of this org is
+/// about to sign, so the org can revoke that link later.
+async fn assign_status(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, OAuthError> {
+    check_admin(&s, &headers)?;
+    let assignment = s.authority.assign_status().map_err(issue_error)?;
+    tracing::info!(index = assignment.index, "status index assigned");
+    Ok(Json(
+        json!({"index": assignment.index, "credentialStatus": assignment.entries()}),
+    ))
+}
+
 /// The issuer service's router.
 pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
     Router::new()
@@ -189,6 +204,7 @@ pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
         .route("/status/{purpose}", get(status_list))
         .route("/admin/credentials", post(issue))
         .route("/admin/status", post(set_status))
+        .route("/admin/status-assignments", post(assign_status))
         .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(crate::verifier_api::MAX_BODY_BYTES))
         .with_state(Arc::new(IssuerState { authority, admin }))

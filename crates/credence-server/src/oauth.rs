@@ -91,7 +91,10 @@ impl From<credence_verify::VerifyError> for OAuthError {
                 | credence_verify::TokenError::DpopInvalid(_)
                 | credence_verify::TokenError::DpopReplay
                 | credence_verify::TokenError::DpopKeyMismatch,
-            ) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            ) => (StatusCode::BAD_REQUEST, "invalid_dpop_proof"),
+            V::Malformed(_) | V::UnsupportedContext(_) => {
+                (StatusCode::BAD_REQUEST, "invalid_request")
+            }
             V::Minting(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error"),
             V::StatusUnavailable { .. } | V::ResolutionFailed { .. } => {
                 (StatusCode::BAD_REQUEST, "invalid_grant")
