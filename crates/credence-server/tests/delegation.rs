@@ -108,14 +108,16 @@ async fn chain() -> Chain {
     root_grant.valid_until = Utc::now() + Duration::hours(1);
     root_grant.status = Some(status_slot(&w).await.1);
     let root = alice.delegate(&root_grant).await.unwrap();
-    orchestrator.set_delegation_chain(&[root.clone()]).unwrap();
+    orchestrator
+        .set_delegation_chain(std::slice::from_ref(&root))
+        .unwrap();
 
     let (middle_index, status) = status_slot(&w).await;
     let mut sub_grant = grant(
         &alice,
         w.wallet.did(),
         &["invoices.read"],
-        &[w.tool_url.clone()],
+        std::slice::from_ref(&w.tool_url),
         0,
     );
     sub_grant.status = Some(status);
@@ -189,7 +191,7 @@ async fn a_child_granted_more_than_its_parent_is_refused() {
         &c.alice,
         c.w.wallet.did(),
         &["invoices.read", "invoices.write"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     // The wallet's own delegate() refuses to sign it...
@@ -227,7 +229,7 @@ async fn a_child_outliving_its_parent_is_refused() {
         &c.alice,
         c.w.wallet.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     g.valid_until = Utc::now() + Duration::hours(5);
@@ -262,7 +264,7 @@ async fn a_broken_chain_is_refused() {
         &c.alice,
         c.w.wallet.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     let link = stranger.sign_delegation(&g, Some(&c.root)).await.unwrap();
@@ -291,7 +293,7 @@ async fn depth_beyond_an_ancestors_limit_is_refused() {
         &c.alice,
         c.orchestrator.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     root_grant.valid_until = Utc::now() + Duration::hours(1);
@@ -300,7 +302,7 @@ async fn depth_beyond_an_ancestors_limit_is_refused() {
         &c.alice,
         c.w.wallet.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     let link = c
@@ -321,7 +323,7 @@ async fn an_untrusted_root_is_refused() {
         &mallory,
         c.orchestrator.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         1,
     );
     root_grant.valid_until = Utc::now() + Duration::hours(1);
@@ -330,7 +332,7 @@ async fn an_untrusted_root_is_refused() {
         &mallory,
         c.w.wallet.did(),
         &["invoices.read"],
-        &[c.w.tool_url.clone()],
+        std::slice::from_ref(&c.w.tool_url),
         0,
     );
     let link = c
