@@ -81,7 +81,13 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
                 .map_err(|e| err(4, format!("cannot listen on {listen}: {e}")))?;
             let addr = listener.local_addr().map_err(|e| err(4, e))?;
             let id = id.unwrap_or_else(|| format!("http://{addr}"));
-            let verifier = Arc::new(Verifier::new(&id, trust, key));
+            // Every decision goes to DIR/audit, checkpoints signed by the
+            // token key (`credence audit verify DIR`).
+            let audit = credence_store::AuditLog::open(
+                dir.join(credence_store::AUDIT_DIR),
+                Some(credence_store::CheckpointKey::new(key.clone())?),
+            )?;
+            let verifier = Arc::new(Verifier::new(&id, trust, key).with_audit(Arc::new(audit)));
             let watcher = credence_server::watch_policy(verifier.clone(), policy.clone());
             eprintln!(
                 "Verifier {id} on http://{addr} (policy {}, reloaded on SIGHUP or change); Ctrl-C stops.",
