@@ -3,18 +3,16 @@
 use crate::{IssueError, StatusAssignment};
 use chrono::{DateTime, SecondsFormat, Utc};
 use credence_bbs2023::{sign_base, BbsKeyPair, BbsPublicKey};
-use credence_core::did::{did_web_for_origin, KnownDocuments};
+use credence_core::did::did_web_for_origin;
 use credence_core::{
     context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, MANDATORY_POINTERS,
     VC_V2_CONTEXT_URL,
 };
+use credence_core::{sign_eddsa_rdfc, EddsaSigning};
 use serde_json::{json, Value};
-use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrityDocument, ProofOptions};
-use ssi::claims::SignatureEnvironment;
-use ssi::dids::{DIDKey, DIDResolver};
+use ssi::dids::DIDKey;
 use ssi::json_ld::ContextLoader;
-use ssi::verification_methods::{ProofPurpose, SingleSecretSigner};
+use ssi::verification_methods::ProofPurpose;
 use ssi::JWK;
 
 /// An organization's credential issuer.
@@ -201,26 +199,19 @@ impl Issuer {
     /// `assertionMethod`).
     pub(crate) async fn sign_eddsa(&self, document: Value) -> Result<Value, IssueError> {
         let key = self.status_key.as_ref().ok_or(IssueError::NoStatusKey)?;
-        let fail = |e: &dyn std::fmt::Display| IssueError::StatusSigning(e.to_string());
-        let document: DataIntegrityDocument =
-            serde_json::from_value(document).map_err(|e| fail(&e))?;
-        let vm = ssi::dids::DIDURLBuf::from_string(self.status_method())
-            .map_err(|_| fail(&"invalid status method URL"))?;
-        let mut options = ProofOptions::from_method(vm.into_iri().into());
-        options.proof_purpose = ProofPurpose::Assertion;
-        let doc = self
+        let controller = self
             .did_document()
-            .ok_or_else(|| fail(&"no DID document"))?;
-        let resolver = KnownDocuments::one(doc).into_vm_resolver();
-        let signer = SingleSecretSigner::new(key.clone());
-        let env = SignatureEnvironment {
-            json_ld_loader: self.loader.clone(),
-            eip712_loader: (),
+            .ok_or_else(|| IssueError::StatusSigning("no DID document".into()))?;
+        let method = self.status_method();
+        let signing = EddsaSigning {
+            key,
+            method: &method,
+            controller,
+            purpose: ProofPurpose::Assertion,
+            binding: None,
         };
-        let signed = EdDsaRdfc2022
-            .sign_with(env, document, resolver, signer, options, ())
+        sign_eddsa_rdfc(document, signing, &self.loader)
             .await
-            .map_err(|e| fail(&e))?;
-        serde_json::to_value(&signed).map_err(|e| fail(&e))
+            .map_err(IssueError::StatusSigning)
     }
 }

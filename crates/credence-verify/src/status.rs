@@ -12,12 +12,7 @@ use crate::http::{FetchLimits, Fetcher};
 use crate::resolve::{authorized_method, CacheConfig, ResolveDid, TtlCache};
 use crate::VerifyError;
 use chrono::{DateTime, Utc};
-use credence_core::did::KnownDocuments;
 use serde_json::Value;
-use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-use ssi::claims::data_integrity::{DataIntegrity, DataIntegrityDocument};
-use ssi::claims::VerificationParameters;
-use ssi::dids::DIDResolver;
 use ssi::json_ld::ContextLoader;
 use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
 use std::sync::Arc;
@@ -205,17 +200,9 @@ async fn verify_list(
         .resolve_did(&authorized.did)
         .await
         .map_err(|e| invalid(url, e))?;
-    let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
-        serde_json::from_value(document.clone()).map_err(|e| invalid(url, e))?;
-    let params =
-        VerificationParameters::from_resolver(KnownDocuments::one(issuer_doc).into_vm_resolver())
-            .with_json_ld_loader(loader.clone())
-            .with_date_time(now);
-    match secured.verify(params).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(invalid(url, format!("bad signature: {e}"))),
-        Err(e) => return Err(invalid(url, format!("bad signature: {e}"))),
-    }
+    credence_core::verify_eddsa_rdfc(document, issuer_doc, loader, now)
+        .await
+        .map_err(|e| invalid(url, format!("bad signature: {e}")))?;
     let subject = document
         .get("credentialSubject")
         .ok_or_else(|| invalid(url, "no credentialSubject"))?;

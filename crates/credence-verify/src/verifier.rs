@@ -6,24 +6,20 @@ use crate::http::FetchLimits;
 use crate::nonce::NonceStore;
 use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
 use crate::resolve::{
-    authorized_in, authorized_method, bbs_key, did_of, CacheConfig, DidResolver, KnownDocuments,
-    LocalResolver, ResolveDid,
+    authorized_in, authorized_method, bbs_key, did_of, CacheConfig, DidResolver, LocalResolver,
+    ResolveDid,
 };
 use crate::status::StatusChecker;
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error};
-use credence_core::correlation_id;
 use credence_core::{
     context_loader, expand_credential_type, ClaimPath, Clock, PresentationRequest, SystemClock,
     AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL,
 };
+use credence_core::{correlation_id, verify_eddsa_rdfc};
 use credence_store::{AuditLog, AuditRecord};
 use serde_json::{Map, Value};
-use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-use ssi::claims::data_integrity::{DataIntegrity, DataIntegrityDocument};
-use ssi::claims::VerificationParameters;
-use ssi::dids::DIDResolver;
 use ssi::json_ld::ContextLoader;
 use ssi::JWK;
 use std::sync::{Arc, RwLock};
@@ -473,17 +469,9 @@ impl Verifier {
         holder_doc: Value,
         now: DateTime<Utc>,
     ) -> Result<(), VerifyError> {
-        let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
-            serde_json::from_value(vp.clone()).map_err(|e| bad(ProofTarget::Presentation, e))?;
-        let resolver = KnownDocuments::one(holder_doc).into_vm_resolver();
-        let params = VerificationParameters::from_resolver(resolver)
-            .with_json_ld_loader(self.loader.clone())
-            .with_date_time(now);
-        match secured.verify(params).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(invalid)) => Err(bad(ProofTarget::Presentation, invalid)),
-            Err(e) => Err(bad(ProofTarget::Presentation, e)),
-        }
+        verify_eddsa_rdfc(vp, holder_doc, &self.loader, now)
+            .await
+            .map_err(|e| bad(ProofTarget::Presentation, e))
     }
 }
 
