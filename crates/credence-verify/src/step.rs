@@ -39,8 +39,9 @@ impl Verifier {
     /// has), [`VerifyError::AudienceNotDelegated`] (another audience).
     /// Allowed and refused exchanges are audited.
     pub async fn exchange_step(&self, req: StepRequest<'_>) -> Result<IssuedToken, VerifyError> {
-        let parent = self.own_token(req.subject_token).ok();
-        let outcome = self.step_unaudited(req, parent.clone()).await;
+        let checked = self.own_token(req.subject_token);
+        let parent = checked.as_ref().ok().cloned();
+        let outcome = self.step_unaudited(req, checked).await;
         let actor = parent.as_ref().map_or("unknown", |c| c.client_id.as_str());
         let principal = parent.as_ref().map(|c| c.sub.as_str());
         let cid = parent
@@ -53,19 +54,10 @@ impl Verifier {
     async fn step_unaudited(
         &self,
         req: StepRequest<'_>,
-        parent: Option<AccessTokenClaims>,
+        checked: Result<AccessTokenClaims, TokenError>,
     ) -> Result<IssuedToken, VerifyError> {
         let refused = VerifyError::SubjectToken;
-        let parent = match parent {
-            Some(p) => p,
-            None => {
-                return Err(refused(
-                    self.own_token(req.subject_token)
-                        .err()
-                        .unwrap_or(TokenError::BadSignature),
-                ))
-            }
-        };
+        let parent = checked.map_err(refused)?;
         let now = self.clock.now().timestamp();
         if now >= parent.exp {
             return Err(refused(TokenError::Expired));

@@ -53,18 +53,13 @@ impl Verifier {
     ) -> Result<IssuedToken, VerifyError> {
         let outcome = self.mint_unaudited(verified, audience, requested);
         let principal = verified.chain.as_ref().map(|c| c.principal.as_str());
-        let outcome = outcome.map(|t| {
-            let what = format!("mint {} for {audience} ({})", t.claims.scope, t.claims.jti);
-            (t, what)
-        });
-        let (token, _) = self.audited(
+        self.audited(
             outcome,
             "mint_token",
             &verified.holder,
             principal,
             &verified.correlation,
-        )?;
-        Ok(token)
+        )
     }
 
     fn mint_unaudited(
