@@ -285,32 +285,43 @@ async fn a_broken_chain_is_refused() {
     assert_oauth(status, &body, "invalid_grant", "delegation_broken");
 }
 
-#[tokio::test]
-async fn depth_beyond_an_ancestors_limit_is_refused() {
-    let c = chain().await;
-    // Alice allows the orchestrator no further delegation.
+/// Gives the sub-agent the chain `principal` → orchestrator (allowing
+/// `root_depth` further hops) → sub-agent, with `leaf` adjusting the last
+/// grant before the orchestrator signs it.
+async fn hold_chain(
+    c: &Chain,
+    principal: &Principal,
+    root_depth: u32,
+    leaf: impl FnOnce(&mut DelegationGrant),
+) -> (Value, Value) {
+    let tool = std::slice::from_ref(&c.w.tool_url);
     let mut root_grant = grant(
-        &c.alice,
+        principal,
         c.orchestrator.did(),
         &["invoices.read"],
-        std::slice::from_ref(&c.w.tool_url),
-        0,
+        tool,
+        root_depth,
     );
     root_grant.valid_until = Utc::now() + Duration::hours(1);
-    let root = c.alice.delegate(&root_grant).await.unwrap();
-    let g = grant(
-        &c.alice,
-        c.w.wallet.did(),
-        &["invoices.read"],
-        std::slice::from_ref(&c.w.tool_url),
-        0,
-    );
+    let root = principal.delegate(&root_grant).await.unwrap();
+    let mut g = grant(principal, c.w.wallet.did(), &["invoices.read"], tool, 0);
+    leaf(&mut g);
     let link = c
         .orchestrator
         .sign_delegation(&g, Some(&root))
         .await
         .unwrap();
-    c.w.wallet.set_delegation_chain(&[root, link]).unwrap();
+    c.w.wallet
+        .set_delegation_chain(&[root.clone(), link.clone()])
+        .unwrap();
+    (root, link)
+}
+
+#[tokio::test]
+async fn depth_beyond_an_ancestors_limit_is_refused() {
+    let c = chain().await;
+    // Alice allows the orchestrator no further delegation.
+    hold_chain(&c, &c.alice, 0, |_| {}).await;
     let (status, body) = exchange(&c.w).await;
     assert_oauth(status, &body, "invalid_grant", "delegation_depth_exceeded");
 }
@@ -319,30 +330,28 @@ async fn depth_beyond_an_ancestors_limit_is_refused() {
 async fn an_untrusted_root_is_refused() {
     let c = chain().await;
     let mallory = Principal::generate().unwrap();
-    let mut root_grant = grant(
-        &mallory,
-        c.orchestrator.did(),
-        &["invoices.read"],
-        std::slice::from_ref(&c.w.tool_url),
-        1,
-    );
-    root_grant.valid_until = Utc::now() + Duration::hours(1);
-    let root = mallory.delegate(&root_grant).await.unwrap();
-    let g = grant(
-        &mallory,
-        c.w.wallet.did(),
-        &["invoices.read"],
-        std::slice::from_ref(&c.w.tool_url),
-        0,
-    );
-    let link = c
-        .orchestrator
-        .sign_delegation(&g, Some(&root))
-        .await
-        .unwrap();
-    c.w.wallet.set_delegation_chain(&[root, link]).unwrap();
+    hold_chain(&c, &mallory, 1, |_| {}).await;
     let (status, body) = exchange(&c.w).await;
     assert_oauth(status, &body, "invalid_grant", "untrusted_principal");
+}
+
+#[tokio::test]
+async fn a_tampered_or_expired_link_is_refused() {
+    let c = chain().await;
+    // Widened after signing: the orchestrator's signature no longer holds.
+    let (root, mut link) = hold_chain(&c, &c.alice, 1, |_| {}).await;
+    link["credentialSubject"]["purpose"] = Value::String("anything at all".into());
+    c.w.wallet.set_delegation_chain(&[root, link]).unwrap();
+    let (status, body) = exchange(&c.w).await;
+    assert_oauth(status, &body, "invalid_grant", "bad_proof");
+
+    hold_chain(&c, &c.alice, 1, |g| {
+        g.valid_from = Utc::now() - Duration::hours(2);
+        g.valid_until = Utc::now() - Duration::hours(1);
+    })
+    .await;
+    let (status, body) = exchange(&c.w).await;
+    assert_oauth(status, &body, "invalid_grant", "expired");
 }
 
 #[tokio::test]

@@ -89,6 +89,19 @@ async fn step_tokens_are_single_use_bound_to_their_step_and_audited() {
     assert_oauth(status, &body, "invalid_dpop_proof", "subject_token_refused");
     let (status, body) = step(&w, &mismatched, "invoices:read", None, true).await;
     assert_oauth(status, &body, "invalid_grant", "subject_token_refused");
+    // Change a signature character well before the padding bits.
+    let at = token.len() - 10;
+    let swap = if &token[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{swap}{}", &token[..at], &token[at + 1..]);
+    let (status, body) = step(&w, &forged, "invoices:read", None, true).await;
+    assert_oauth(status, &body, "invalid_grant", "subject_token_refused");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("signature"),
+        "{body}"
+    );
 
     // The over-reaching step is in the audit trail with its reason.
     let entries = log.entries().unwrap();
