@@ -4,7 +4,7 @@
 use crate::{IssueError, Issuer, StatusAssignment, StatusRegistry};
 use chrono::{DateTime, Duration, Utc};
 use credence_bbs2023::BbsKeyPair;
-use credence_core::AgentProfile;
+use credence_core::{AgentProfile, DelegationGrant};
 use credence_store::{KdfParams, Space, Store, Unlock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -149,6 +149,22 @@ impl Authority {
             )
             .await?;
         Ok((credential, assignment))
+    }
+
+    /// Signs, as the organization, the root link of a delegation chain on
+    /// behalf of the human `grant.principal`, with a freshly assigned
+    /// status index (replacing `grant.status`) so the org can revoke it.
+    pub async fn delegate_on_behalf(
+        &self,
+        grant: &DelegationGrant,
+    ) -> Result<(Value, StatusAssignment), IssueError> {
+        let assignment = self.assign_status()?;
+        let grant = DelegationGrant {
+            status: Some(assignment.entries()),
+            ..grant.clone()
+        };
+        let link = self.issuer.delegate_on_behalf(&grant).await?;
+        Ok((link, assignment))
     }
 
     /// Sets or clears the `purpose` (`revocation` or `suspension`) bit of

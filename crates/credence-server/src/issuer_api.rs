@@ -25,6 +25,7 @@ pub const ISSUER_ROUTES: &[(&str, &str)] = &[
     ("post", "/admin/credentials"),
     ("post", "/admin/status"),
     ("post", "/admin/status-assignments"),
+    ("post", "/admin/delegations"),
 ];
 
 struct IssuerState {
@@ -196,6 +197,72 @@ async fn assign_status(
     ))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DelegationBody {
+    /// The agent the human delegates to.
+    delegate: String,
+    /// The human's DID.
+    principal: String,
+    capabilities: Vec<String>,
+    #[serde(default)]
+    audiences: Vec<String>,
+    max_depth: u32,
+    purpose: String,
+    /// Lifetime of the link; 1..=10080 (a week).
+    valid_minutes: i64,
+}
+
+/// Signs the root link of a delegation chain as the organization, on a
+/// human's behalf (the admin vouches that the human authorized it); the
+/// link is revocable through `/admin/status` with the returned index.
+async fn delegate_on_behalf(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<DelegationBody>, JsonRejection>,
+) -> Result<Response, OAuthError> {
+    check_admin(&s, &headers)?;
+    let Json(body) = body.map_err(|e| OAuthError::invalid_request(e.body_text()))?;
+    if !(1..=10_080).contains(&body.valid_minutes) {
+        return Err(OAuthError::invalid_request(
+            "valid_minutes must be 1..=10080",
+        ));
+    }
+    if !body.delegate.starts_with("did:") || !body.principal.starts_with("did:") {
+        return Err(OAuthError::invalid_request(
+            "delegate and principal must be DIDs",
+        ));
+    }
+    if body.capabilities.is_empty() {
+        return Err(OAuthError::invalid_request(
+            "capabilities must not be empty",
+        ));
+    }
+    let now = Utc::now();
+    let grant = credence_core::DelegationGrant {
+        delegate: body.delegate,
+        principal: body.principal,
+        capabilities: body.capabilities,
+        audiences: body.audiences,
+        max_depth: body.max_depth,
+        purpose: body.purpose,
+        valid_from: now,
+        valid_until: now + Duration::minutes(body.valid_minutes),
+        status: None,
+    };
+    let (link, status) = s
+        .authority
+        .delegate_on_behalf(&grant)
+        .await
+        .map_err(issue_error)?;
+    tracing::info!(delegate = %grant.delegate, principal = %grant.principal, status_index = status.index, "delegation signed");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"delegation": link, "status_index": status.index})),
+    )
+        .into_response())
+}
+
 /// The issuer service's router.
 pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
     Router::new()
@@ -205,6 +272,7 @@ pub fn issuer_router(authority: Authority, admin: ApiToken) -> Router {
         .route("/admin/credentials", post(issue))
         .route("/admin/status", post(set_status))
         .route("/admin/status-assignments", post(assign_status))
+        .route("/admin/delegations", post(delegate_on_behalf))
         .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(crate::verifier_api::MAX_BODY_BYTES))
         .with_state(Arc::new(IssuerState { authority, admin }))

@@ -398,3 +398,88 @@ async fn revoking_the_middle_link_refuses_new_exchanges_and_deactivates_tokens()
     let (status, body) = exchange(&c.w).await;
     assert_oauth(status, &body, "invalid_grant", "revoked");
 }
+
+#[tokio::test]
+async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
+    let c = chain().await;
+    // Bob has no DID document anyone can fetch; Acme's did:web issuer signs
+    // the root for him, and Globex trusts Acme as a delegating principal.
+    let bob = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+    let policy = format!(
+        "{}\n[[principal]]\ndid = \"{}\"\nname = \"Acme (on behalf of its staff)\"\n",
+        common::policy_text(&c.w.issuer_did, &c.w.tool_url),
+        c.w.issuer_did
+    );
+    c.w.verifier
+        .set_policy(TrustPolicy::from_toml(&policy).unwrap());
+    let r =
+        c.w.client
+            .post(format!("{}/admin/delegations", c.w.issuer_origin))
+            .bearer_auth(&c.w.admin)
+            .json(&serde_json::json!({
+                "delegate": c.orchestrator.did(),
+                "principal": bob,
+                "capabilities": ["invoices.read"],
+                "audiences": [c.w.tool_url],
+                "max_depth": 1,
+                "purpose": "quarter close",
+                "valid_minutes": 60,
+            }))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    let root = body["delegation"].clone();
+    let root_index = body["status_index"].as_u64().unwrap() as usize;
+    assert_eq!(root["issuer"], c.w.issuer_did.as_str());
+
+    c.orchestrator
+        .set_delegation_chain(std::slice::from_ref(&root))
+        .unwrap();
+    let mut g = grant(
+        &c.alice,
+        c.w.wallet.did(),
+        &["invoices.read"],
+        std::slice::from_ref(&c.w.tool_url),
+        0,
+    );
+    g.principal = bob.to_owned();
+    let chain = c.orchestrator.delegate(&g).await.unwrap();
+    c.w.wallet.set_delegation_chain(&chain).unwrap();
+
+    let (status, body) = exchange(&c.w).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = claims_of(body["access_token"].as_str().unwrap());
+    assert_eq!(claims.sub, bob, "the token speaks for the human");
+    let act = claims.act.expect("act claim");
+    assert_eq!(act.subjects(), vec![c.w.wallet.did(), c.orchestrator.did()]);
+
+    // The org revokes the root it signed: the next exchange is refused.
+    let r =
+        c.w.client
+            .post(format!("{}/admin/status", c.w.issuer_origin))
+            .bearer_auth(&c.w.admin)
+            .json(&serde_json::json!({"index": root_index, "purpose": "revocation", "set": true}))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, body) = exchange(&c.w).await;
+    assert_oauth(status, &body, "invalid_grant", "revoked");
+
+    // The admin API refuses a grant that names no DIDs.
+    let r =
+        c.w.client
+            .post(format!("{}/admin/delegations", c.w.issuer_origin))
+            .bearer_auth(&c.w.admin)
+            .json(&serde_json::json!({
+                "delegate": "bob's laptop", "principal": bob, "capabilities": ["x"],
+                "max_depth": 0, "purpose": "p", "valid_minutes": 5,
+            }))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
