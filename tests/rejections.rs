@@ -483,3 +483,22 @@ async fn token_with_another_type_header_is_refused() {
         Err(TokenError::WrongType(_))
     ));
 }
+
+#[tokio::test]
+async fn a_proof_naming_another_dids_key_is_refused_before_resolving_it() {
+    let w = world().await;
+    let (request, vp) = present(&w, &["capabilities"]).await;
+    let mut cred = derived(&vp);
+    // A trusted issuer's name, a key of some other (fetchable) DID: had the
+    // verifier resolved it first, this would be a resolution failure.
+    cred["proof"]["verificationMethod"] = "did:web:acme.invalid#key-1".into();
+    let resigned = w
+        .wallet
+        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap();
+    assert!(matches!(
+        reject(&w, &resigned).await,
+        VerifyError::BadProof { target: ProofTarget::Credential, reason } if reason.contains("not by the issuer")
+    ));
+}

@@ -328,6 +328,18 @@ impl Verifier {
                 credential_type: AGENT_CREDENTIAL_TYPE.into(),
             });
         }
+        // Resolve nothing but the trusted issuer's own DID: a proof naming
+        // another DID's key is refused before that DID is resolved.
+        let named = credential
+            .pointer("/proof/verificationMethod")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if did_of(named) != claimed_issuer {
+            return Err(bad(
+                ProofTarget::Credential,
+                format!("signed by {named}, not by the issuer {claimed_issuer}"),
+            ));
+        }
         let verified =
             verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await?;
         if verified.presentation_header != challenge.as_bytes() {

@@ -1,0 +1,149 @@
+//! Runs Credence's own conformance set (`vectors/cases/*`, see
+//! vectors/README.md) through `credence-verify` exactly as an integrator
+//! would: the case's policy, its request registered, the verifier clock
+//! fixed at the case's `now`, DIDs resolved offline; then checks the
+//! expected token claims or the expected rejection reason. Every
+//! rejection reason reachable offline must be covered by a case.
+
+use credence::model::did::LocalResolver;
+use credence::model::{FixedClock, PresentationRequest};
+use credence::verify::{TrustPolicy, Verifier, VerifyError};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Reasons a case must exist for. The others need live status lists, a
+/// broken signing key, a per-step exchange or a failing disk, and are
+/// covered by the loopback tests (see vectors/README.md).
+const OFFLINE_REASONS: &[&str] = &[
+    "malformed",
+    "unsupported_context",
+    "resolution_failed",
+    "key_not_authorized",
+    "bad_proof",
+    "nonce_mismatch",
+    "nonce_expired",
+    "replay",
+    "audience_mismatch",
+    "holder_mismatch",
+    "expired",
+    "not_yet_valid",
+    "untrusted_issuer",
+    "wrong_credential_type",
+    "missing_claim",
+    "constraint_failed",
+    "scope_not_granted",
+    "no_scope_mapped",
+    "untrusted_principal",
+    "delegation_broken",
+    "delegation_exceeds_parent",
+    "delegation_depth_exceeded",
+    "audience_not_delegated",
+];
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What the verifier decided: the minted token's claims, or the reason.
+async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
+    let case = json(&dir.join("case.json"));
+    let request: PresentationRequest = serde_json::from_value(json(&dir.join("request.json")))
+        .unwrap_or_else(|e| panic!("{}: request: {e}", dir.display()));
+    let vp = json(&dir.join("presentation.json"));
+    let policy = TrustPolicy::from_toml(&read(&dir.join("policy.toml")))
+        .unwrap_or_else(|e| panic!("{}: policy: {e}", dir.display()));
+    let now = chrono::DateTime::parse_from_rfc3339(case["now"].as_str().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{}: now: {e}", dir.display()))
+        .with_timezone(&chrono::Utc);
+    let verifier = Verifier::new(
+        &request.client_id,
+        policy,
+        ssi::JWK::generate_ed25519().unwrap(),
+    )
+    .with_clock(Arc::new(FixedClock(now)))
+    .with_resolver(Arc::new(LocalResolver));
+    verifier.register_request(request);
+    let audience = case["audience"].as_str().unwrap_or("").to_owned();
+    let scope: Option<Vec<String>> = case
+        .get("scope")
+        .map(|s| serde_json::from_value(s.clone()).unwrap());
+    let mut outcome: Result<Value, VerifyError> = Err(VerifyError::Malformed("not run".into()));
+    for _ in 0..case["submissions"].as_u64().unwrap_or(1) {
+        outcome = match verifier.verify_presentation(&vp).await {
+            Ok(verified) => verifier
+                .mint_token_narrowed(&verified, &audience, scope.as_deref())
+                .map(|t| serde_json::to_value(&t.claims).unwrap()),
+            Err(e) => Err(e),
+        };
+    }
+    (case, outcome.map_err(|e| e.code().to_owned()))
+}
+
+fn cases_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/cases")
+}
+
+#[tokio::test]
+async fn every_published_case_has_its_expected_outcome() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("vectors/cases exists (cargo run --example make_vectors regenerates it)")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut covered = BTreeSet::new();
+    let (mut accepted, mut failures) = (0, vec![]);
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (case, outcome) = run_case(dir).await;
+        let expected = &case["expected"];
+        let ok = match (expected["outcome"].as_str(), &outcome) {
+            (Some("accept"), Ok(claims)) => {
+                accepted += 1;
+                let want = &expected["token"];
+                let act: Vec<Value> = {
+                    let mut out = vec![];
+                    let mut a = &claims["act"];
+                    while let Some(sub) = a.get("sub") {
+                        out.push(sub.clone());
+                        a = &a["act"];
+                    }
+                    out
+                };
+                ["sub", "client_id", "scope", "aud"]
+                    .iter()
+                    .all(|k| claims[k] == want[k])
+                    && want
+                        .get("act")
+                        .map_or(act.is_empty(), |w| *w == Value::Array(act))
+                    && claims["exp"].as_i64() > claims["iat"].as_i64()
+            }
+            (Some("reject"), Err(reason)) => {
+                covered.insert(reason.clone());
+                expected["reason"] == reason.as_str()
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{name}: expected {expected}, got {outcome:?}"));
+        }
+    }
+    println!(
+        "vectors/: {} cases, {accepted} accepted, {} rejection reasons covered",
+        dirs.len(),
+        covered.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(accepted >= 2, "at least two accepted cases");
+    let missing: Vec<_> = OFFLINE_REASONS
+        .iter()
+        .filter(|r| !covered.contains(**r))
+        .collect();
+    assert!(missing.is_empty(), "no case for {missing:?}");
+}
