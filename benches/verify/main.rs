@@ -1,0 +1,39 @@
+//! Criterion benchmarks of Credence's verification path against the raw
+//! cryptography underneath it (`cargo bench`, docs/performance.md):
+//!
+//! * bbs-2023 sign / derive / verify at 10, 20 and 100 claims, and the BBS
+//!   backend's own Sign / ProofGen / ProofVerify with the same message and
+//!   disclosure counts;
+//! * eddsa-rdfc-2022 verify, and one Ed25519 verify / sign;
+//! * did:key resolution, cached did:web resolution;
+//! * the full verify-and-mint of a bbs-2023 presentation.
+//!
+//! After the runs it prints the overhead ratios (full operation / raw
+//! cryptography) from criterion's estimates.
+
+mod bbs;
+mod eddsa;
+mod full;
+mod report;
+mod resolve;
+
+use criterion::Criterion;
+use std::time::Duration;
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    let counts = bbs::run(&mut c, &rt);
+    eddsa::run(&mut c, &rt);
+    resolve::run(&mut c, &rt);
+    let full_counts = full::run(&mut c, &rt);
+    c.final_summary();
+    report::print(&counts, full_counts);
+}

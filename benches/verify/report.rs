@@ -1,0 +1,98 @@
+//! The overhead table: criterion's mean estimates, full operation over the
+//! raw cryptography it rests on.
+
+use crate::bbs::Counts;
+use std::path::PathBuf;
+
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("criterion")
+}
+
+/// Mean time in ms of `group/id` from this run's estimates.
+fn mean_ms(id: &str) -> Option<f64> {
+    let path = criterion_dir().join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["mean"]["point_estimate"].as_f64().map(|ns| ns / 1e6)
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.3}"))
+}
+
+fn row(op: &str, full: Option<f64>, raw_label: &str, raw: Option<f64>) {
+    let ratio = match (full, raw) {
+        (Some(f), Some(r)) if r > 0.0 => format!("{:.2}", f / r),
+        _ => "n/a".into(),
+    };
+    println!(
+        "| {op} | {} | {raw_label} | {} | {ratio} |",
+        ms(full),
+        ms(raw)
+    );
+}
+
+/// Prints the overhead table (markdown) to standard output.
+pub fn print(counts: &[Counts], full: Counts) {
+    println!();
+    println!("## Overhead: Credence operation / raw cryptography (mean, ms)");
+    println!();
+    println!("| operation | ms | raw cryptography | ms | overhead |");
+    println!("|---|---:|---|---:|---:|");
+    for k in counts {
+        let n = k.claims;
+        let shape = format!("{} msgs/{} shown", k.messages, k.disclosed);
+        row(
+            &format!("bbs-2023 sign, {n} claims"),
+            mean_ms(&format!("bbs2023/sign/{n}")),
+            &format!("BBS Sign, {} msgs", k.messages),
+            mean_ms(&format!("raw_bbs/sign/{n}")),
+        );
+        row(
+            &format!("bbs-2023 derive, {n} claims"),
+            mean_ms(&format!("bbs2023/derive/{n}")),
+            &format!("BBS ProofGen, {shape}"),
+            mean_ms(&format!("raw_bbs/proof_gen/{n}")),
+        );
+        row(
+            &format!("bbs-2023 verify, {n} claims"),
+            mean_ms(&format!("bbs2023/verify/{n}")),
+            &format!("BBS ProofVerify, {shape}"),
+            mean_ms(&format!("raw_bbs/proof_verify/{n}")),
+        );
+    }
+    let ed_verify = mean_ms("raw_ed25519/verify");
+    let ed_sign = mean_ms("raw_ed25519/sign");
+    row(
+        "eddsa-rdfc-2022 verify",
+        mean_ms("eddsa/rdfc_2022_verify"),
+        "Ed25519 verify",
+        ed_verify,
+    );
+    let bbs = mean_ms("raw_bbs/proof_verify/agent_credential");
+    let raw_full = match (bbs, ed_verify, ed_sign) {
+        (Some(b), Some(v), Some(s)) => Some(b + v + s),
+        _ => None,
+    };
+    row(
+        "verify-and-mint (bbs-2023 VP → token)",
+        mean_ms("full/verify_and_mint"),
+        &format!(
+            "BBS ProofVerify ({} msgs/{} shown) + Ed25519 verify + Ed25519 sign",
+            full.messages, full.disclosed
+        ),
+        raw_full,
+    );
+    println!();
+    println!(
+        "| resolution | ms |\n|---|---:|\n| did:key | {} |\n| did:web (cached) | {} |",
+        ms(mean_ms("resolve/did_key")),
+        ms(mean_ms("resolve/did_web_cached"))
+    );
+}
