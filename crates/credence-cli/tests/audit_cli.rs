@@ -66,7 +66,11 @@ fn verify_and_export_an_intact_then_an_edited_log() {
 
     // Rewrite entry 2's decision in the sled file.
     {
-        let db = sled::open(home.path().join("audit")).unwrap();
+        let db = sled::Config::new()
+            .path(home.path().join("audit"))
+            .flush_every_ms(None)
+            .open()
+            .unwrap();
         let entries = db.open_tree("entries").unwrap();
         let key = 2u64.to_be_bytes();
         let mut entry: Value = serde_json::from_slice(&entries.get(key).unwrap().unwrap()).unwrap();

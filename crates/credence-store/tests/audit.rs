@@ -26,7 +26,11 @@ fn write_log(dir: &Path, n: u64) -> String {
 }
 
 fn with_trees(dir: &Path, f: impl FnOnce(&sled::Tree, &sled::Tree)) {
-    let db = sled::open(dir).unwrap();
+    let db = sled::Config::new()
+        .path(dir)
+        .flush_every_ms(None)
+        .open()
+        .unwrap();
     f(
         &db.open_tree("entries").unwrap(),
         &db.open_tree("checkpoints").unwrap(),
@@ -162,7 +166,11 @@ fn a_checkpoint_re_signed_by_another_key_is_refused() {
         }
     }
     let forged_jws = {
-        let db = sled::open(other.path()).unwrap();
+        let db = sled::Config::new()
+            .path(other.path())
+            .flush_every_ms(None)
+            .open()
+            .unwrap();
         let cps = db.open_tree("checkpoints").unwrap();
         cps.get(39u64.to_be_bytes()).unwrap().unwrap()
     };
