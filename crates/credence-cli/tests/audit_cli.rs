@@ -36,6 +36,18 @@ fn write_log(home: &Path, n: u64) -> String {
     did
 }
 
+/// Opens the log's sled files directly (to tamper with them), waiting for
+/// the lock a just-closed log's background threads may still hold.
+fn raw_db(dir: &Path) -> sled::Db {
+    for _ in 0..100 {
+        match sled::Config::new().path(dir).flush_every_ms(None).open() {
+            Ok(db) => return db,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    panic!("{} stays locked", dir.display())
+}
+
 #[test]
 fn verify_and_export_an_intact_then_an_edited_log() {
     let home = tempfile::tempdir().unwrap();
@@ -66,11 +78,7 @@ fn verify_and_export_an_intact_then_an_edited_log() {
 
     // Rewrite entry 2's decision in the sled file.
     {
-        let db = sled::Config::new()
-            .path(home.path().join("audit"))
-            .flush_every_ms(None)
-            .open()
-            .unwrap();
+        let db = raw_db(&home.path().join("audit"));
         let entries = db.open_tree("entries").unwrap();
         let key = 2u64.to_be_bytes();
         let mut entry: Value = serde_json::from_slice(&entries.get(key).unwrap().unwrap()).unwrap();

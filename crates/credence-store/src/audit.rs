@@ -157,19 +157,8 @@ impl std::fmt::Debug for AuditLog {
 }
 
 fn open_trees(dir: &Path) -> Result<(sled::Db, sled::Tree, sled::Tree), StoreError> {
-    // No background flusher: every append flushes itself, and without the
-    // flusher thread the file lock is released as soon as the log is
-    // dropped (so a verifier can reopen or check it at once).
-    let db = sled::Config::new()
-        .path(dir)
-        .flush_every_ms(None)
-        .open()
-        .map_err(|e| match e {
-            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-                StoreError::Locked(dir.to_owned())
-            }
-            other => StoreError::Db(other),
-        })?;
+    // No background flusher: every append flushes itself.
+    let db = crate::store::open_db(dir, false)?;
     let entries = db.open_tree(ENTRIES)?;
     let checkpoints = db.open_tree(CHECKPOINTS)?;
     Ok((db, entries, checkpoints))

@@ -92,16 +92,43 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
-    sled::Config::new().path(dir).open().map_err(|e| match e {
-        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-            StoreError::Locked(dir.to_owned())
+/// How long to wait for a lock that a just-dropped handle's background
+/// threads still hold.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
+/// Opens the sled database in `dir`. sled 0.34 releases its file lock
+/// only when its background I/O threads finish, shortly after the last
+/// handle is dropped; a lock held that way is waited for (up to
+/// [`LOCK_WAIT`]) before the directory is reported [`StoreError::Locked`]
+/// (another process holding it). `background_flush` keeps sled's own
+/// periodic flusher (its default); without it every write must flush.
+pub(crate) fn open_db(dir: &Path, background_flush: bool) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        let config = sled::Config::new().path(dir);
+        let config = if background_flush {
+            config
+        } else {
+            config.flush_every_ms(None)
+        };
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) if is_lock_error(&e) => return Err(StoreError::Locked(dir.to_owned())),
+            Err(sled::Error::Corruption { at, .. }) => {
+                return Err(StoreError::Integrity(format!(
+                    "sled reports corruption at {at:?}"
+                )))
+            }
+            Err(other) => return Err(StoreError::Db(other)),
         }
-        sled::Error::Corruption { at, .. } => {
-            StoreError::Integrity(format!("sled reports corruption at {at:?}"))
-        }
-        other => StoreError::Db(other),
-    })
+    }
 }
 
 pub(crate) fn db_read_err(e: sled::Error) -> StoreError {
@@ -166,7 +193,7 @@ impl Store {
             serde_json::to_vec_pretty(&header).map_err(|e| StoreError::Integrity(e.to_string()))?;
         std::fs::create_dir_all(dir).map_err(StoreError::file(dir))?;
         crate::fsutil::write_private_new(&dir.join(HEADER_FILE), &header_bytes)?;
-        let db = open_db(dir)?;
+        let db = open_db(dir, true)?;
         db.insert(SEQ, &1u64.to_be_bytes())?;
         db.flush()?;
         let db_file = open_db_file(dir)?;
@@ -229,7 +256,7 @@ impl Store {
         let kek = header.kdf.derive(unlock)?;
         let dek = unwrap(&kek, &header.wrapped_key)?;
         let (commit, acknowledged) = CommitFile::open(dir)?;
-        let db = open_db(dir)?;
+        let db = open_db(dir, true)?;
         let seq = read_seq(&db)?;
         if seq < acknowledged {
             return Err(StoreError::Truncated {

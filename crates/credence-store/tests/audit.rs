@@ -25,12 +25,20 @@ fn write_log(dir: &Path, n: u64) -> String {
     did
 }
 
+/// Opens the log's sled files directly (to tamper with them), waiting for
+/// the lock a just-closed log's background threads may still hold.
+fn raw_db(dir: &Path) -> sled::Db {
+    for _ in 0..100 {
+        match sled::Config::new().path(dir).flush_every_ms(None).open() {
+            Ok(db) => return db,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    panic!("{} stays locked", dir.display())
+}
+
 fn with_trees(dir: &Path, f: impl FnOnce(&sled::Tree, &sled::Tree)) {
-    let db = sled::Config::new()
-        .path(dir)
-        .flush_every_ms(None)
-        .open()
-        .unwrap();
+    let db = raw_db(dir);
     f(
         &db.open_tree("entries").unwrap(),
         &db.open_tree("checkpoints").unwrap(),
@@ -166,11 +174,7 @@ fn a_checkpoint_re_signed_by_another_key_is_refused() {
         }
     }
     let forged_jws = {
-        let db = sled::Config::new()
-            .path(other.path())
-            .flush_every_ms(None)
-            .open()
-            .unwrap();
+        let db = raw_db(other.path());
         let cps = db.open_tree("checkpoints").unwrap();
         cps.get(39u64.to_be_bytes()).unwrap().unwrap()
     };
