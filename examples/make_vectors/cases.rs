@@ -19,6 +19,8 @@ pub struct Case {
     scope: Option<Vec<String>>,
     submissions: u32,
     expected: Value,
+    /// DID documents and status lists the verifier is given (offline).
+    documents: Option<Value>,
 }
 
 impl Case {
@@ -49,6 +51,12 @@ impl Case {
             serde_json::to_string_pretty(&self.presentation)? + "\n",
         )?;
         std::fs::write(d.join("policy.toml"), &self.policy)?;
+        if let Some(documents) = &self.documents {
+            std::fs::write(
+                d.join("documents.json"),
+                serde_json::to_string_pretty(documents)? + "\n",
+            )?;
+        }
         Ok(())
     }
 }
@@ -102,6 +110,7 @@ impl Builder {
             scope: None,
             submissions: 1,
             expected,
+            documents: None,
         });
         self.out.last_mut().expect("just pushed")
     }
@@ -466,6 +475,68 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
     let vp = fx.present(&r, &fx.credential, CLAIMS, &chain).await?;
     let also_reports = format!("{with_alice}\n[[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\nscope = \"invoices:read\"\naudience = \"https://reports.globex.example\"\nttl_secs = 300\n");
     b.add("audience-not-delegated", "the policy maps the claim to the reports API too, but the chain only allows the invoices API", r, vp, also_reports, reject("audience_not_delegated")).audience = "https://reports.globex.example".into();
+
+    // Revocation status, with the issuer's did:web document and its status
+    // lists supplied to the verifier (nothing is fetched).
+    let web_policy = policy(fx.web_issuer.did(), "");
+    let status_cases: [(&str, &str, &[&str], Value); 4] = [
+        (
+            "accept-with-status",
+            "a did:web issuer's credential, neither revoked nor suspended",
+            &[],
+            json!({"outcome": "accept", "token": {"sub": fx.holder.did, "client_id": fx.holder.did, "scope": "invoices:read", "aud": API}}),
+        ),
+        (
+            "revoked",
+            "the credential's bit is set in the issuer's revocation list",
+            &["revocation"],
+            reject("revoked"),
+        ),
+        (
+            "suspended",
+            "the credential's bit is set in the issuer's suspension list",
+            &["suspension"],
+            reject("suspended"),
+        ),
+        (
+            "status-unavailable",
+            "the verifier has no copy of the suspension list",
+            &[],
+            reject("status_unavailable"),
+        ),
+    ];
+    for (name, description, set, expected) in status_cases {
+        let r = fx.request(name, CLAIMS);
+        let (cred, mut documents) = fx.with_status(set).await?;
+        if name == "status-unavailable" {
+            if let Some(lists) = documents["status_lists"].as_object_mut() {
+                lists.retain(|url, _| !url.ends_with("/suspension"));
+            }
+        }
+        let vp = fx.present(&r, &cred, CLAIMS, &[]).await?;
+        b.add(name, description, r, vp, web_policy.clone(), expected)
+            .documents = Some(documents);
+    }
+    let r = fx.request("status-list-invalid", CLAIMS);
+    let (cred, mut documents) = fx.with_status(&[]).await?;
+    if let Some(lists) = documents["status_lists"].as_object_mut() {
+        for (url, list) in lists.iter_mut() {
+            if url.ends_with("/revocation") {
+                // Extended after signing: the issuer's signature fails.
+                list["validUntil"] = json!("2030-01-01T00:00:00Z");
+            }
+        }
+    }
+    let vp = fx.present(&r, &cred, CLAIMS, &[]).await?;
+    b.add(
+        "status-list-invalid",
+        "the revocation list was altered after the issuer signed it",
+        r,
+        vp,
+        web_policy,
+        reject("status_list_invalid"),
+    )
+    .documents = Some(documents);
 
     Ok(b.out)
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use credence::bbs2023::BbsKeyPair;
-use credence::issuer::{Issuer, Principal};
+use credence::issuer::{Issuer, Principal, StatusAssignment, StatusRegistry};
 use credence::model::did::resolve_local;
 use credence::model::{
     context_loader_with, delegation_document, link_digest, sign_eddsa_rdfc, AgentProfile,
@@ -128,7 +128,12 @@ pub struct Fixtures {
     pub mallory: Principal,
     /// The holder's AgentCredential (valid 2026-01-01 .. 2027-01-01).
     pub credential: Value,
+    /// Acme as a did:web issuer that publishes status lists.
+    pub web_issuer: Issuer,
 }
+
+/// The origin of the did:web issuer (`did:web:acme.example`).
+pub const WEB_ORIGIN: &str = "https://acme.example";
 
 impl Fixtures {
     pub async fn new() -> Result<Self, Error> {
@@ -154,6 +159,7 @@ impl Fixtures {
             mallory: Principal::from_key(ed25519(5)?)?,
             holder,
             credential,
+            web_issuer: Issuer::web(WEB_ORIGIN, bbs(0x33)?, ed25519(6)?)?,
         })
     }
 
@@ -172,6 +178,50 @@ impl Fixtures {
                 at(until.0, until.1, until.2),
             )
             .await?)
+    }
+
+    /// The holder's AgentCredential from the did:web issuer with status
+    /// entries, and the documents a verifier needs offline: the issuer's
+    /// DID document and both status lists, with `set` bits
+    /// (`(purpose, true)`) applied.
+    pub async fn with_status(&self, set: &[&str]) -> Result<(Value, Value), Error> {
+        let mut registry = StatusRegistry::default();
+        let index = registry.assign()?;
+        for purpose in set {
+            registry.set(index, purpose, true)?;
+        }
+        let assignment = StatusAssignment {
+            origin: WEB_ORIGIN.into(),
+            index,
+        };
+        let credential = self
+            .web_issuer
+            .issue_agent_credential_with_status(
+                &self.holder.did,
+                &AgentProfile::sample(),
+                at(2026, 1, 1),
+                at(2027, 1, 1),
+                Some(&assignment),
+            )
+            .await?;
+        let mut lists = serde_json::Map::new();
+        for purpose in ["revocation", "suspension"] {
+            let list = registry
+                .credential_at(
+                    &self.web_issuer,
+                    purpose,
+                    now() - chrono::Duration::hours(1),
+                    chrono::Duration::hours(24),
+                    300_000,
+                )
+                .await?;
+            lists.insert(assignment.list_url(purpose), list);
+        }
+        let documents = json!({
+            "dids": {self.web_issuer.did(): self.web_issuer.did_document()},
+            "status_lists": lists,
+        });
+        Ok((credential, documents))
     }
 
     /// A request for an AgentCredential disclosing `claims`, with a nonce
@@ -285,6 +335,7 @@ impl Fixtures {
             "audience": API,
             "now": now().to_rfc3339(),
             "issuer": self.issuer.did(),
+            "web_issuer": self.web_issuer.did(),
             "rogue_issuer": self.rogue_issuer.did(),
             "holder": self.holder.did,
             "stranger": self.stranger.did,

@@ -149,9 +149,22 @@ impl StatusRegistry {
         valid_for: Duration,
         ttl_ms: u64,
     ) -> Result<Value, IssueError> {
+        self.credential_at(issuer, purpose, Utc::now(), valid_for, ttl_ms)
+            .await
+    }
+
+    /// As [`StatusRegistry::credential`], valid from `now` (for lists
+    /// signed ahead of time, and for fixed-clock test vectors).
+    pub async fn credential_at(
+        &self,
+        issuer: &Issuer,
+        purpose: &str,
+        now: chrono::DateTime<Utc>,
+        valid_for: Duration,
+        ttl_ms: u64,
+    ) -> Result<Value, IssueError> {
         let origin = issuer.origin().ok_or(IssueError::NoStatusKey)?;
         let url = format!("{origin}/status/{purpose}");
-        let now = Utc::now();
         let document = json!({
             "@context": [VC_V2_CONTEXT_URL],
             "id": url,

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// How far a status list's `validFrom` may be ahead of the verifier's clock.
@@ -36,6 +37,9 @@ struct VerifiedList {
 pub(crate) struct StatusChecker {
     fetcher: Fetcher,
     cache: TtlCache<Arc<VerifiedList>>,
+    /// Lists supplied up front (offline verification): used instead of
+    /// fetching; a URL not among them is unavailable.
+    provided: Option<Arc<HashMap<String, Value>>>,
 }
 
 fn unavailable(url: &str, reason: impl ToString) -> VerifyError {
@@ -57,6 +61,16 @@ impl StatusChecker {
         Self {
             fetcher: Fetcher::new(limits),
             cache: TtlCache::new(cache),
+            provided: None,
+        }
+    }
+
+    /// A checker that never fetches: `lists` maps each status list URL to
+    /// its (signed) list credential; every list is still verified.
+    pub fn provided(lists: HashMap<String, Value>) -> Self {
+        Self {
+            provided: Some(Arc::new(lists)),
+            ..Self::new(FetchLimits::default(), CacheConfig::default())
         }
     }
 
@@ -132,11 +146,17 @@ impl StatusChecker {
         if let Some(list) = self.cache.get(url) {
             return Ok(list);
         }
-        let document = self
-            .fetcher
-            .get_json(url)
-            .await
-            .map_err(|e| unavailable(url, e))?;
+        let document = match &self.provided {
+            Some(lists) => lists
+                .get(url)
+                .cloned()
+                .ok_or_else(|| unavailable(url, "not among the status lists provided"))?,
+            None => self
+                .fetcher
+                .get_json(url)
+                .await
+                .map_err(|e| unavailable(url, e))?,
+        };
         let list = Arc::new(verify_list(&document, url, issuer, resolver, loader, now).await?);
         self.cache.put(url, list.clone());
         Ok(list)

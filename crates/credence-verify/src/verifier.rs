@@ -152,6 +152,15 @@ impl Verifier {
         self
     }
 
+    /// Checks status against these list credentials (URL → signed list)
+    /// instead of fetching: for offline verification. Each list is still
+    /// verified against its issuer; a URL not in `lists` is
+    /// [`VerifyError::StatusUnavailable`].
+    pub fn with_status_lists(mut self, lists: std::collections::HashMap<String, Value>) -> Self {
+        self.status = StatusChecker::provided(lists);
+        self
+    }
+
     /// Fetches status lists with these limits and caches them so.
     pub fn with_status_fetching(mut self, limits: FetchLimits, cache: CacheConfig) -> Self {
         self.status = StatusChecker::new(limits, cache);
