@@ -1,7 +1,7 @@
 //! Runs Credence's own conformance set (`vectors/cases/*`, see
 //! vectors/README.md) through `credence-verify` exactly as an integrator
 //! would: the case's policy, its request registered, the verifier clock
-//! fixed at the case's `now`, DIDs resolved offline; then checks the
+//! fixed at the case's `now`, DIDs and status lists from the case alone; then checks the
 //! expected token claims or the expected rejection reason. Every
 //! rejection reason a presentation can cause must be covered by a case.
 

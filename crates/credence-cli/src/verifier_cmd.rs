@@ -136,6 +136,12 @@ pub struct VerifyArgs {
     /// Extra JSON-LD contexts as URL=FILE (never fetched from the network).
     #[arg(long = "context", value_name = "URL=FILE")]
     contexts: Vec<String>,
+    /// Verify offline with the DID documents and status lists in FILE
+    /// (`{"dids": {DID: document}, "status_lists": {URL: list}}`, the
+    /// format of vectors/cases/*/documents.json): nothing is fetched; a
+    /// DID other than did:key/did:jwk must be in FILE.
+    #[arg(long, value_name = "FILE")]
+    documents: Option<PathBuf>,
 }
 
 fn grants(verifier: &Verifier, issuer: &str, ctype: &str, claims: &Map<String, Value>) -> Value {
@@ -181,6 +187,23 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
             .map_err(|e| err(2, format!("--now: {e}")))?
             .with_timezone(&Utc);
         verifier = verifier.with_clock(Arc::new(FixedClock(now)));
+    }
+    if let Some(file) = &args.documents {
+        let docs = read_json(file)?;
+        let mut known = credence_core::did::KnownDocuments::default();
+        for doc in docs["dids"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            known.add(doc.clone());
+        }
+        let lists: HashMap<String, Value> =
+            serde_json::from_value(docs.get("status_lists").cloned().unwrap_or(json!({})))
+                .map_err(|e| err(2, format!("{}: status_lists: {e}", file.display())))?;
+        verifier = verifier
+            .with_resolver(Arc::new(known))
+            .with_status_lists(lists);
     }
     verifier.register_request(request);
     match verifier.verify_presentation(&vp).await {

@@ -196,3 +196,41 @@ fn issuer_cli_initializes_issues_and_revokes() {
     );
     assert_eq!(code, 3);
 }
+
+/// The published vectors with status lists run through `credence verify
+/// --documents` as an integrator would: accepted and revoked.
+#[test]
+fn published_status_vectors_verify_offline_with_documents() {
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors/cases");
+    for (case, accepted, reason) in [
+        ("26-accept-with-status", true, None),
+        ("27-revoked", false, Some("revoked")),
+    ] {
+        let dir = cases.join(case);
+        let arg = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_credence"))
+            .args([
+                "verify",
+                &arg("presentation.json"),
+                "--request",
+                &arg("request.json"),
+            ])
+            .args([
+                "--policy",
+                &arg("policy.toml"),
+                "--documents",
+                &arg("documents.json"),
+            ])
+            .args(["--now", meta["now"].as_str().unwrap()])
+            .output()
+            .unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(line["accepted"], accepted, "{case}: {line}");
+        assert_eq!(out.status.success(), accepted);
+        if let Some(reason) = reason {
+            assert_eq!(line["reason"], reason, "{case}: {line}");
+        }
+    }
+}

@@ -338,6 +338,29 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn known_documents_resolve_checked_then_fall_back_to_local() {
+        let key = JWK::generate_ed25519().expect("key");
+        let did = DIDJWK::generate(&key.to_public()).to_string();
+        let web = serde_json::json!({"id": "did:web:acme.example", "verificationMethod": []});
+        let mut known = KnownDocuments::one(web.clone());
+        assert_eq!(
+            known
+                .resolve_did("did:web:acme.example")
+                .await
+                .expect("known"),
+            web
+        );
+        assert!(known.resolve_did(&did).await.is_ok(), "did:jwk computed");
+        assert!(known.resolve_did("did:web:other.example").await.is_err());
+        // A document filed under another DID than its id is refused.
+        known.0.insert("did:web:evil.example".into(), web);
+        assert!(matches!(
+            known.resolve_did("did:web:evil.example").await,
+            Err(DidError::ResolutionFailed { .. })
+        ));
+    }
+
+    #[tokio::test]
     async fn did_jwk_resolves_to_its_key() {
         let key = JWK::generate_ed25519().expect("key");
         let did = DIDJWK::generate(&key.to_public()).to_string();
