@@ -26,18 +26,26 @@ fn derived(vp: &Value) -> Value {
     vp["verifiableCredential"][0].clone()
 }
 
+/// Presents `claims`, lets `edit` change the derived credential, and has the
+/// holder re-sign the presentation, so only the credential's own checks can
+/// catch the edit.
+async fn edited_and_resigned(w: &World, claims: &[&str], edit: impl FnOnce(&mut Value)) -> Value {
+    let (request, vp) = present(w, claims).await;
+    let mut cred = derived(&vp);
+    edit(&mut cred);
+    w.wallet
+        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn tampered_disclosed_claim_breaks_the_credential_proof() {
     let w = world().await;
-    let (request, vp) = present(&w, &["organization", "capabilities"]).await;
-    let mut credential = derived(&vp);
-    credential["credentialSubject"]["organization"] = "Globex Corp".into();
-    // The holder re-signs the VP, so only the issuer's proof can catch it.
-    let resigned = w
-        .wallet
-        .sign_presentation(credential, &request.nonce, VERIFIER_ID)
-        .await
-        .unwrap();
+    let resigned = edited_and_resigned(&w, &["organization", "capabilities"], |cred| {
+        cred["credentialSubject"]["organization"] = "Globex Corp".into();
+    })
+    .await;
     assert!(matches!(
         reject(&w, &resigned).await,
         VerifyError::BadProof {
@@ -251,14 +259,10 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
     ));
 
     // The issuer's key used for authentication instead of assertion.
-    let (request, vp) = present(&w, &["capabilities"]).await;
-    let mut cred = derived(&vp);
-    cred["proof"]["proofPurpose"] = "authentication".into();
-    let resigned = w
-        .wallet
-        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
-        .await
-        .unwrap();
+    let resigned = edited_and_resigned(&w, &["capabilities"], |cred| {
+        cred["proof"]["proofPurpose"] = "authentication".into();
+    })
+    .await;
     assert!(matches!(
         reject(&w, &resigned).await,
         VerifyError::KeyNotAuthorized { purpose, .. } if purpose == "assertionMethod"
@@ -342,19 +346,15 @@ async fn inline_contexts_and_malformed_input_are_rejected() {
         VerifyError::Malformed(_)
     ));
     assert!(matches!(reject(&w, &serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"})).await, VerifyError::Malformed(_)));
-    let (request, vp) = present(&w, &["organization", "capabilities"]).await;
     // Swap term meanings with an inline context: same RDF, different JSON reading.
-    let mut cred = derived(&vp);
-    cred["@context"] = serde_json::json!([
-        "https://www.w3.org/ns/credentials/v2",
-        "https://ns.credence.dev/v1",
-        {"scopeHint": "https://example.org/x"}
-    ]);
-    let resigned = w
-        .wallet
-        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
-        .await
-        .unwrap();
+    let resigned = edited_and_resigned(&w, &["organization", "capabilities"], |cred| {
+        cred["@context"] = serde_json::json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://ns.credence.dev/v1",
+            {"scopeHint": "https://example.org/x"}
+        ]);
+    })
+    .await;
     assert!(matches!(
         reject(&w, &resigned).await,
         VerifyError::UnsupportedContext(_)
@@ -487,16 +487,12 @@ async fn token_with_another_type_header_is_refused() {
 #[tokio::test]
 async fn a_proof_naming_another_dids_key_is_refused_before_resolving_it() {
     let w = world().await;
-    let (request, vp) = present(&w, &["capabilities"]).await;
-    let mut cred = derived(&vp);
     // A trusted issuer's name, a key of some other (fetchable) DID: had the
     // verifier resolved it first, this would be a resolution failure.
-    cred["proof"]["verificationMethod"] = "did:web:acme.invalid#key-1".into();
-    let resigned = w
-        .wallet
-        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
-        .await
-        .unwrap();
+    let resigned = edited_and_resigned(&w, &["capabilities"], |cred| {
+        cred["proof"]["verificationMethod"] = "did:web:acme.invalid#key-1".into();
+    })
+    .await;
     assert!(matches!(
         reject(&w, &resigned).await,
         VerifyError::BadProof { target: ProofTarget::Credential, reason } if reason.contains("not by the issuer")

@@ -5,19 +5,9 @@
 use credence_store::{AuditLog, AuditRecord, CheckpointKey};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+use support::credence;
 
-fn credence(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
 
 /// A verifier-like directory whose `audit/` holds `n` closed entries;
 /// returns the checkpoint signer's DID.

@@ -1,19 +1,9 @@
 //! The `credence` binary, run as a user would.
 
 use std::path::PathBuf;
-use std::process::Command;
+use support::credence;
 
-fn credence(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
 
 #[test]
 fn context_prints_the_bundled_vocabulary() {

@@ -9,22 +9,11 @@ use credence_core::{
 use credence_issuer::Issuer;
 use credence_wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use serde_json::Value;
-use std::process::Command;
+use support::credence_env as credence;
+
+mod support;
 
 const VERIFIER: &str = "https://verifier.globex.example";
-
-fn credence(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[tokio::test]
 async fn verify_prints_the_decision_and_exits_zero_only_when_accepted() {

@@ -8,24 +8,17 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use support::credence_env;
+
+mod support;
 
 const PASS: &str = "cli test passphrase";
 
 fn run(wallet: &Path, pass: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .arg("wallet")
-        .arg("--wallet")
-        .arg(wallet)
-        .args(args)
-        .env("CREDENCE_PASSPHRASE", pass)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let wallet = wallet.to_str().expect("test paths are UTF-8");
+    let mut all = vec!["wallet", "--wallet", wallet];
+    all.extend_from_slice(args);
+    credence_env(&all, &[("CREDENCE_PASSPHRASE", pass)])
 }
 
 fn ok(wallet: &Path, args: &[&str]) -> String {
