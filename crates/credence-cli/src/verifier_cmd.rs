@@ -190,17 +190,15 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
     }
     if let Some(file) = &args.documents {
         let docs = read_json(file)?;
+        let section = |name: &str| -> Result<HashMap<String, Value>, CliError> {
+            serde_json::from_value(docs.get(name).cloned().unwrap_or(json!({})))
+                .map_err(|e| err(2, format!("{}: {name}: {e}", file.display())))
+        };
         let mut known = credence_core::did::KnownDocuments::default();
-        for doc in docs["dids"]
-            .as_object()
-            .into_iter()
-            .flat_map(|m| m.values())
-        {
-            known.add(doc.clone());
+        for doc in section("dids")?.into_values() {
+            known.add(doc);
         }
-        let lists: HashMap<String, Value> =
-            serde_json::from_value(docs.get("status_lists").cloned().unwrap_or(json!({})))
-                .map_err(|e| err(2, format!("{}: status_lists: {e}", file.display())))?;
+        let lists = section("status_lists")?;
         verifier = verifier
             .with_resolver(Arc::new(known))
             .with_status_lists(lists);

@@ -199,27 +199,49 @@ fn published_status_vectors_verify_offline_with_documents() {
         let arg = |f: &str| dir.join(f).to_str().unwrap().to_owned();
         let meta: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_credence"))
-            .args([
+        let (code, out, err) = credence(
+            &[
                 "verify",
                 &arg("presentation.json"),
                 "--request",
                 &arg("request.json"),
-            ])
-            .args([
                 "--policy",
                 &arg("policy.toml"),
                 "--documents",
                 &arg("documents.json"),
-            ])
-            .args(["--now", meta["now"].as_str().unwrap()])
-            .output()
-            .unwrap();
-        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                "--now",
+                meta["now"].as_str().unwrap(),
+            ],
+            &[],
+        );
+        let line: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
         assert_eq!(line["accepted"], accepted, "{case}: {line}");
-        assert_eq!(out.status.success(), accepted);
+        assert_eq!(code == 0, accepted);
         if let Some(reason) = reason {
             assert_eq!(line["reason"], reason, "{case}: {line}");
         }
     }
+
+    // A documents file of the wrong shape is a usage error naming the part.
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("documents.json");
+    std::fs::write(&bad, r#"{"dids": ["did:web:acme.example"]}"#).unwrap();
+    let dir = cases.join("26-accept-with-status");
+    let arg = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let (code, _, err) = credence(
+        &[
+            "verify",
+            &arg("presentation.json"),
+            "--request",
+            &arg("request.json"),
+            "--policy",
+            &arg("policy.toml"),
+            "--documents",
+            bad.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("dids"), "{err}");
 }

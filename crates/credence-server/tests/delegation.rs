@@ -469,17 +469,47 @@ async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
     let (status, body) = exchange(&c.w).await;
     assert_oauth(status, &body, "invalid_grant", "revoked");
 
-    // The admin API refuses a grant that names no DIDs.
+    // The admin API refuses a grant that names no DIDs, grants nothing or
+    // lives too long, and anyone without the admin token.
+    let agent = c.orchestrator.did();
+    for (body, why) in [
+        (
+            serde_json::json!({"delegate": "bob's laptop", "principal": bob,
+            "capabilities": ["x"], "max_depth": 0, "purpose": "p", "valid_minutes": 5}),
+            "must be DIDs",
+        ),
+        (
+            serde_json::json!({"delegate": agent, "principal": bob,
+            "capabilities": [], "max_depth": 0, "purpose": "p", "valid_minutes": 5}),
+            "must not be empty",
+        ),
+        (
+            serde_json::json!({"delegate": agent, "principal": bob,
+            "capabilities": ["x"], "max_depth": 0, "purpose": "p", "valid_minutes": 10_081}),
+            "valid_minutes",
+        ),
+    ] {
+        let r =
+            c.w.client
+                .post(format!("{}/admin/delegations", c.w.issuer_origin))
+                .bearer_auth(&c.w.admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+        assert!(text.contains(why), "{text}");
+    }
     let r =
         c.w.client
             .post(format!("{}/admin/delegations", c.w.issuer_origin))
-            .bearer_auth(&c.w.admin)
-            .json(&serde_json::json!({
-                "delegate": "bob's laptop", "principal": bob, "capabilities": ["x"],
-                "max_depth": 0, "purpose": "p", "valid_minutes": 5,
-            }))
+            .bearer_auth("not the admin token")
+            .json(&serde_json::json!({"delegate": agent, "principal": bob,
+                "capabilities": ["x"], "max_depth": 0, "purpose": "p", "valid_minutes": 5}))
             .send()
             .await
             .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
