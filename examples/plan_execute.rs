@@ -232,28 +232,43 @@ audience = "{API}"
     drop(log);
     let mut out = Vec::new();
     export_audit(&audit_dir, &mut out)?;
-    for line in String::from_utf8(out)?.lines() {
+    let out = String::from_utf8(out)?;
+    // Each entry as a SIEM receives it, e.g. the first one:
+    println!("   {}", out.lines().next().unwrap_or_default());
+    // Then all of them, DIDs shown by name; `chain` is the delegation path.
+    let names: [(&str, &str); 4] = [
+        (alice.did(), "Alice"),
+        (planner.did(), "planner"),
+        (executor.did(), "executor"),
+        (API, "Globex API"),
+    ];
+    let name = |v: &serde_json::Value| {
+        let did = v.as_str().unwrap_or("-");
+        names
+            .iter()
+            .find(|(d, _)| *d == did)
+            .map_or(did, |(_, n)| n)
+            .to_owned()
+    };
+    for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line)?;
         if v.get("checkpoint").is_some() {
             println!("   checkpoint: {}", v["checkpoint"]);
-        } else {
-            println!(
-                "   #{} {} {} {} principal={} reason={}",
-                v["seq"],
-                v["action"].as_str().unwrap_or(""),
-                v["decision"].as_str().unwrap_or(""),
-                v["actor"]
-                    .as_str()
-                    .unwrap_or("")
-                    .chars()
-                    .take(24)
-                    .collect::<String>(),
-                v["principal"]
-                    .as_str()
-                    .map_or("-".into(), |p| p.chars().take(24).collect::<String>()),
-                v["reason"].as_str().unwrap_or("-")
-            );
+            continue;
         }
+        let chain: Vec<String> = v["chain"]
+            .as_array()
+            .map(|c| c.iter().map(name).collect())
+            .unwrap_or_default();
+        println!(
+            "   #{} {:<19} {:<5} actor={:<10} chain={} reason={}",
+            v["seq"],
+            v["action"].as_str().unwrap_or(""),
+            v["decision"].as_str().unwrap_or(""),
+            name(&v["actor"]),
+            chain.join("→"),
+            v["reason"].as_str().unwrap_or("-")
+        );
     }
     let report = verify_audit(&audit_dir, None)?;
     println!(

@@ -103,6 +103,19 @@ pub fn step_digest(method: &str, url: &str, body: &[u8]) -> String {
 }
 
 impl AccessTokenClaims {
+    /// The delegation path the token carries: `sub` (the principal), then
+    /// the actors from the first delegate to the current one; empty when
+    /// the token has no `act`.
+    pub fn delegation_path(&self) -> Vec<String> {
+        let Some(act) = &self.act else {
+            return Vec::new();
+        };
+        std::iter::once(self.sub.as_str())
+            .chain(act.subjects().into_iter().rev())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The scopes as a list.
     pub fn scopes(&self) -> Vec<&str> {
         self.scope.split_whitespace().collect()
@@ -118,4 +131,43 @@ pub fn correlation_id(nonce: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(sub: &str, act: Option<Actor>) -> AccessTokenClaims {
+        AccessTokenClaims {
+            iss: "https://verifier.example".into(),
+            sub: sub.into(),
+            aud: "https://api.example".into(),
+            scope: "invoices:read".into(),
+            iat: 0,
+            exp: 60,
+            jti: "t1".into(),
+            client_id: "did:key:zAgent".into(),
+            cnf: Confirmation { jkt: "k".into() },
+            act,
+            cid: None,
+            step: None,
+            single_use: false,
+        }
+    }
+
+    #[test]
+    fn the_delegation_path_runs_from_the_principal_to_the_current_actor() {
+        let actors = ["did:key:zPlanner".to_owned(), "did:key:zAgent".to_owned()];
+        let token = claims("did:key:zAlice", Actor::chain(&actors));
+        assert_eq!(
+            token.act.as_ref().map(Actor::subjects),
+            Some(vec!["did:key:zAgent", "did:key:zPlanner"]),
+            "current actor outermost"
+        );
+        assert_eq!(
+            token.delegation_path(),
+            ["did:key:zAlice", "did:key:zPlanner", "did:key:zAgent"]
+        );
+        assert!(claims("did:key:zAgent", None).delegation_path().is_empty());
+    }
 }

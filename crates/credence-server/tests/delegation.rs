@@ -175,11 +175,21 @@ async fn a_good_chain_yields_a_token_for_alice_acted_by_the_agents() {
         .find(|e| e.record.action == "mint_token" && e.record.decision == "allow")
         .unwrap();
     assert_eq!(minted.record.principal.as_deref(), Some(c.alice.did()));
-    assert!(
-        wallet_log
-            .iter()
-            .any(|e| e.record.action == "present"
-                && e.record.correlation == minted.record.correlation)
+    // Each decision names the whole delegation path, principal first.
+    let path = [c.alice.did(), c.orchestrator.did(), c.w.wallet.did()];
+    assert_eq!(minted.record.chain, path);
+    let verified = verifier_log
+        .iter()
+        .find(|e| e.record.action == "verify_presentation" && e.record.decision == "allow")
+        .unwrap();
+    assert_eq!(verified.record.chain, path);
+    let presented = wallet_log
+        .iter()
+        .find(|e| e.record.action == "present" && e.record.correlation == minted.record.correlation)
+        .expect("the wallet audited its presentation");
+    assert_eq!(
+        presented.record.chain, path,
+        "the wallet sees the same path"
     );
 }
 

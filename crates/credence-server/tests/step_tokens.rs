@@ -116,6 +116,7 @@ async fn step_tokens_are_single_use_bound_to_their_step_and_audited() {
         .unwrap()
         .starts_with("scope_not_granted"));
     assert_eq!(refused.record.actor, w.wallet.did());
+    assert!(refused.record.chain.is_empty(), "no delegation, no path");
     let minted = entries
         .iter()
         .find(|e| e.record.action == "mint_token")

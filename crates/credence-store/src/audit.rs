@@ -1,7 +1,7 @@
 //! The append-only, hash-chained audit log with signed checkpoints.
 //!
 //! Each entry records who acted (`actor`), on whose behalf (`principal`),
-//! what (`action`), the `decision` and its `reason`, under a `correlation`
+//! through which delegation path (`chain`), what (`action`), the `decision` and its `reason`, under a `correlation`
 //! id, and the SHA-256 digest of the previous entry's stored bytes. Every
 //! [`CHECKPOINT_EVERY`] entries (and on [`AuditLog::checkpoint`]) the log
 //! signs `{seq, head}` with an Ed25519 key named by a did:key, so an edit,
@@ -39,6 +39,10 @@ pub struct AuditRecord {
     /// The principal on whose behalf, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
+    /// The delegation path the action relied on: the principal first, then
+    /// each delegate down to the agent acting now (empty without a chain).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
     /// What happened (`present`, `sign`, `verify`, `mint`, `exchange`, …).
     pub action: String,
     /// `allow` or `deny` (or `done` for plain events).
@@ -56,6 +60,7 @@ impl AuditRecord {
         Self {
             actor: actor.to_owned(),
             principal: None,
+            chain: Vec::new(),
             action: action.to_owned(),
             decision: decision.to_owned(),
             reason: None,
@@ -66,6 +71,12 @@ impl AuditRecord {
     /// Adds the principal.
     pub fn principal(mut self, principal: impl Into<String>) -> Self {
         self.principal = Some(principal.into());
+        self
+    }
+
+    /// Adds the delegation path (principal first, acting agent last).
+    pub fn chain(mut self, chain: Vec<String>) -> Self {
+        self.chain = chain;
         self
     }
 

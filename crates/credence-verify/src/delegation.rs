@@ -41,6 +41,17 @@ pub struct VerifiedChain {
     pub purpose: String,
 }
 
+impl VerifiedChain {
+    /// The principal, then each delegate down to the holder: the path an
+    /// audit entry records.
+    pub fn path(&self) -> Vec<String> {
+        std::iter::once(&self.principal)
+            .chain(&self.actors)
+            .cloned()
+            .collect()
+    }
+}
+
 /// Inputs shared by every link's check.
 pub(crate) struct ChainContext<'a> {
     pub policy: &'a TrustPolicy,

@@ -106,7 +106,10 @@ impl ResourceGuard {
                 .unwrap_or_else(|| "none".into());
             let mut record =
                 AuditRecord::new(actor, "resource_access", decision, &cid).reason(reason);
-            record.principal = unverified.map(|c| c.sub);
+            if let Some(claims) = unverified {
+                record.chain = claims.delegation_path();
+                record.principal = Some(claims.sub);
+            }
             log.append(record)
                 .map_err(|e| TokenError::Malformed(format!("audit log unavailable: {e}")))?;
         }

@@ -44,11 +44,15 @@ impl Verifier {
         let outcome = self.step_unaudited(req, checked).await;
         let actor = parent.as_ref().map_or("unknown", |c| c.client_id.as_str());
         let principal = parent.as_ref().map(|c| c.sub.as_str());
+        let chain = parent
+            .as_ref()
+            .map(AccessTokenClaims::delegation_path)
+            .unwrap_or_default();
         let cid = parent
             .as_ref()
             .and_then(|c| c.cid.clone())
             .unwrap_or_else(|| "none".into());
-        self.audited(outcome, "exchange_step", actor, principal, &cid)
+        self.audited(outcome, "exchange_step", actor, principal, chain, &cid)
     }
 
     async fn step_unaudited(

@@ -52,12 +52,13 @@ impl Verifier {
         requested: Option<&[String]>,
     ) -> Result<IssuedToken, VerifyError> {
         let outcome = self.mint_unaudited(verified, audience, requested);
-        let principal = verified.chain.as_ref().map(|c| c.principal.as_str());
+        let chain = verified.chain.as_ref();
         self.audited(
             outcome,
             "mint_token",
             &verified.holder,
-            principal,
+            chain.map(|c| c.principal.as_str()),
+            chain.map(crate::VerifiedChain::path).unwrap_or_default(),
             &verified.correlation,
         )
     }
@@ -222,6 +223,7 @@ impl Verifier {
                 claims.cid.as_deref().unwrap_or("none"),
             )
             .principal(claims.sub.clone())
+            .chain(claims.delegation_path())
             .reason(format!("token {} revoked", claims.jti));
             self.revoked
                 .insert(claims.jti, claims.exp, self.clock.now().timestamp());

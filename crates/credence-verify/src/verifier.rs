@@ -124,13 +124,15 @@ impl Verifier {
         }
     }
 
-    /// Records `outcome` of `action` by `actor` and passes it through.
+    /// Records `outcome` of `action` by `actor` (for `principal`, through
+    /// the delegation path `chain`) and passes it through.
     pub(crate) fn audited<T>(
         &self,
         outcome: Result<T, VerifyError>,
         action: &str,
         actor: &str,
         principal: Option<&str>,
+        chain: Vec<String>,
         correlation: &str,
     ) -> Result<T, VerifyError> {
         let (decision, reason) = match &outcome {
@@ -139,6 +141,7 @@ impl Verifier {
         };
         let mut record = AuditRecord::new(actor, action, decision, correlation);
         record.principal = principal.map(str::to_owned);
+        record.chain = chain;
         record.reason = reason;
         let logged = self.audit(record);
         let value = outcome?;
@@ -257,15 +260,15 @@ impl Verifier {
         };
         let correlation = correlation_id(&claimed("/proof/challenge"));
         let outcome = self.verify_unaudited(vp, &correlation).await;
-        let principal = outcome
-            .as_ref()
-            .ok()
-            .and_then(|v| v.chain.as_ref().map(|c| c.principal.clone()));
+        let chain = outcome.as_ref().ok().and_then(|v| v.chain.as_ref());
+        let principal = chain.map(|c| c.principal.clone());
+        let path = chain.map(crate::VerifiedChain::path).unwrap_or_default();
         self.audited(
             outcome,
             "verify_presentation",
             &claimed("/holder"),
             principal.as_deref(),
+            path,
             &correlation,
         )
     }

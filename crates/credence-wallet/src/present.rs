@@ -173,11 +173,18 @@ impl Wallet {
         )
         .await?;
         let chain = self.delegation_chain()?;
-        let principal = chain.last().and_then(|l| {
-            l.pointer("/credentialSubject/principal")
+        let subject = |link: &Value, field: &str| {
+            link.pointer(&format!("/credentialSubject/{field}"))
                 .and_then(Value::as_str)
                 .map(str::to_owned)
-        });
+        };
+        let principal = chain.last().and_then(|l| subject(l, "principal"));
+        // The path the verifier will see: the principal, then each delegate.
+        let path: Vec<String> = principal
+            .iter()
+            .cloned()
+            .chain(chain.iter().filter_map(|l| subject(l, "id")))
+            .collect();
         let disclosed: Vec<&str> = plan.disclosed.iter().map(|c| c.claim.as_str()).collect();
         let mut credentials = vec![derived];
         credentials.extend(chain.iter().cloned());
@@ -197,6 +204,7 @@ impl Wallet {
             chain.len()
         ));
         record.principal = principal;
+        record.chain = path;
         self.record(record)?;
         Ok(vp)
     }
