@@ -191,15 +191,15 @@ fn issuer_cli_initializes_issues_and_revokes() {
 #[test]
 fn published_status_vectors_verify_offline_with_documents() {
     let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors/cases");
-    for (case, accepted, reason) in [
-        ("26-accept-with-status", true, None),
-        ("27-revoked", false, Some("revoked")),
-    ] {
+    // `credence verify` on case `case`, with `documents` (default: the case's).
+    let verify_case = |case: &str, documents: Option<&std::path::Path>| {
         let dir = cases.join(case);
         let arg = |f: &str| dir.join(f).to_str().unwrap().to_owned();
         let meta: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
-        let (code, out, err) = credence(
+        let documents =
+            documents.map_or_else(|| arg("documents.json"), |d| d.to_str().unwrap().to_owned());
+        credence(
             &[
                 "verify",
                 &arg("presentation.json"),
@@ -208,12 +208,18 @@ fn published_status_vectors_verify_offline_with_documents() {
                 "--policy",
                 &arg("policy.toml"),
                 "--documents",
-                &arg("documents.json"),
+                &documents,
                 "--now",
                 meta["now"].as_str().unwrap(),
             ],
             &[],
-        );
+        )
+    };
+    for (case, accepted, reason) in [
+        ("26-accept-with-status", true, None),
+        ("27-revoked", false, Some("revoked")),
+    ] {
+        let (code, out, err) = verify_case(case, None);
         let line: serde_json::Value =
             serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
         assert_eq!(line["accepted"], accepted, "{case}: {line}");
@@ -227,21 +233,7 @@ fn published_status_vectors_verify_offline_with_documents() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("documents.json");
     std::fs::write(&bad, r#"{"dids": ["did:web:acme.example"]}"#).unwrap();
-    let dir = cases.join("26-accept-with-status");
-    let arg = |f: &str| dir.join(f).to_str().unwrap().to_owned();
-    let (code, _, err) = credence(
-        &[
-            "verify",
-            &arg("presentation.json"),
-            "--request",
-            &arg("request.json"),
-            "--policy",
-            &arg("policy.toml"),
-            "--documents",
-            bad.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let (code, _, err) = verify_case("26-accept-with-status", Some(&bad));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("dids"), "{err}");
 }
