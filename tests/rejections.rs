@@ -498,3 +498,31 @@ async fn a_proof_naming_another_dids_key_is_refused_before_resolving_it() {
         VerifyError::BadProof { target: ProofTarget::Credential, reason } if reason.contains("not by the issuer")
     ));
 }
+
+#[tokio::test]
+async fn a_verifier_holding_only_a_public_signing_key_fails_to_mint_and_audits_it() {
+    let w = world().await;
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = Arc::new(credence::store::AuditLog::open(log_dir.path(), None).unwrap());
+    // Misconfigured: the token key's private part is missing.
+    let public_only = ssi::JWK::generate_ed25519().unwrap().to_public();
+    let verifier =
+        Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), public_only).with_audit(log.clone());
+    let request = verifier.create_request(&["capabilities"]);
+    let vp = w.wallet.present(&request).await.unwrap();
+    let err = verifier.exchange(&vp, API).await.unwrap_err();
+    assert!(matches!(err, VerifyError::Minting(_)), "{err:?}");
+    assert_eq!(err.code(), "minting_failed");
+    let entries = log.entries().unwrap();
+    let refused = entries
+        .iter()
+        .find(|e| e.record.action == "mint_token")
+        .expect("the failed mint is audited");
+    assert_eq!(refused.record.decision, "deny");
+    assert!(refused
+        .record
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("minting_failed"));
+}
