@@ -121,8 +121,15 @@ pub struct CheckpointKey {
 }
 
 impl CheckpointKey {
-    /// Uses `key` (an Ed25519 JWK with its private part).
+    /// Uses `key` (an Ed25519 JWK with its private part; anything else is
+    /// refused here rather than failing at the first checkpoint).
     pub fn new(key: JWK) -> Result<Self, StoreError> {
+        let ed25519 = matches!(&key.params, ssi::jwk::Params::OKP(p) if p.curve == "Ed25519");
+        if !ed25519 || key.is_public() {
+            return Err(StoreError::Audit(
+                "checkpoint key: an Ed25519 key with its private part is needed".into(),
+            ));
+        }
         let did = DIDKey::generate(&key.to_public())
             .map_err(|e| StoreError::Audit(format!("checkpoint key: {e}")))?
             .to_string();
@@ -143,6 +150,7 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+#[derive(Clone)]
 struct Head {
     next: u64,
     digest: String,
@@ -231,15 +239,19 @@ impl AuditLog {
             prev: head.digest.clone(),
         };
         let bytes = serde_json::to_vec(&entry).map_err(|e| StoreError::Audit(e.to_string()))?;
+        // The head moves only once the entry is durable: after a failed
+        // write the next append takes the same position again.
+        let mut next = head.clone();
         self.entries
             .insert(entry.seq.to_be_bytes(), bytes.as_slice())?;
-        head.next += 1;
-        head.digest = digest(&bytes);
-        head.since_checkpoint += 1;
-        if head.since_checkpoint >= CHECKPOINT_EVERY {
-            self.sign_checkpoint(&mut head)?;
+        next.next += 1;
+        next.digest = digest(&bytes);
+        next.since_checkpoint += 1;
+        if next.since_checkpoint >= CHECKPOINT_EVERY {
+            self.sign_checkpoint(&mut next)?;
         }
         self.db.flush()?;
+        *head = next;
         Ok(entry)
     }
 
@@ -248,8 +260,10 @@ impl AuditLog {
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         if head.since_checkpoint > 0 {
-            self.sign_checkpoint(&mut head)?;
+            let mut next = head.clone();
+            self.sign_checkpoint(&mut next)?;
             self.db.flush()?;
+            *head = next;
         }
         Ok(())
     }

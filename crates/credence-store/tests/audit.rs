@@ -198,3 +198,18 @@ fn a_missing_log_is_a_clear_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_checkpoint_key_without_its_private_half_is_refused_up_front() {
+    let public_only = ssi::JWK::generate_ed25519().unwrap().to_public();
+    let p256 = ssi::JWK::generate_p256();
+    for (key, what) in [(public_only, "public-only Ed25519"), (p256, "P-256")] {
+        match CheckpointKey::new(key) {
+            Err(StoreError::Audit(msg)) => assert!(msg.contains("Ed25519"), "{what}: {msg}"),
+            other => panic!(
+                "{what} key accepted: {:?}",
+                other.map(|k| k.did().to_owned())
+            ),
+        }
+    }
+}
