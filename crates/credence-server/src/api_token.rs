@@ -78,6 +78,14 @@ impl ApiToken {
     }
 }
 
+/// The secret of an `Authorization: Bearer <secret>` header, if any.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,11 +56,7 @@ fn issue_error(e: IssueError) -> OAuthError {
 }
 
 fn check_admin(state: &IssuerState, headers: &HeaderMap) -> Result<(), OAuthError> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if presented.is_some_and(|p| state.admin.matches(p)) {
+    if crate::api_token::bearer(headers).is_some_and(|p| state.admin.matches(p)) {
         Ok(())
     } else {
         Err(OAuthError::new(

@@ -243,11 +243,7 @@ async fn introspect(
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Result<Response, OAuthError> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if !presented.is_some_and(|p| s.introspection.matches(p)) {
+    if !crate::api_token::bearer(&headers).is_some_and(|p| s.introspection.matches(p)) {
         return Err(OAuthError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_client",

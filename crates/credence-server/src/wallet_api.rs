@@ -128,12 +128,7 @@ impl From<PresentError> for ApiError {
 }
 
 async fn require_bearer(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match presented {
+    match crate::api_token::bearer(request.headers()) {
         Some(secret) if state.token.matches(secret) => next.run(request).await,
         Some(_) => {
             tracing::warn!(path = %request.uri().path(), "wrong bearer secret");
