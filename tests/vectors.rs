@@ -5,11 +5,10 @@
 //! expected token claims or the expected rejection reason. Every
 //! rejection reason a presentation can cause must be covered by a case.
 
-use credence::model::did::KnownDocuments;
-use credence::model::{FixedClock, PresentationRequest};
-use credence::verify::{TrustPolicy, Verifier, VerifyError};
+use credence::model::{AccessTokenClaims, FixedClock, PresentationRequest};
+use credence::verify::{OfflineDocuments, TrustPolicy, Verifier, VerifyError};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -67,30 +66,19 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
         .with_timezone(&chrono::Utc);
     // documents.json: DID documents and status lists given to the verifier.
     let documents = dir.join("documents.json");
-    let (dids, lists) = if documents.is_file() {
-        let d = json(&documents);
-        let dids: Vec<Value> = d["dids"]
-            .as_object()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default();
-        let lists: HashMap<String, Value> =
-            serde_json::from_value(d["status_lists"].clone()).unwrap_or_default();
-        (dids, lists)
+    let documents = if documents.is_file() {
+        OfflineDocuments::from_json(&json(&documents))
+            .unwrap_or_else(|e| panic!("{}: documents: {e}", dir.display()))
     } else {
-        (vec![], HashMap::new())
+        OfflineDocuments::default()
     };
-    let mut known = KnownDocuments::default();
-    for doc in dids {
-        known.add(doc);
-    }
     let verifier = Verifier::new(
         &request.client_id,
         policy,
         ssi::JWK::generate_ed25519().unwrap(),
     )
     .with_clock(Arc::new(FixedClock(now)))
-    .with_resolver(Arc::new(known))
-    .with_status_lists(lists);
+    .offline(documents);
     verifier.register_request(request);
     let audience = case["audience"].as_str().unwrap_or("").to_owned();
     let scope: Option<Vec<String>> = case
@@ -130,21 +118,14 @@ async fn every_published_case_has_its_expected_outcome() {
             (Some("accept"), Ok(claims)) => {
                 accepted += 1;
                 let want = &expected["token"];
-                let act: Vec<Value> = {
-                    let mut out = vec![];
-                    let mut a = &claims["act"];
-                    while let Some(sub) = a.get("sub") {
-                        out.push(sub.clone());
-                        a = &a["act"];
-                    }
-                    out
-                };
+                let token: AccessTokenClaims = serde_json::from_value(claims.clone()).unwrap();
+                let act: Vec<&str> = token.act.as_ref().map(|a| a.subjects()).unwrap_or_default();
                 ["sub", "client_id", "scope", "aud"]
                     .iter()
                     .all(|k| claims[k] == want[k])
                     && want
                         .get("act")
-                        .map_or(act.is_empty(), |w| *w == Value::Array(act))
+                        .map_or(act.is_empty(), |w| *w == serde_json::json!(act))
                     && claims["exp"].as_i64() > claims["iat"].as_i64()
             }
             (Some("reject"), Err(reason)) => {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use credence_core::{context_loader_with, FixedClock, PresentationRequest};
 use credence_server::{verifier_dir, VerifierService};
-use credence_verify::{TrustPolicy, Verifier};
+use credence_verify::{OfflineDocuments, TrustPolicy, Verifier};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -189,19 +189,9 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
         verifier = verifier.with_clock(Arc::new(FixedClock(now)));
     }
     if let Some(file) = &args.documents {
-        let docs = read_json(file)?;
-        let section = |name: &str| -> Result<HashMap<String, Value>, CliError> {
-            serde_json::from_value(docs.get(name).cloned().unwrap_or(json!({})))
-                .map_err(|e| err(2, format!("{}: {name}: {e}", file.display())))
-        };
-        let mut known = credence_core::did::KnownDocuments::default();
-        for doc in section("dids")?.into_values() {
-            known.add(doc);
-        }
-        let lists = section("status_lists")?;
-        verifier = verifier
-            .with_resolver(Arc::new(known))
-            .with_status_lists(lists);
+        let documents = OfflineDocuments::from_json(&read_json(file)?)
+            .map_err(|e| err(2, format!("{}: {e}", file.display())))?;
+        verifier = verifier.offline(documents);
     }
     verifier.register_request(request);
     match verifier.verify_presentation(&vp).await {

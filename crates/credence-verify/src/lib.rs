@@ -40,6 +40,7 @@ mod delegation;
 mod error;
 mod http;
 mod nonce;
+mod offline;
 mod policy;
 mod presentation;
 mod resolve;
@@ -52,6 +53,7 @@ mod verifier;
 pub use delegation::VerifiedChain;
 pub use error::{ProofTarget, TokenError, VerifyError};
 pub use http::{FetchError, FetchLimits, Fetcher};
+pub use offline::{OfflineDocuments, OfflineError};
 pub use policy::{
     Condition, Constraint, Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
 };

@@ -155,12 +155,13 @@ impl Verifier {
         self
     }
 
-    /// Checks status against these list credentials (URL → signed list)
-    /// instead of fetching: for offline verification. Each list is still
-    /// verified against its issuer; a URL not in `lists` is
-    /// [`VerifyError::StatusUnavailable`].
-    pub fn with_status_lists(mut self, lists: std::collections::HashMap<String, Value>) -> Self {
-        self.status = StatusChecker::provided(lists);
+    /// Verifies offline: DIDs resolve from `documents` (did:key and
+    /// did:jwk are computed) and status from its list credentials, each
+    /// still verified against its issuer; nothing is fetched, and a status
+    /// URL not supplied is [`VerifyError::StatusUnavailable`].
+    pub fn offline(mut self, documents: crate::OfflineDocuments) -> Self {
+        self.resolver = Arc::new(documents.dids);
+        self.status = StatusChecker::provided(documents.status_lists);
         self
     }
 
