@@ -11,8 +11,9 @@
 use chrono::{Duration, Utc};
 use credence::issuer::{Issuer, Principal};
 use credence::model::{step_digest, AgentProfile, DelegationGrant};
+use credence::resource::{RequestParts, ResourceGuard};
 use credence::store::{export_audit, verify_audit, AuditLog};
-use credence::verify::{RequestParts, ResourceGuard, StepRequest, TrustPolicy, Verifier};
+use credence::verify::{StepRequest, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use std::sync::Arc;
 

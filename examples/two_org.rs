@@ -5,9 +5,11 @@
 
 use chrono::{Duration, Utc};
 use clap::Parser;
+use credence::did::resolve_document;
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, PROFILE_CLAIMS};
-use credence::verify::{resolve_document, validate_access_token, TrustPolicy, Verifier};
+use credence::resource::validate_access_token;
+use credence::verify::{TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, PresentError, Unlock, Wallet};
 use serde_json::json;
 use std::path::{Path, PathBuf};

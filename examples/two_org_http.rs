@@ -8,10 +8,10 @@
 //! Run: `cargo run --release --example two_org_http`
 
 use chrono::Utc;
+use credence::did::{CacheConfig, DidResolver, FetchLimits};
 use credence::model::{AgentProfile, PresentationRequest};
-use credence::verify::{
-    CacheConfig, DidResolver, FetchLimits, ResourceGuard, TrustPolicy, Verifier,
-};
+use credence::resource::ResourceGuard;
+use credence::verify::{TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use credence_server::verifier_api::{TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};

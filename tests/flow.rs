@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use credence::verify::{validate_access_token, TokenError};
+use credence::resource::{validate_access_token, TokenError};
 use credence::wallet::{ImportError, Unlock, Wallet};
 
 #[tokio::test]

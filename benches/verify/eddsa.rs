@@ -2,7 +2,7 @@
 //! one raw Ed25519 verify and sign (ssi's JWS byte functions over
 //! ed25519-dalek).
 
-use credence::model::did::resolve_local;
+use credence::did::resolve_local;
 use credence::model::{sign_eddsa_rdfc, verify_eddsa_rdfc, EddsaSigning};
 use criterion::Criterion;
 use serde_json::json;

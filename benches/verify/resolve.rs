@@ -2,9 +2,9 @@
 //! from the verifier's cache (the first fetch goes to a loopback server).
 
 use credence::bbs2023::BbsKeyPair;
+use credence::did::{resolve_local, ResolveDid};
+use credence::did::{CacheConfig, DidResolver, FetchLimits};
 use credence::issuer::Issuer;
-use credence::model::did::{resolve_local, ResolveDid};
-use credence::verify::{CacheConfig, DidResolver, FetchLimits};
 use criterion::Criterion;
 use tokio::runtime::Runtime;
 

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use credence::bbs2023::BbsKeyPair;
+use credence::did::resolve_local;
 use credence::issuer::{Issuer, Principal, StatusAssignment, StatusRegistry};
-use credence::model::did::resolve_local;
 use credence::model::{
     context_loader_with, delegation_document, link_digest, sign_eddsa_rdfc, AgentProfile,
     ClaimPath, DelegationGrant, EddsaSigning, ParentRef, PresentationRequest,

@@ -8,7 +8,8 @@
 
 use crate::support::{ensure, loader, read_json, Report};
 use credence::bbs2023::{canonicalize_document, verify_base, BbsPublicKey};
-use credence::verify::{verify_credential_with, LocalResolver, VerifyError};
+use credence::did::LocalResolver;
+use credence::verify::{verify_credential_with, VerifyError};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 use std::path::Path;

@@ -7,7 +7,7 @@
 
 use crate::support::{ensure, loader, read_json, read_text, verify_with, Report};
 use credence::bbs2023::{canonicalize_document, canonicalize_proof_config};
-use credence::model::did::{resolve_local, KnownDocuments};
+use credence::did::{resolve_local, KnownDocuments};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use ssi::claims::data_integrity::suites::{Ed25519Signature2020, EdDsaRdfc2022};

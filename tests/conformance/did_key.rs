@@ -4,7 +4,7 @@
 //! other key types are listed with what the resolver does with them.
 
 use crate::support::{ensure, files, read_json, Report};
-use credence::model::did::{authorized_in, resolve_local};
+use credence::did::{authorized_in, resolve_local};
 use serde_json::Value;
 use std::path::Path;
 

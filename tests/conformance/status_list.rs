@@ -7,7 +7,7 @@
 //! which ssi 0.16 and Credence refuse.
 
 use crate::support::{ensure, files, loader, read_json, verify_with, Report};
-use credence::model::did::{authorized_in, resolve_local, KnownDocuments};
+use credence::did::{authorized_in, resolve_local, KnownDocuments};
 use serde_json::Value;
 use ssi::claims::data_integrity::suites::EcdsaRdfc2019;
 use ssi::json_ld::ContextLoader;

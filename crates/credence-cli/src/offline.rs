@@ -3,7 +3,8 @@
 
 use crate::fail;
 use credence_core::{context_loader_with, CREDENCE_CONTEXT};
-use credence_verify::{verify_credential_with, DidResolver, TrustPolicy};
+use credence_did::DidResolver;
+use credence_verify::{verify_credential_with, TrustPolicy};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;

@@ -182,7 +182,7 @@ fn unlock(args: &WalletArgs) -> Result<Unlock, CliError> {
 fn open(args: &WalletArgs) -> Result<Wallet, CliError> {
     // did:web issuers are resolved over bounded HTTP(S), like the verifier does.
     Ok(Wallet::open(wallet_dir(args)?, &unlock(args)?)?
-        .with_resolver(std::sync::Arc::new(credence_verify::DidResolver::default())))
+        .with_resolver(std::sync::Arc::new(credence_did::DidResolver::default())))
 }
 
 fn parse_when(text: &str) -> Result<DateTime<Utc>, CliError> {

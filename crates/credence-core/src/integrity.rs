@@ -3,7 +3,6 @@
 //! delegation credentials. The signing key's controller document is passed
 //! in, so nothing here resolves or fetches.
 
-use crate::did::KnownDocuments;
 use serde_json::Value;
 use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
 use ssi::claims::data_integrity::{
@@ -46,7 +45,7 @@ pub async fn sign_eddsa_rdfc(
         options.challenge = Some(challenge.to_owned());
         options.domains = vec![domain.to_owned()];
     }
-    let resolver = KnownDocuments::one(signing.controller).into_vm_resolver();
+    let resolver = Controller(signing.controller).into_vm_resolver();
     let env = SignatureEnvironment {
         json_ld_loader: loader.clone(),
         eip712_loader: (),
@@ -77,13 +76,34 @@ pub async fn verify_eddsa_rdfc(
 ) -> Result<(), String> {
     let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
         serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
-    let params =
-        VerificationParameters::from_resolver(KnownDocuments::one(controller).into_vm_resolver())
-            .with_json_ld_loader(loader.clone())
-            .with_date_time(now);
+    let params = VerificationParameters::from_resolver(Controller(controller).into_vm_resolver())
+        .with_json_ld_loader(loader.clone())
+        .with_date_time(now);
     match secured.verify(params).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(invalid)) => Err(invalid.to_string()),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The one DID document a proof is made or checked against, handed to ssi
+/// so that ssi resolves nothing itself.
+struct Controller(Value);
+
+impl DIDResolver for Controller {
+    async fn resolve_representation<'a>(
+        &'a self,
+        did: &'a ssi::dids::DID,
+        _options: ssi::dids::resolution::Options,
+    ) -> Result<ssi::dids::resolution::Output<Vec<u8>>, ssi::dids::resolution::Error> {
+        use ssi::dids::resolution::{Error, Output};
+        if self.0.get("id").and_then(Value::as_str) != Some(did.as_str()) {
+            return Err(Error::NotFound);
+        }
+        let bytes = serde_json::to_vec(&self.0).map_err(|e| Error::internal(e.to_string()))?;
+        Ok(Output::from_content(
+            bytes,
+            Some("application/did+json".into()),
+        ))
     }
 }

@@ -1,23 +1,30 @@
 #![forbid(unsafe_code)]
 //! Credence's shared model: the vocabulary (JSON-LD context), the agent
 //! profile carried by an `AgentCredential`, delegation links, presentation
-//! requests, access token claims, eddsa-rdfc-2022 signing through ssi, the clock, and did:key resolution with the key-authorization
-//! checks every role needs.
+//! requests, access token claims, eddsa-rdfc-2022 signing through ssi, the clock, and the audit record
+//! every role writes to an [`AuditSink`].
 //!
 //! Every role crate (issuer, wallet, verifier) builds on these types; they
 //! meet through them and through the wire, never by importing one another.
 //! This crate is pure: no I/O, no cryptography of its own, no policy decisions.
 
+pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod context;
 pub mod delegation;
-pub mod did;
 pub mod dpop;
 pub mod integrity;
 pub mod profile;
+pub mod replay;
 pub mod request;
 pub mod token;
 
+pub use access::{
+    check_token_times, decode_access_token, validate_access_token, verify_dpop, TokenError,
+    DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
+};
+pub use audit::{AuditError, AuditRecord, AuditSink};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{
     context_loader, context_loader_with, expand_credential_type, CREDENCE_CONTEXT,
@@ -30,6 +37,7 @@ pub use delegation::{
 pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
 pub use integrity::{sign_eddsa_rdfc, verify_eddsa_rdfc, EddsaSigning};
 pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
+pub use replay::ReplaySet;
 pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,

@@ -3,12 +3,12 @@
 use crate::{IssueError, StatusAssignment};
 use chrono::{DateTime, SecondsFormat, Utc};
 use credence_bbs2023::{sign_base, BbsKeyPair, BbsPublicKey};
-use credence_core::did::did_web_for_origin;
 use credence_core::{
     context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, MANDATORY_POINTERS,
     VC_V2_CONTEXT_URL,
 };
 use credence_core::{sign_eddsa_rdfc, EddsaSigning};
+use credence_did::did_web_for_origin;
 use serde_json::{json, Value};
 use ssi::dids::DIDKey;
 use ssi::json_ld::ContextLoader;

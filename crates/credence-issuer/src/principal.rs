@@ -4,10 +4,10 @@
 //! ([`Issuer::delegate_on_behalf`]).
 
 use crate::{IssueError, Issuer};
-use credence_core::did::resolve_local;
 use credence_core::{
     context_loader, delegation_document, sign_eddsa_rdfc, DelegationGrant, EddsaSigning,
 };
+use credence_did::resolve_local;
 use serde_json::Value;
 use ssi::dids::DIDKey;
 use ssi::json_ld::ContextLoader;

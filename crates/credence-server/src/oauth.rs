@@ -87,10 +87,10 @@ impl From<credence_verify::VerifyError> for OAuthError {
             V::ScopeNotGranted(_) => (StatusCode::BAD_REQUEST, "invalid_scope"),
             V::AudienceNotDelegated(_) => (StatusCode::BAD_REQUEST, "invalid_target"),
             V::SubjectToken(
-                credence_verify::TokenError::DpopMissing
-                | credence_verify::TokenError::DpopInvalid(_)
-                | credence_verify::TokenError::DpopReplay
-                | credence_verify::TokenError::DpopKeyMismatch,
+                credence_core::TokenError::DpopMissing
+                | credence_core::TokenError::DpopInvalid(_)
+                | credence_core::TokenError::DpopReplay
+                | credence_core::TokenError::DpopKeyMismatch,
             ) => (StatusCode::BAD_REQUEST, "invalid_dpop_proof"),
             V::Malformed(_) | V::UnsupportedContext(_) => {
                 (StatusCode::BAD_REQUEST, "invalid_request")

@@ -1,7 +1,7 @@
 //! A small protected tool ("invoices") as a resource server would build
 //! it: every call needs a DPoP-bound access token from the organization's
 //! verifier with the right scope, checked locally with
-//! [`credence_verify::ResourceGuard`] and, when configured, confirmed
+//! [`credence_resource::ResourceGuard`] and, when configured, confirmed
 //! active by the verifier's introspection endpoint (so revoked tokens stop
 //! at once). Used by the two-organization demo and the tests.
 
@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use credence_verify::{RequestParts, ResourceGuard, TokenError};
+use credence_resource::{RequestParts, ResourceGuard, TokenError};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::Arc;

@@ -9,9 +9,10 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{assert_oauth, world_with, World};
 use credence_core::{AccessTokenClaims, DelegationGrant};
+use credence_did::{CacheConfig, FetchLimits};
 use credence_issuer::Principal;
 use credence_store::AuditLog;
-use credence_verify::{CacheConfig, FetchLimits, TrustPolicy};
+use credence_verify::TrustPolicy;
 use credence_wallet::{KdfParams, PresentError, Unlock, Wallet};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -24,6 +25,7 @@ struct Chain {
     root: Value,
     /// Status index of the orchestrator → sub-agent link.
     middle_index: usize,
+    log: Arc<AuditLog>,
     _audit: tempfile::TempDir,
 }
 
@@ -71,6 +73,7 @@ async fn chain() -> Chain {
     let audit_tmp = tempfile::tempdir().unwrap();
     let audit_dir = audit_tmp.path().join("verifier-audit");
     let log = Arc::new(AuditLog::open(&audit_dir, None).unwrap());
+    let sink = log.clone();
     let w = world_with(move |v| {
         v.with_status_fetching(
             FetchLimits::default(),
@@ -79,7 +82,7 @@ async fn chain() -> Chain {
                 capacity: 16,
             },
         )
-        .with_audit(log)
+        .with_audit(sink)
     })
     .await;
     let alice = Principal::generate().unwrap();
@@ -130,6 +133,7 @@ async fn chain() -> Chain {
         root,
         middle_index,
         _audit: audit_tmp,
+        log,
     }
 }
 
@@ -168,7 +172,7 @@ async fn a_good_chain_yields_a_token_for_alice_acted_by_the_agents() {
     assert_oauth(status, &body, "invalid_target", "audience_not_delegated");
 
     // Both sides audited the exchange under one correlation id.
-    let verifier_log = c.w.verifier.audit_log().unwrap().entries().unwrap();
+    let verifier_log = c.log.entries().unwrap();
     let wallet_log = c.w.wallet.audit_log().entries().unwrap();
     let minted = verifier_log
         .iter()

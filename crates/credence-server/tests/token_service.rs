@@ -46,7 +46,7 @@ async fn exchange_grants_a_dpop_bound_token_the_tool_accepts() {
         .await
         .unwrap();
     let key: ssi::JWK = serde_json::from_value(jwks["keys"][0].clone()).unwrap();
-    assert!(credence_verify::validate_access_token(
+    assert!(credence_resource::validate_access_token(
         token,
         &key,
         &w.verifier_url,

@@ -31,61 +31,7 @@ const ENTRIES: &str = "entries";
 const CHECKPOINTS: &str = "checkpoints";
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What a caller records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    /// The DID that acted (agent, verifier, tool).
-    pub actor: String,
-    /// The principal on whose behalf, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal: Option<String>,
-    /// The delegation path the action relied on: the principal first, then
-    /// each delegate down to the agent acting now (empty without a chain).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chain: Vec<String>,
-    /// What happened (`present`, `sign`, `verify`, `mint`, `exchange`, …).
-    pub action: String,
-    /// `allow` or `deny` (or `done` for plain events).
-    pub decision: String,
-    /// The reason code or a short explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Ties together the entries of one exchange.
-    pub correlation: String,
-}
-
-impl AuditRecord {
-    /// A record of `action` by `actor` under `correlation` with `decision`.
-    pub fn new(actor: &str, action: &str, decision: &str, correlation: &str) -> Self {
-        Self {
-            actor: actor.to_owned(),
-            principal: None,
-            chain: Vec::new(),
-            action: action.to_owned(),
-            decision: decision.to_owned(),
-            reason: None,
-            correlation: correlation.to_owned(),
-        }
-    }
-
-    /// Adds the principal.
-    pub fn principal(mut self, principal: impl Into<String>) -> Self {
-        self.principal = Some(principal.into());
-        self
-    }
-
-    /// Adds the delegation path (principal first, acting agent last).
-    pub fn chain(mut self, chain: Vec<String>) -> Self {
-        self.chain = chain;
-        self
-    }
-
-    /// Adds the reason.
-    pub fn reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-}
+pub use credence_core::audit::AuditRecord;
 
 /// One stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -366,4 +312,12 @@ pub use verify::{verify_audit, AuditReport, AuditViolation, Violation};
 pub fn export_audit(dir: &Path, out: &mut dyn std::io::Write) -> Result<usize, StoreError> {
     let (_db, entries, checkpoints) = open_existing(dir)?;
     export(&entries, &checkpoints, out)
+}
+
+impl credence_core::AuditSink for AuditLog {
+    fn append(&self, record: AuditRecord) -> Result<(), credence_core::AuditError> {
+        AuditLog::append(self, record)
+            .map(|_| ())
+            .map_err(|e| credence_core::AuditError::Unavailable(e.to_string()))
+    }
 }

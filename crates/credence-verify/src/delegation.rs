@@ -9,7 +9,6 @@
 //! the root must be a principal the policy trusts.
 
 use crate::presentation::check_context;
-use crate::resolve::{authorized_method, did_of, LocalResolver, ResolveDid};
 use crate::status::StatusChecker;
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
@@ -17,6 +16,7 @@ use credence_core::{
     link_digest, verify_eddsa_rdfc, DelegationLink, CREDENCE_CONTEXT_URL, MAX_CHAIN_LENGTH,
     VC_V2_CONTEXT_URL,
 };
+use credence_did::{authorized_method, did_of, LocalResolver, ResolveDid};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 

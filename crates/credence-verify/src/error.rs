@@ -1,5 +1,7 @@
 //! Rejection reasons: one variant per reason, so callers can match on them.
 
+use credence_core::TokenError;
+
 /// Which proof a [`VerifyError::BadProof`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProofTarget {
@@ -180,61 +182,6 @@ pub enum VerifyError {
     SubjectToken(TokenError),
 }
 
-/// Why a resource server refused an access token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    /// Not a compact JWS with a JSON payload of the expected claims.
-    #[error("malformed token: {0}")]
-    Malformed(String),
-    /// The header is not `typ: at+jwt`, `alg: EdDSA`.
-    #[error("wrong token type or algorithm: {0}")]
-    WrongType(String),
-    /// The signature does not verify with the verifier's key.
-    #[error("bad token signature")]
-    BadSignature,
-    /// Minted by someone else.
-    #[error("token issued by {0}")]
-    WrongIssuer(String),
-    /// Minted for another audience.
-    #[error("token is for audience {found}, not {expected}")]
-    WrongAudience {
-        /// The resource checking the token.
-        expected: String,
-        /// The token's audience.
-        found: String,
-    },
-    /// `exp` has passed.
-    #[error("token expired")]
-    Expired,
-    /// `iat` is in the future, or the lifetime exceeds the maximum.
-    #[error("token times are invalid: {0}")]
-    InvalidTimes(String),
-    /// The token lacks the scope the operation needs.
-    #[error("insufficient scope: `{0}` required")]
-    InsufficientScope(String),
-    /// The token was revoked or is otherwise no longer active.
-    #[error("token is not active")]
-    Inactive,
-    /// A DPoP proof is required and absent.
-    #[error("DPoP proof missing")]
-    DpopMissing,
-    /// The DPoP proof is malformed, or for another method, URL or token.
-    #[error("invalid DPoP proof: {0}")]
-    DpopInvalid(String),
-    /// The DPoP proof's `jti` was seen before.
-    #[error("DPoP proof replayed")]
-    DpopReplay,
-    /// The DPoP proof is signed by a key other than the token's `cnf.jkt`.
-    #[error("DPoP proof signed by another key than the token is bound to")]
-    DpopKeyMismatch,
-    /// A single-use (per-step) token was presented a second time.
-    #[error("single-use token already used")]
-    SingleUseReplay,
-    /// The request is not the plan step the token was minted for.
-    #[error("request does not match the approved plan step")]
-    StepMismatch,
-}
-
 impl VerifyError {
     /// A stable snake_case name for the reason, for wire formats and logs.
     pub fn code(&self) -> &'static str {
@@ -269,29 +216,6 @@ impl VerifyError {
             Self::AudienceNotDelegated(_) => "audience_not_delegated",
             Self::SubjectToken(_) => "subject_token_refused",
             Self::AuditFailed(_) => "audit_failed",
-        }
-    }
-}
-
-impl TokenError {
-    /// A stable snake_case name for the reason.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Malformed(_) => "malformed",
-            Self::WrongType(_) => "wrong_type",
-            Self::BadSignature => "bad_signature",
-            Self::WrongIssuer(_) => "wrong_issuer",
-            Self::WrongAudience { .. } => "wrong_audience",
-            Self::Expired => "expired",
-            Self::InvalidTimes(_) => "invalid_times",
-            Self::InsufficientScope(_) => "insufficient_scope",
-            Self::Inactive => "inactive",
-            Self::DpopMissing => "dpop_missing",
-            Self::DpopInvalid(_) => "dpop_invalid",
-            Self::DpopReplay => "dpop_replay",
-            Self::DpopKeyMismatch => "dpop_key_mismatch",
-            Self::SingleUseReplay => "single_use_replay",
-            Self::StepMismatch => "step_mismatch",
         }
     }
 }

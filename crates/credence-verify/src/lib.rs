@@ -38,32 +38,24 @@
 
 mod delegation;
 mod error;
-mod http;
+mod keys;
 mod nonce;
 mod offline;
 mod policy;
 mod presentation;
-mod resolve;
-mod resource;
 mod status;
 mod step;
 mod token;
 mod verifier;
 
 pub use delegation::VerifiedChain;
-pub use error::{ProofTarget, TokenError, VerifyError};
-pub use http::{FetchError, FetchLimits, Fetcher};
+pub use error::{ProofTarget, VerifyError};
+pub use keys::bbs_key;
 pub use offline::{OfflineDocuments, OfflineError};
 pub use policy::{
     Condition, Constraint, Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
 };
 pub use presentation::{UnverifiedPresentation, VerifiedPresentation};
-pub use resolve::{
-    authorized_in, authorized_method, bbs_key, did_of, did_web_for_origin, did_web_url,
-    resolve_document, AuthorizedMethod, CacheConfig, DidError, DidResolver, KnownDocuments,
-    LocalResolver, ResolveDid,
-};
-pub use resource::{RequestParts, ResourceGuard, DPOP_WINDOW_SECS};
 pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
-pub use token::{validate_access_token, IssuedToken};
+pub use token::IssuedToken;
 pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};

@@ -2,7 +2,7 @@
 //! credentials a verifier is given instead of fetching them (the format
 //! of `vectors/cases/*/documents.json`).
 
-use crate::resolve::KnownDocuments;
+use credence_did::KnownDocuments;
 use serde_json::Value;
 use std::collections::HashMap;
 

@@ -8,10 +8,9 @@
 //! it (the shorter of its `ttl` and the configured TTL), and reads the bit.
 //! A list that cannot be fetched or verified fails closed.
 
-use crate::http::{FetchLimits, Fetcher};
-use crate::resolve::{authorized_method, CacheConfig, ResolveDid, TtlCache};
 use crate::VerifyError;
 use chrono::{DateTime, Utc};
+use credence_did::{authorized_method, CacheConfig, FetchLimits, Fetcher, ResolveDid, TtlCache};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
@@ -210,7 +209,7 @@ async fn verify_list(
             "proof must be eddsa-rdfc-2022 for assertionMethod",
         ));
     }
-    if credence_core::did::did_of(method) != issuer {
+    if credence_did::did_of(method) != issuer {
         return Err(invalid(url, "signed by a key of another DID"));
     }
     let authorized = authorized_method(resolver, method, "assertionMethod")

@@ -4,10 +4,9 @@
 //! shorter life, single use at the resource, and optionally bound to the
 //! digest of the one request the approved plan step makes.
 
-use crate::resource::check_dpop;
 use crate::token::TokenDeps;
-use crate::{IssuedToken, TokenError, Verifier, VerifyError};
-use credence_core::AccessTokenClaims;
+use crate::{IssuedToken, Verifier, VerifyError};
+use credence_core::{verify_dpop, AccessTokenClaims, TokenError, DPOP_WINDOW_SECS};
 
 /// The longest a per-step token lives, in seconds.
 pub const STEP_TOKEN_TTL_SECS: i64 = 60;
@@ -75,16 +74,21 @@ impl Verifier {
             return Err(refused(TokenError::Inactive));
         }
         let proof = req.dpop.ok_or(refused(TokenError::DpopMissing))?;
-        check_dpop(
+        let dpop = verify_dpop(
             proof,
             req.subject_token,
             &parent.cnf.jkt,
             req.method,
             req.url,
             now,
-            &self.dpop_seen,
         )
         .map_err(refused)?;
+        if !self
+            .dpop_seen
+            .first_use(&dpop.jti, dpop.iat + DPOP_WINDOW_SECS, now)
+        {
+            return Err(refused(TokenError::DpopReplay));
+        }
         if req.scope.is_empty()
             || req.scope.contains(char::is_whitespace)
             || !parent.scopes().contains(&req.scope)

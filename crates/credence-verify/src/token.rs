@@ -1,9 +1,10 @@
 //! Minting scoped access tokens (RFC 9068, EdDSA, key-bound) and checking
 //! them on the resource side.
 
-use crate::{TokenError, VerifiedPresentation, Verifier, VerifyError};
+use crate::{VerifiedPresentation, Verifier, VerifyError};
+use credence_core::AuditRecord;
+use credence_core::TokenError;
 use credence_core::{AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP, MAX_TOKEN_TTL_SECS};
-use credence_store::AuditRecord;
 use serde_json::{json, Value};
 use ssi::claims::jws::{self, Header};
 use ssi::jwk::Algorithm;
@@ -289,52 +290,4 @@ impl RevokedTokens {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.get(jti).is_some_and(|exp| *exp > now)
     }
-}
-
-/// Resource-side check: the token is an `at+jwt` signed by `verifier_key`,
-/// minted by `issuer` for `audience`, unexpired at `now` (Unix seconds),
-/// and grants `required_scope`. Sender-constraint (DPoP against
-/// `cnf.jkt`) is the caller's to check with the returned claims.
-pub fn validate_access_token(
-    token: &str,
-    verifier_key: &JWK,
-    issuer: &str,
-    audience: &str,
-    required_scope: &str,
-    now: i64,
-) -> Result<AccessTokenClaims, TokenError> {
-    let (header, _) =
-        jws::decode_unverified(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
-    if header.algorithm != Algorithm::EdDSA || header.type_.as_deref() != Some(ACCESS_TOKEN_TYP) {
-        return Err(TokenError::WrongType(format!(
-            "alg {:?}, typ {:?}",
-            header.algorithm, header.type_
-        )));
-    }
-    let (_, payload) =
-        jws::decode_verify(token, verifier_key).map_err(|_| TokenError::BadSignature)?;
-    let claims: AccessTokenClaims =
-        serde_json::from_slice(&payload).map_err(|e| TokenError::Malformed(e.to_string()))?;
-    if claims.iss != issuer {
-        return Err(TokenError::WrongIssuer(claims.iss));
-    }
-    if claims.aud != audience {
-        return Err(TokenError::WrongAudience {
-            expected: audience.to_owned(),
-            found: claims.aud,
-        });
-    }
-    if now >= claims.exp {
-        return Err(TokenError::Expired);
-    }
-    if claims.iat > now + 30 || claims.exp - claims.iat > MAX_TOKEN_TTL_SECS {
-        return Err(TokenError::InvalidTimes(format!(
-            "iat {} exp {}",
-            claims.iat, claims.exp
-        )));
-    }
-    if !claims.scopes().contains(&required_scope) {
-        return Err(TokenError::InsufficientScope(required_scope.to_owned()));
-    }
-    Ok(claims)
 }

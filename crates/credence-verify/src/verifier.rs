@@ -2,13 +2,9 @@
 //! verified facts.
 
 use crate::delegation::{verify_chain, ChainContext};
-use crate::http::FetchLimits;
+use crate::keys::bbs_key;
 use crate::nonce::NonceStore;
 use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
-use crate::resolve::{
-    authorized_in, authorized_method, bbs_key, did_of, CacheConfig, DidResolver, LocalResolver,
-    ResolveDid,
-};
 use crate::status::StatusChecker;
 use crate::{ProofTarget, TrustPolicy, VerifyError};
 use chrono::{DateTime, Utc};
@@ -18,7 +14,11 @@ use credence_core::{
     AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL,
 };
 use credence_core::{correlation_id, verify_eddsa_rdfc};
-use credence_store::{AuditLog, AuditRecord};
+use credence_core::{AuditRecord, AuditSink};
+use credence_did::{
+    authorized_in, authorized_method, did_of, CacheConfig, DidResolver, FetchLimits, LocalResolver,
+    ResolveDid,
+};
 use serde_json::{Map, Value};
 use ssi::json_ld::ContextLoader;
 use ssi::JWK;
@@ -49,8 +49,8 @@ pub struct Verifier {
     pub(crate) status: StatusChecker,
     pub(crate) revoked: crate::token::RevokedTokens,
     pub(crate) derived: crate::token::DerivedTokens,
-    pub(crate) dpop_seen: crate::resource::SeenProofs,
-    audit: Option<Arc<AuditLog>>,
+    pub(crate) dpop_seen: credence_core::ReplaySet,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -102,13 +102,13 @@ impl Verifier {
 
     /// Appends every decision (allow or deny, with its reason), every
     /// token minted, exchanged or revoked, to `log`.
-    pub fn with_audit(mut self, log: Arc<AuditLog>) -> Self {
+    pub fn with_audit(mut self, log: Arc<dyn AuditSink>) -> Self {
         self.audit = Some(log);
         self
     }
 
     /// The audit log, when one is attached.
-    pub fn audit_log(&self) -> Option<&Arc<AuditLog>> {
+    pub fn audit_log(&self) -> Option<&Arc<dyn AuditSink>> {
         self.audit.as_ref()
     }
 
@@ -118,7 +118,6 @@ impl Verifier {
         match &self.audit {
             Some(log) => log
                 .append(record)
-                .map(|_| ())
                 .map_err(|e| VerifyError::AuditFailed(e.to_string())),
             None => Ok(()),
         }

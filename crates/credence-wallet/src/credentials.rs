@@ -4,8 +4,8 @@
 use crate::{ImportError, Wallet, WalletError};
 use chrono::{DateTime, Utc};
 use credence_bbs2023::{Bbs2023Error, BbsPublicKey, CRYPTOSUITE};
-use credence_core::did::{authorized_method, did_of, DidError};
 use credence_core::expand_credential_type;
+use credence_did::{authorized_method, did_of, DidError};
 use credence_store::Space;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

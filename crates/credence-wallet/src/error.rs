@@ -2,7 +2,7 @@
 
 use crate::holder_policy::PolicyError;
 use credence_bbs2023::Bbs2023Error;
-use credence_core::did::DidError;
+use credence_did::DidError;
 use credence_store::StoreError;
 
 /// Errors of the wallet's own operations.

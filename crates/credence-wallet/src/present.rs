@@ -3,9 +3,9 @@
 
 use crate::credentials::CredentialFilter;
 use crate::{PresentError, Wallet};
-use credence_core::did::resolve_local;
 use credence_core::{correlation_id, sign_eddsa_rdfc, EddsaSigning};
 use credence_core::{PresentationRequest, MANDATORY_POINTERS, VC_V2_CONTEXT_URL};
+use credence_did::resolve_local;
 use credence_store::AuditRecord;
 use serde::Serialize;
 use serde_json::{json, Value};

@@ -2,8 +2,8 @@
 
 use crate::holder_policy::{HolderPolicy, HOLDER_POLICY_FILE};
 use crate::WalletError;
-use credence_core::did::{LocalResolver, ResolveDid};
 use credence_core::{context_loader, Clock, SystemClock};
+use credence_did::{LocalResolver, ResolveDid};
 use credence_store::{
     AuditLog, CheckpointKey, ExportSummary, KdfParams, Space, Store, Unlock, AUDIT_DIR,
 };

@@ -5,12 +5,13 @@
 #![allow(dead_code)]
 
 use axum::Router;
-use credence_core::did::{LocalResolver, ResolveDid, ResolveFuture};
 use credence_core::{AgentProfile, PresentationRequest, PROFILE_CLAIMS};
+use credence_did::{LocalResolver, ResolveDid, ResolveFuture};
 use credence_issuer::Authority;
+use credence_resource::ResourceGuard;
 use credence_server::verifier_api::{TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
-use credence_verify::{ResourceGuard, TrustPolicy, Verifier};
+use credence_verify::{TrustPolicy, Verifier};
 use credence_wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

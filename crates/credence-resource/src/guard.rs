@@ -1,18 +1,13 @@
 //! The resource-server side: checking a DPoP-bound access token on each
 //! request (RFC 9068 token + RFC 9449 proof).
 
-use crate::{validate_access_token, TokenError};
-use credence_core::dpop::{access_token_hash, algorithm_for, htu_of, DpopClaims, DPOP_TYP};
-use credence_core::{step_digest, AccessTokenClaims};
-use credence_store::{AuditLog, AuditRecord};
+use credence_core::{
+    step_digest, validate_access_token, verify_dpop, AccessTokenClaims, AuditRecord, AuditSink,
+    ReplaySet, TokenError, DPOP_WINDOW_SECS,
+};
 use ssi::claims::jws;
 use ssi::JWK;
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::Mutex;
-
-/// How far a DPoP proof's `iat` may be from the resource's clock.
-pub const DPOP_WINDOW_SECS: i64 = 60;
 
 /// Guards one resource: accepts only tokens minted by `issuer` (checked
 /// with its key) for this `audience`, presented with a fresh DPoP proof
@@ -22,22 +17,9 @@ pub struct ResourceGuard {
     issuer: String,
     audience: String,
     token_key: JWK,
-    seen: SeenProofs,
-    used_tokens: Mutex<HashMap<String, i64>>,
-    audit: Option<(Arc<AuditLog>, String)>,
-}
-
-/// DPoP proof ids seen within the acceptance window (single use).
-#[derive(Debug, Default)]
-pub(crate) struct SeenProofs(Mutex<HashMap<String, i64>>);
-
-impl SeenProofs {
-    /// Records `jti`; false when it was seen before.
-    fn first_use(&self, jti: String, iat: i64, now: i64) -> bool {
-        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        seen.retain(|_, iat| *iat + DPOP_WINDOW_SECS >= now);
-        seen.insert(jti, iat).is_none()
-    }
+    seen: ReplaySet,
+    used_tokens: ReplaySet,
+    audit: Option<(Arc<dyn AuditSink>, String)>,
 }
 
 /// A request as the guard needs to see it.
@@ -63,15 +45,15 @@ impl ResourceGuard {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             token_key,
-            seen: SeenProofs::default(),
-            used_tokens: Mutex::new(HashMap::new()),
+            seen: ReplaySet::default(),
+            used_tokens: ReplaySet::default(),
             audit: None,
         }
     }
 
     /// Records every allow and deny in `log`, as `actor` (the resource's
     /// identifier), under the token's correlation id.
-    pub fn with_audit(mut self, log: Arc<AuditLog>, actor: &str) -> Self {
+    pub fn with_audit(mut self, log: Arc<dyn AuditSink>, actor: &str) -> Self {
         self.audit = Some((log, actor.to_owned()));
         self
     }
@@ -111,7 +93,7 @@ impl ResourceGuard {
                 record.principal = Some(claims.sub);
             }
             log.append(record)
-                .map_err(|e| TokenError::Malformed(format!("audit log unavailable: {e}")))?;
+                .map_err(|e| TokenError::AuditFailed(e.to_string()))?;
         }
         outcome
     }
@@ -140,21 +122,22 @@ impl ResourceGuard {
             return Err(TokenError::DpopMissing);
         }
         let proof = request.dpop.ok_or(TokenError::DpopMissing)?;
-        check_dpop(
+        let dpop = verify_dpop(
             proof,
             token.trim(),
             &claims.cnf.jkt,
             request.method,
             request.url,
             now,
-            &self.seen,
         )?;
-        if claims.single_use {
-            let mut used = self.used_tokens.lock().unwrap_or_else(|p| p.into_inner());
-            used.retain(|_, exp| *exp > now);
-            if used.insert(claims.jti.clone(), claims.exp).is_some() {
-                return Err(TokenError::SingleUseReplay);
-            }
+        if !self
+            .seen
+            .first_use(&dpop.jti, dpop.iat + DPOP_WINDOW_SECS, now)
+        {
+            return Err(TokenError::DpopReplay);
+        }
+        if claims.single_use && !self.used_tokens.first_use(&claims.jti, claims.exp, now) {
+            return Err(TokenError::SingleUseReplay);
         }
         if let Some(step) = &claims.step {
             if *step != step_digest(request.method, request.url, request.body) {
@@ -162,61 +145,5 @@ impl ResourceGuard {
             }
         }
         Ok(claims)
-    }
-}
-
-/// Checks an RFC 9449 DPoP proof for calling `method` `url` with `token`:
-/// `typ`, `alg` fitting the embedded public key, signature, key thumbprint
-/// = `jkt`, `htm`, `htu`, `iat` within the window, `ath`, and `jti` not
-/// seen before in `seen`.
-pub(crate) fn check_dpop(
-    proof: &str,
-    token: &str,
-    jkt_expected: &str,
-    method: &str,
-    url: &str,
-    now: i64,
-    seen: &SeenProofs,
-) -> Result<(), TokenError> {
-    {
-        let invalid = |m: &str| TokenError::DpopInvalid(m.to_owned());
-        let (header, _) = jws::decode_unverified(proof).map_err(|e| invalid(&e.to_string()))?;
-        if header.type_.as_deref() != Some(DPOP_TYP) {
-            return Err(invalid("typ must be dpop+jwt"));
-        }
-        let key = header.jwk.ok_or_else(|| invalid("no jwk in the header"))?;
-        if !key.is_public() {
-            return Err(invalid("the header jwk must be a public key"));
-        }
-        if algorithm_for(&key) != Some(header.algorithm) {
-            return Err(invalid("alg does not fit the key"));
-        }
-        let (_, payload) = jws::decode_verify(proof, &key).map_err(|_| invalid("bad signature"))?;
-        let dpop: DpopClaims =
-            serde_json::from_slice(&payload).map_err(|e| invalid(&e.to_string()))?;
-        let jkt = key.thumbprint().map_err(|e| invalid(&e.to_string()))?;
-        if jkt != jkt_expected {
-            return Err(TokenError::DpopKeyMismatch);
-        }
-        if !dpop.htm.eq_ignore_ascii_case(method) {
-            return Err(invalid(&format!("proof is for {}, not {method}", dpop.htm)));
-        }
-        if dpop.htu != htu_of(url) {
-            return Err(invalid(&format!(
-                "proof is for {}, not {}",
-                dpop.htu,
-                htu_of(url)
-            )));
-        }
-        if (dpop.iat - now).abs() > DPOP_WINDOW_SECS {
-            return Err(invalid("iat is outside the accepted window"));
-        }
-        if dpop.ath.as_deref() != Some(access_token_hash(token).as_str()) {
-            return Err(invalid("ath does not match the access token"));
-        }
-        if !seen.first_use(dpop.jti, dpop.iat, now) {
-            return Err(TokenError::DpopReplay);
-        }
-        Ok(())
     }
 }

@@ -48,7 +48,7 @@ pub enum FetchError {
     NotJson(String),
 }
 
-pub use credence_core::did::is_loopback_host;
+use crate::is_loopback_host;
 
 /// An HTTP client with the verifier's limits.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ impl Fetcher {
             .connect_timeout(self.limits.connect_timeout)
             .timeout(self.limits.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("credence-verify/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("credence-did/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Unreachable(e.to_string()))?;
         Ok(self.client.get_or_init(|| client))
