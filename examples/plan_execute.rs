@@ -13,7 +13,7 @@ use credence::issuer::{Issuer, Principal};
 use credence::model::{step_digest, AgentProfile, DelegationGrant};
 use credence::resource::{RequestParts, ResourceGuard};
 use credence::store::{export_audit, verify_audit, AuditLog};
-use credence::verify::{StepRequest, TrustPolicy, Verifier};
+use credence::verify::{StepRequest, TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use std::sync::Arc;
 
@@ -97,6 +97,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 did = "{}"
 name = "Acme Corp"
 credential_types = ["AgentCredential"]
+# Acme's did:key issuer in this demo publishes no status lists.
+require_status = false
 
 [[principal]]
 did = "{}"
@@ -125,8 +127,9 @@ audience = "{API}"
         &audit_dir,
         Some(credence::store::CheckpointKey::new(key.clone())?),
     )?);
-    let verifier = Verifier::new(VERIFIER, TrustPolicy::from_toml(&policy)?, key.clone())
-        .with_audit(log.clone());
+    let verifier =
+        Verifier::new(VERIFIER, TrustPolicy::from_toml(&policy)?).with_audit(log.clone());
+    let tokens = TokenIssuer::new(&verifier, key.clone());
     let guard = ResourceGuard::new(VERIFIER, API, key.to_public()).with_audit(log.clone(), API);
 
     step(
@@ -136,7 +139,7 @@ audience = "{API}"
     let request = verifier.create_request(&["organization", "capabilities"]);
     let vp = executor.present(&request).await?;
     let verified = verifier.verify_presentation(&vp).await?;
-    let session = verifier.mint_token(&verified, API)?;
+    let session = tokens.mint(verified, API)?;
     println!("   sub   = {}  (Alice)", session.claims.sub);
     println!("   act   = {}", serde_json::to_string(&session.claims.act)?);
     println!(
@@ -158,7 +161,7 @@ audience = "{API}"
     for (i, (method, url, scope)) in plan.iter().enumerate() {
         let digest = step_digest(method, url, b"");
         let proof = executor.dpop_proof("POST", &token_url, &session.token)?;
-        let exchanged = verifier
+        let exchanged = tokens
             .exchange_step(StepRequest {
                 subject_token: &session.token,
                 dpop: Some(&proof),
@@ -228,6 +231,7 @@ audience = "{API}"
         "Globex's audit trail (credence audit export --jsonl), then its integrity check.",
     );
     drop(guard);
+    drop(tokens);
     drop(verifier);
     log.checkpoint()?;
     drop(log);

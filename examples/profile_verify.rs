@@ -11,7 +11,7 @@
 
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, PresentationRequest};
-use credence::verify::{TrustPolicy, Verifier};
+use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -44,15 +44,11 @@ async fn prepare(dir: &Path, n: usize) -> Result<(), Error> {
         .await?;
     wallet.import(&credential).await?;
     let policy = format!(
-        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\n\n[[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\nscope = \"invoices:read\"\naudience = \"{API}\"\nttl_secs = 300\n",
+        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\nrequire_status = false\n\n[[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\nscope = \"invoices:read\"\naudience = \"{API}\"\nttl_secs = 300\n",
         issuer.did()
     );
     std::fs::write(dir.join("policy.toml"), &policy)?;
-    let verifier = Verifier::new(
-        VERIFIER,
-        TrustPolicy::from_toml(&policy)?,
-        ssi::JWK::generate_ed25519()?,
-    );
+    let verifier = Verifier::new(VERIFIER, TrustPolicy::from_toml(&policy)?);
     let mut cases = vec![];
     for i in 0..n {
         let request = verifier.create_request(CLAIMS);
@@ -69,14 +65,17 @@ async fn prepare(dir: &Path, n: usize) -> Result<(), Error> {
 async fn verify(dir: &Path) -> Result<(), Error> {
     let policy = TrustPolicy::from_toml(&std::fs::read_to_string(dir.join("policy.toml"))?)?;
     let cases: Vec<Value> = serde_json::from_slice(&std::fs::read(dir.join("cases.json"))?)?;
-    let verifier = Verifier::new(VERIFIER, policy, ssi::JWK::generate_ed25519()?);
+    let verifier = Verifier::new(VERIFIER, policy);
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
     for case in &cases {
         let request: PresentationRequest = serde_json::from_value(case["request"].clone())?;
         verifier.register_request(request);
     }
     let t = Instant::now();
     for case in &cases {
-        verifier.exchange(&case["presentation"], API).await?;
+        tokens
+            .exchange(&verifier, &case["presentation"], API)
+            .await?;
     }
     let each = t.elapsed().as_secs_f64() * 1e3 / cases.len().max(1) as f64;
     println!(

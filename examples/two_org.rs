@@ -9,7 +9,7 @@ use credence::did::resolve_document;
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, PROFILE_CLAIMS};
 use credence::resource::validate_access_token;
-use credence::verify::{TrustPolicy, Verifier};
+use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, PresentError, Unlock, Wallet};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -108,6 +108,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 did = "{}"
 name = "Acme Corp"
 credential_types = ["AgentCredential"]
+# Acme's did:key issuer in this offline demo publishes no status lists.
+require_status = false
 
 [[rule]]
 credential_type = "AgentCredential"
@@ -119,11 +121,8 @@ ttl_secs = 300
 "#,
         acme.did()
     );
-    let verifier = Verifier::new(
-        GLOBEX_VERIFIER,
-        TrustPolicy::from_toml(&policy_text)?,
-        ssi::JWK::generate_ed25519()?,
-    );
+    let verifier = Verifier::new(GLOBEX_VERIFIER, TrustPolicy::from_toml(&policy_text)?);
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
     for line in policy_text.lines() {
         println!("   | {line}");
     }
@@ -178,7 +177,9 @@ ttl_secs = 300
         "Globex verifies every proof, binding and its policy, then mints a scoped token.",
     );
     let t = Instant::now();
-    let token = verifier.exchange(&presentation, GLOBEX_API).await?;
+    let token = tokens
+        .exchange(&verifier, &presentation, GLOBEX_API)
+        .await?;
     let verify_ms = t.elapsed().as_secs_f64() * 1e3;
     println!("   sub = {}", token.claims.sub);
     println!(
@@ -192,7 +193,7 @@ ttl_secs = 300
 
     step(8, "The agent calls Globex's invoices API.");
     let now = Utc::now().timestamp();
-    let key = verifier.token_key();
+    let key = tokens.token_key();
     match validate_access_token(
         &token.token,
         &key,
@@ -217,7 +218,7 @@ ttl_secs = 300
     }
 
     step(9, "A replay of the same presentation is refused.");
-    match verifier.exchange(&presentation, GLOBEX_API).await {
+    match tokens.exchange(&verifier, &presentation, GLOBEX_API).await {
         Ok(_) => return Err("replay accepted".into()),
         Err(e) => println!("   -> denied: {e}"),
     }
@@ -240,7 +241,7 @@ ttl_secs = 300
             "holder-did.json",
             &resolve_document(wallet.did()).await?,
         )?;
-        write(&dir, "verifier-jwks.json", &verifier.jwks())?;
+        write(&dir, "verifier-jwks.json", &tokens.jwks())?;
         std::fs::write(dir.join("credence-v1.jsonld"), CREDENCE_CONTEXT)?;
         write(
             &dir,

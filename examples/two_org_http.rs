@@ -11,7 +11,7 @@ use chrono::Utc;
 use credence::did::{CacheConfig, DidResolver, FetchLimits};
 use credence::model::{AgentProfile, PresentationRequest};
 use credence::resource::ResourceGuard;
-use credence::verify::{TrustPolicy, Verifier};
+use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use credence_server::verifier_api::{TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
@@ -182,21 +182,22 @@ async fn run(
     let introspection_secret = introspection.secret().to_owned();
     // A 1-second status-list cache so the revocation shows at once (the default is 30 s).
     let verifier = Arc::new(
-        Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?, key.clone())
-            .with_status_fetching(
-                FetchLimits::default(),
-                CacheConfig {
-                    ttl: Duration::from_secs(1),
-                    capacity: 64,
-                },
-            ),
+        Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?).with_status_fetching(
+            FetchLimits::default(),
+            CacheConfig {
+                ttl: Duration::from_secs(1),
+                capacity: 64,
+            },
+        ),
     );
+    let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let watcher = credence_server::watch_policy(verifier.clone(), policy_path.clone());
     services.start(
         "Globex token service",
         vlistener,
         credence_server::verifier_router(VerifierService {
             verifier,
+            tokens,
             default_claims: vec!["organization".into(), "capabilities".into()],
             introspection,
         }),

@@ -34,7 +34,7 @@ async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
     assert_eq!(vp["proof"]["challenge"], request.nonce.as_str());
     assert_eq!(vp["proof"]["domain"], VERIFIER_ID);
 
-    let token = w.verifier.exchange(&vp, API).await.unwrap();
+    let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     assert_eq!(token.claims.scope, "invoices:read");
     assert_eq!(token.claims.sub, w.wallet.did());
     assert_eq!(token.claims.client_id, w.wallet.did());
@@ -47,7 +47,7 @@ async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
     );
 
     // The resource accepts it for reading, not for writing.
-    let key = w.verifier.token_key();
+    let key = w.tokens.token_key();
     let now = chrono::Utc::now().timestamp();
     let claims =
         validate_access_token(&token.token, &key, VERIFIER_ID, API, "invoices:read", now).unwrap();
@@ -71,7 +71,7 @@ async fn wallet_keeps_keys_and_credentials_across_restarts() {
     // And the reopened wallet can still present.
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = reopened.present(&request).await.unwrap();
-    assert!(w.verifier.exchange(&vp, API).await.is_ok());
+    assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 }
 
 #[tokio::test]
@@ -111,6 +111,9 @@ async fn agent_credentials_with_many_claims_derive_and_verify() {
         .await
         .unwrap();
     assert_eq!(derived["credentialSubject"].as_object().unwrap().len(), 5);
-    let verified = w.verifier.verify_credential(&derived).await.unwrap();
+    let verified =
+        credence::verify::verify_credential_with(&derived, &loader, &credence::did::LocalResolver)
+            .await
+            .unwrap();
     assert_eq!(verified.presentation_header, b"n");
 }

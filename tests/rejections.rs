@@ -5,10 +5,14 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::*;
+use credence::did::DidError;
 use credence::issuer::Issuer;
 use credence::model::{ClaimPath, PresentationRequest};
 use credence::resource::{validate_access_token, TokenError};
-use credence::verify::{ProofTarget, Verifier, VerifyError};
+use credence::verify::{
+    BindingError, ConstraintError, MintError, ParseError, ProofTarget, TokenIssuer, TrustError,
+    ValidityError, Verifier, VerifyError,
+};
 use credence::wallet::PresentError;
 use serde_json::Value;
 use std::sync::Arc;
@@ -75,16 +79,12 @@ async fn tampered_embedded_credential_breaks_the_presentation_proof() {
 async fn wrong_nonce_is_rejected() {
     let w = world().await;
     // A nonce this verifier never issued.
-    let other = Verifier::new(
-        VERIFIER_ID,
-        policy_for(w.issuer.did()),
-        ssi::JWK::generate_ed25519().unwrap(),
-    );
+    let other = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()));
     let foreign = other.create_request(&["capabilities"]);
     let vp = w.wallet.present(&foreign).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::NonceMismatch(_)
+        VerifyError::Binding(BindingError::NonceMismatch(_))
     ));
 
     // The right challenge, but the BBS proof bound to another header.
@@ -104,7 +104,9 @@ async fn wrong_nonce_is_rejected() {
         .sign_presentation(stale, &request.nonce, VERIFIER_ID)
         .await
         .unwrap();
-    assert!(matches!(reject(&w, &vp).await, VerifyError::NonceMismatch(m) if m.contains("header")));
+    assert!(
+        matches!(reject(&w, &vp).await, VerifyError::Binding(BindingError::NonceMismatch(m)) if m.contains("header"))
+    );
 }
 
 #[tokio::test]
@@ -112,7 +114,10 @@ async fn replayed_nonce_is_rejected() {
     let w = world().await;
     let (_, vp) = present(&w, &["capabilities"]).await;
     w.verifier.verify_presentation(&vp).await.unwrap();
-    assert_eq!(reject(&w, &vp).await, VerifyError::Replay);
+    assert_eq!(
+        reject(&w, &vp).await,
+        VerifyError::Binding(BindingError::Replay)
+    );
 }
 
 /// A clock the test can move forward.
@@ -128,15 +133,13 @@ impl credence::model::Clock for MovableClock {
 async fn expired_request_is_rejected() {
     let mut w = world().await;
     let clock = Arc::new(MovableClock(std::sync::Mutex::new(Utc::now())));
-    w.verifier = Verifier::new(
-        VERIFIER_ID,
-        policy_for(w.issuer.did()),
-        ssi::JWK::generate_ed25519().unwrap(),
-    )
-    .with_clock(clock.clone());
+    w.verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did())).with_clock(clock.clone());
     let (_, vp) = present(&w, &["capabilities"]).await;
     *clock.0.lock().unwrap() += Duration::minutes(10);
-    assert_eq!(reject(&w, &vp).await, VerifyError::NonceExpired);
+    assert_eq!(
+        reject(&w, &vp).await,
+        VerifyError::Binding(BindingError::NonceExpired)
+    );
 }
 
 #[tokio::test]
@@ -159,7 +162,7 @@ async fn wrong_audience_is_rejected() {
     let vp = w.wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::AudienceMismatch { found, .. } if found == "https://evil.example"
+        VerifyError::Binding(BindingError::DomainMismatch { found, .. }) if found == "https://evil.example"
     ));
 }
 
@@ -186,7 +189,10 @@ async fn expired_credential_is_rejected() {
     let now = Utc::now();
     let w = world_with_validity(now - Duration::days(2), now - Duration::days(1)).await;
     let (_, vp) = present(&w, &["capabilities"]).await;
-    assert!(matches!(reject(&w, &vp).await, VerifyError::Expired(_)));
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::Validity(ValidityError::Expired(_))
+    ));
 }
 
 #[tokio::test]
@@ -194,7 +200,10 @@ async fn credential_not_yet_valid_is_rejected() {
     let now = Utc::now();
     let w = world_with_validity(now + Duration::days(1), now + Duration::days(2)).await;
     let (_, vp) = present(&w, &["capabilities"]).await;
-    assert!(matches!(reject(&w, &vp).await, VerifyError::NotYetValid(_)));
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::Validity(ValidityError::NotYetValid(_))
+    ));
 }
 
 #[tokio::test]
@@ -216,7 +225,7 @@ async fn untrusted_issuer_is_rejected() {
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::UntrustedIssuer { issuer, .. } if issuer == rogue.did()
+        VerifyError::Trust(TrustError::UntrustedIssuer { issuer, .. }) if issuer == rogue.did()
     ));
 }
 
@@ -232,7 +241,7 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
         .unwrap();
     assert!(matches!(
         reject(&w, &stolen).await,
-        VerifyError::HolderMismatch(_)
+        VerifyError::Binding(BindingError::HolderMismatch(_))
     ));
 
     // Or claims to be the agent as holder while signing with its own key.
@@ -245,7 +254,7 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
     forged["holder"] = w.wallet.did().into();
     assert!(matches!(
         reject(&w, &forged).await,
-        VerifyError::HolderMismatch(_)
+        VerifyError::Binding(BindingError::HolderMismatch(_))
     ));
 }
 
@@ -256,7 +265,7 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
     vp["proof"]["proofPurpose"] = "assertionMethod".into();
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::KeyNotAuthorized { .. }
+        VerifyError::Did(DidError::KeyNotAuthorized { .. })
     ));
 
     // The issuer's key used for authentication instead of assertion.
@@ -266,7 +275,7 @@ async fn key_used_for_the_wrong_purpose_is_rejected() {
     .await;
     assert!(matches!(
         reject(&w, &resigned).await,
-        VerifyError::KeyNotAuthorized { purpose, .. } if purpose == "assertionMethod"
+        VerifyError::Did(DidError::KeyNotAuthorized { purpose, .. }) if purpose == "assertionMethod"
     ));
 }
 
@@ -301,7 +310,9 @@ async fn request_for_a_claim_the_credential_lacks() {
     let vp = w.wallet.present(&partial).await.unwrap();
     assert_eq!(
         reject(&w, &vp).await,
-        VerifyError::MissingClaim("credentialSubject.capabilities".into())
+        VerifyError::Constraint(ConstraintError::MissingClaim(
+            "credentialSubject.capabilities".into()
+        ))
     );
 }
 
@@ -311,10 +322,12 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
     let (_, vp) = present(&w, &["organization", "capabilities"]).await;
     let verified = w.verifier.verify_presentation(&vp).await.unwrap();
     assert_eq!(
-        w.verifier
-            .mint_token(&verified, "https://payroll.globex.example")
+        w.tokens
+            .mint(verified, "https://payroll.globex.example")
             .unwrap_err(),
-        VerifyError::NoScopeMapped("https://payroll.globex.example".into())
+        VerifyError::Mint(MintError::NoScopeMapped(
+            "https://payroll.globex.example".into()
+        ))
     );
     // An agent whose capabilities map to nothing gets no token at all.
     let wallet = new_wallet(w.dir.path().join("intern"));
@@ -334,8 +347,8 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
-        w.verifier.exchange(&vp, API).await,
-        Err(VerifyError::NoScopeMapped(_))
+        w.tokens.exchange(&w.verifier, &vp, API).await,
+        Err(VerifyError::Mint(MintError::NoScopeMapped(_)))
     ));
 }
 
@@ -344,9 +357,9 @@ async fn inline_contexts_and_malformed_input_are_rejected() {
     let w = world().await;
     assert!(matches!(
         reject(&w, &serde_json::json!([1, 2])).await,
-        VerifyError::Malformed(_)
+        VerifyError::Parse(ParseError::Malformed(_))
     ));
-    assert!(matches!(reject(&w, &serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"})).await, VerifyError::Malformed(_)));
+    assert!(matches!(reject(&w, &serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation"})).await, VerifyError::Parse(ParseError::Malformed(_))));
     // Swap term meanings with an inline context: same RDF, different JSON reading.
     let resigned = edited_and_resigned(&w, &["organization", "capabilities"], |cred| {
         cred["@context"] = serde_json::json!([
@@ -358,7 +371,7 @@ async fn inline_contexts_and_malformed_input_are_rejected() {
     .await;
     assert!(matches!(
         reject(&w, &resigned).await,
-        VerifyError::UnsupportedContext(_)
+        VerifyError::Parse(ParseError::UnsupportedContext(_))
     ));
 }
 
@@ -366,8 +379,8 @@ async fn inline_contexts_and_malformed_input_are_rejected() {
 async fn tokens_are_refused_outside_their_audience_lifetime_and_key() {
     let w = world().await;
     let (_, vp) = present(&w, &["capabilities"]).await;
-    let token = w.verifier.exchange(&vp, API).await.unwrap();
-    let key = w.verifier.token_key();
+    let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
+    let key = w.tokens.token_key();
     let now = Utc::now().timestamp();
     assert!(matches!(
         validate_access_token(
@@ -445,20 +458,46 @@ async fn credential_of_another_type_is_rejected() {
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
         "type": ["VerifiableCredential"],
         "issuer": w.issuer.did(),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "validUntil": "2027-12-01T00:00:00Z",
         "credentialSubject": {"id": wallet.did(), "capabilities": ["invoices.read"]},
     });
-    let pointers = vec!["/issuer".to_string(), "/credentialSubject/id".to_string()];
+    let pointers = [
+        "/issuer",
+        "/validFrom",
+        "/validUntil",
+        "/credentialSubject/id",
+    ]
+    .map(String::from);
     let credential = w.issuer.issue_document(&doc, &pointers).await.unwrap();
     wallet.import(&credential).await.unwrap();
+    let loosely_answered = |request: &credence::model::PresentationRequest| {
+        let mut loose = request.clone();
+        loose.dcql_query.credentials[0].meta.type_values = vec![vec![
+            "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
+        ]];
+        loose
+    };
+    // The issuer is trusted for AgentCredentials only.
     let request = w.verifier.create_request(&["capabilities"]);
-    let mut loose = request.clone();
-    loose.dcql_query.credentials[0].meta.type_values = vec![vec![
-        "https://www.w3.org/2018/credentials#VerifiableCredential".into(),
-    ]];
-    let vp = wallet.present(&loose).await.unwrap();
+    let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
-        VerifyError::WrongCredentialType(_)
+        VerifyError::Trust(TrustError::UntrustedIssuer { credential_type, .. })
+            if credential_type.ends_with("VerifiableCredential")
+    ));
+    // Trusted for any credential, it still does not answer a request for
+    // an AgentCredential.
+    let mut policy = policy_for(w.issuer.did());
+    policy.issuers[0]
+        .credential_types
+        .push("VerifiableCredential".into());
+    w.verifier.set_policy(policy);
+    let request = w.verifier.create_request(&["capabilities"]);
+    let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::Constraint(ConstraintError::WrongCredentialType(_))
     ));
 }
 
@@ -466,7 +505,7 @@ async fn credential_of_another_type_is_rejected() {
 async fn token_with_another_type_header_is_refused() {
     let w = world().await;
     let (_, vp) = present(&w, &["capabilities"]).await;
-    let token = w.verifier.exchange(&vp, API).await.unwrap();
+    let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     let header = base64::Engine::encode(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         br#"{"alg":"EdDSA","typ":"JWT"}"#,
@@ -475,7 +514,7 @@ async fn token_with_another_type_header_is_refused() {
     assert!(matches!(
         validate_access_token(
             &format!("{header}.{rest}"),
-            &w.verifier.token_key(),
+            &w.tokens.token_key(),
             VERIFIER_ID,
             API,
             "invoices:read",
@@ -507,12 +546,15 @@ async fn a_verifier_holding_only_a_public_signing_key_fails_to_mint_and_audits_i
     let log = Arc::new(credence::store::AuditLog::open(log_dir.path(), None).unwrap());
     // Misconfigured: the token key's private part is missing.
     let public_only = ssi::JWK::generate_ed25519().unwrap().to_public();
-    let verifier =
-        Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()), public_only).with_audit(log.clone());
+    let verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did())).with_audit(log.clone());
+    let tokens = TokenIssuer::new(&verifier, public_only);
     let request = verifier.create_request(&["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
-    let err = verifier.exchange(&vp, API).await.unwrap_err();
-    assert!(matches!(err, VerifyError::Minting(_)), "{err:?}");
+    let err = tokens.exchange(&verifier, &vp, API).await.unwrap_err();
+    assert!(
+        matches!(err, VerifyError::Mint(MintError::Signing(_))),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "minting_failed");
     let entries = log.entries().unwrap();
     let refused = entries

@@ -6,7 +6,9 @@
 //! rejection reason a presentation can cause must be covered by a case.
 
 use credence::model::{AccessTokenClaims, FixedClock, PresentationRequest};
-use credence::verify::{OfflineDocuments, TrustPolicy, Verifier, VerifyError};
+use credence::verify::{
+    OfflineDocuments, ParseError, TokenIssuer, TrustPolicy, Verifier, VerifyError,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,15 @@ const PRESENTATION_REASONS: &[&str] = &[
     "suspended",
     "status_unavailable",
     "status_list_invalid",
+    "unsigned_member",
+    "nested_context",
+    "valid_until_missing",
+    "validity_too_long",
+    "status_missing",
+    "proof_expired",
+    "proof_not_yet_valid",
+    "principal_not_signer",
+    "delegation_cycle",
 ];
 
 fn read(path: &Path) -> String {
@@ -72,23 +83,21 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
     } else {
         OfflineDocuments::default()
     };
-    let verifier = Verifier::new(
-        &request.client_id,
-        policy,
-        ssi::JWK::generate_ed25519().unwrap(),
-    )
-    .with_clock(Arc::new(FixedClock(now)))
-    .offline(documents);
+    let verifier = Verifier::new(&request.client_id, policy)
+        .with_clock(Arc::new(FixedClock(now)))
+        .offline(documents);
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
     verifier.register_request(request);
     let audience = case["audience"].as_str().unwrap_or("").to_owned();
     let scope: Option<Vec<String>> = case
         .get("scope")
         .map(|s| serde_json::from_value(s.clone()).unwrap());
-    let mut outcome: Result<Value, VerifyError> = Err(VerifyError::Malformed("not run".into()));
+    let mut outcome: Result<Value, VerifyError> =
+        Err(ParseError::Malformed("not run".into()).into());
     for _ in 0..case["submissions"].as_u64().unwrap_or(1) {
         outcome = match verifier.verify_presentation(&vp).await {
-            Ok(verified) => verifier
-                .mint_token_narrowed(&verified, &audience, scope.as_deref())
+            Ok(verified) => tokens
+                .mint_narrowed(verified, &audience, scope.as_deref())
                 .map(|t| serde_json::to_value(&t.claims).unwrap()),
             Err(e) => Err(e),
         };

@@ -255,7 +255,7 @@ async fn export_restores_the_whole_wallet_elsewhere() {
     // The restored wallet presents and Globex accepts it.
     let request = w.verifier.create_request(&["capabilities"]);
     let vp = restored.present(&request).await.unwrap();
-    assert!(w.verifier.exchange(&vp, API).await.is_ok());
+    assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 }
 
 #[tokio::test]
@@ -318,7 +318,7 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     // The dry run signed nothing: its nonce is still unused, so the real
     // presentation for the same request is accepted.
     let vp = w.wallet.present(&request).await.unwrap();
-    assert!(w.verifier.exchange(&vp, API).await.is_ok());
+    assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 
     // A type the wallet holds none of.
     let mut other_type = w.verifier.create_request(&["organization"]);

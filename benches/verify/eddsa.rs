@@ -41,6 +41,8 @@ pub fn run(c: &mut Criterion, rt: &Runtime) {
         controller: controller.clone(),
         purpose: ProofPurpose::Assertion,
         binding: None,
+        created: None,
+        expires: None,
     };
     let signed = rt
         .block_on(sign_eddsa_rdfc(doc, signing, &loader))

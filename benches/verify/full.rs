@@ -6,7 +6,7 @@ use crate::bbs::{raw, Counts};
 use credence::bbs2023::{base_transform, BaseProofValue, BbsKeyPair, DerivedProofValue};
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, MANDATORY_POINTERS};
-use credence::verify::{TrustPolicy, Verifier};
+use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use criterion::{BatchSize, Criterion};
 use serde_json::Value;
@@ -63,13 +63,14 @@ pub fn run(c: &mut Criterion, rt: &Runtime) -> Counts {
         .expect("credential");
     rt.block_on(wallet.import(&credential)).expect("import");
     let policy = TrustPolicy::from_toml(&format!(
-        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\n\n\
+        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\nrequire_status = false\n\n\
          [[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\n\
          scope = \"invoices:read\"\naudience = \"{API}\"\nttl_secs = 300\n",
         issuer.did()
     ))
     .expect("policy");
-    let verifier = Verifier::new(VERIFIER, policy, ssi::JWK::generate_ed25519().expect("key"));
+    let verifier = Verifier::new(VERIFIER, policy);
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().expect("key"));
     let present = || {
         let request = verifier.create_request(CLAIMS);
         rt.block_on(wallet.present(&request)).expect("presentation")
@@ -82,7 +83,7 @@ pub fn run(c: &mut Criterion, rt: &Runtime) -> Counts {
         b.iter_batched(
             present,
             |vp| {
-                let token = rt.block_on(verifier.exchange(&vp, API));
+                let token = rt.block_on(tokens.exchange(&verifier, &vp, API));
                 assert!(token.is_ok(), "{token:?}");
             },
             BatchSize::PerIteration,

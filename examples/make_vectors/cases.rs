@@ -61,13 +61,20 @@ impl Case {
     }
 }
 
-fn policy(issuer: &str, extra: &str) -> String {
+/// The policy for a did:key issuer that publishes no status lists.
+pub(crate) fn policy(issuer: &str, extra: &str) -> String {
+    policy_with(issuer, "\nrequire_status = false", extra)
+}
+
+/// Globex's policy: `issuer_keys` are further keys of the `[[issuer]]`
+/// entry.
+pub(crate) fn policy_with(issuer: &str, issuer_keys: &str, extra: &str) -> String {
     format!(
         r#"# Globex trusts Acme's AgentCredentials; invoices.read -> invoices:read.
 [[issuer]]
 did = "{issuer}"
 name = "Acme Corp"
-credential_types = ["AgentCredential"]
+credential_types = ["AgentCredential"]{issuer_keys}
 
 [[rule]]
 credential_type = "AgentCredential"
@@ -80,17 +87,17 @@ ttl_secs = 300
     )
 }
 
-fn reject(reason: &str) -> Value {
+pub(crate) fn reject(reason: &str) -> Value {
     json!({"outcome": "reject", "reason": reason})
 }
 
-struct Builder {
+pub(crate) struct Builder {
     out: Vec<Case>,
     n: usize,
 }
 
 impl Builder {
-    fn add(
+    pub(crate) fn add(
         &mut self,
         name: &str,
         description: &str,
@@ -116,7 +123,7 @@ impl Builder {
     }
 }
 
-const CLAIMS: &[&str] = &["organization", "capabilities"];
+pub(crate) const CLAIMS: &[&str] = &["organization", "capabilities"];
 
 /// Builds every case.
 pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
@@ -333,22 +340,33 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
         "type": ["VerifiableCredential"],
         "issuer": fx.issuer.did(),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "validUntil": "2027-12-01T00:00:00Z",
         "credentialSubject": {"id": fx.holder.did, "capabilities": ["invoices.read"]},
     });
     let cred = fx
         .issuer
         .issue_document(
             &doc,
-            &["/issuer".to_string(), "/credentialSubject/id".to_string()],
+            &[
+                "/issuer",
+                "/validFrom",
+                "/validUntil",
+                "/credentialSubject/id",
+            ]
+            .map(String::from),
         )
         .await?;
     let vp = fx.present(&r, &cred, &["capabilities"], &[]).await?;
     b.add(
         "wrong-credential-type",
-        "a trusted issuer's credential that is not an AgentCredential",
+        "an issuer trusted for any credential presents one that is not the AgentCredential requested",
         r,
         vp,
-        base.clone(),
+        policy(&issuer, "").replace(
+            "credential_types = [\"AgentCredential\"]",
+            "credential_types = [\"AgentCredential\", \"VerifiableCredential\"]",
+        ),
         reject("wrong_credential_type"),
     );
 
@@ -478,7 +496,7 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
 
     // Revocation status, with the issuer's did:web document and its status
     // lists supplied to the verifier (nothing is fetched).
-    let web_policy = policy(fx.web_issuer.did(), "");
+    let web_policy = policy_with(fx.web_issuer.did(), "", "");
     let status_cases: [(&str, &str, &[&str], Value); 4] = [
         (
             "accept-with-status",
@@ -538,5 +556,6 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
     )
     .documents = Some(documents);
 
+    crate::signed_cases::add(&mut b, fx).await?;
     Ok(b.out)
 }

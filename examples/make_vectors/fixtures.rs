@@ -56,12 +56,26 @@ impl Agent {
         Ok(Self { key, did, method })
     }
 
-    /// Signs `doc` with this agent's key (eddsa-rdfc-2022).
+    /// Signs `doc` with this agent's key (eddsa-rdfc-2022), created at the
+    /// fixed clock.
     pub async fn sign(
         &self,
         doc: Value,
         purpose: ProofPurpose,
         binding: Option<(&str, &str)>,
+        loader: &ContextLoader,
+    ) -> Result<Value, Error> {
+        self.sign_at(doc, purpose, binding, (now(), None), loader)
+            .await
+    }
+
+    /// As [`Agent::sign`], with the proof's `created` and `expires`.
+    pub async fn sign_at(
+        &self,
+        doc: Value,
+        purpose: ProofPurpose,
+        binding: Option<(&str, &str)>,
+        (created, expires): (DateTime<Utc>, Option<DateTime<Utc>>),
         loader: &ContextLoader,
     ) -> Result<Value, Error> {
         let controller = resolve_local(&self.did).await?;
@@ -71,8 +85,46 @@ impl Agent {
             controller,
             purpose,
             binding,
+            created: Some(created),
+            expires,
         };
         Ok(sign_eddsa_rdfc(doc, signing, loader).await?)
+    }
+
+    /// A VP whose proof is created at `created` and expires at `expires`.
+    pub async fn present_at(
+        &self,
+        credentials: Vec<Value>,
+        nonce: &str,
+        times: (DateTime<Utc>, Option<DateTime<Utc>>),
+        loader: &ContextLoader,
+    ) -> Result<Value, Error> {
+        let vp = json!({
+            "@context": [VC_V2_CONTEXT_URL],
+            "type": ["VerifiablePresentation"],
+            "holder": self.did,
+            "verifiableCredential": credentials,
+        });
+        self.sign_at(
+            vp,
+            ProofPurpose::Authentication,
+            Some((nonce, VERIFIER)),
+            times,
+            loader,
+        )
+        .await
+    }
+
+    /// Signs a root delegation link in this agent's name for `grant`
+    /// (whatever principal the grant names: for refusal cases).
+    pub async fn root(
+        &self,
+        grant: &DelegationGrant,
+        id: &str,
+        loader: &ContextLoader,
+    ) -> Result<Value, Error> {
+        let doc = delegation_document(id, &self.did, grant, None);
+        self.sign(doc, ProofPurpose::Assertion, None, loader).await
     }
 
     /// A VP of `credentials` held by this agent, answering `nonce` for
@@ -138,8 +190,13 @@ pub const WEB_ORIGIN: &str = "https://acme.example";
 impl Fixtures {
     pub async fn new() -> Result<Self, Error> {
         let bbs = |tag: u8| BbsKeyPair::from_secret_bytes(&[tag; 32]);
-        let issuer = Issuer::from_keys(bbs(0x11)?);
-        let rogue_issuer = Issuer::from_keys(bbs(0x22)?);
+        let clock = || -> std::sync::Arc<dyn credence::model::Clock> {
+            std::sync::Arc::new(credence::model::FixedClock(
+                now() - chrono::Duration::days(1),
+            ))
+        };
+        let issuer = Issuer::from_keys(bbs(0x11)?).with_clock(clock());
+        let rogue_issuer = Issuer::from_keys(bbs(0x22)?).with_clock(clock());
         let holder = Agent::new(1)?;
         let credential = issuer
             .issue_agent_credential(
@@ -155,11 +212,11 @@ impl Fixtures {
             rogue_issuer,
             stranger: Agent::new(2)?,
             orchestrator: Agent::new(3)?,
-            alice: Principal::from_key(ed25519(4)?)?,
-            mallory: Principal::from_key(ed25519(5)?)?,
+            alice: Principal::from_key(ed25519(4)?)?.with_clock(clock()),
+            mallory: Principal::from_key(ed25519(5)?)?.with_clock(clock()),
             holder,
             credential,
-            web_issuer: Issuer::web(WEB_ORIGIN, bbs(0x33)?, ed25519(6)?)?,
+            web_issuer: Issuer::web(WEB_ORIGIN, bbs(0x33)?, ed25519(6)?)?.with_clock(clock()),
         })
     }
 

@@ -4,13 +4,14 @@
 //!     cargo run --release --example make_vectors [-- --out vectors]
 //!
 //! Every key comes from a seeded RNG, every validity window and the
-//! verifier clock are fixed. Two things differ between runs by design:
-//! the derived BBS proof (ProofGen blinds with fresh randomness, which
-//! zkryptium's public API does not let a caller fix) and the `created`
-//! time ssi writes into the Ed25519 proofs; neither changes any outcome.
+//! verifier clock are fixed, and so are the `created` times of the
+//! Ed25519 proofs. One thing differs between runs by design: the derived
+//! BBS proof (ProofGen blinds with fresh randomness, which zkryptium's
+//! public API does not let a caller fix); it changes no outcome.
 
 mod cases;
 mod fixtures;
+mod signed_cases;
 
 use clap::Parser;
 use std::path::PathBuf;

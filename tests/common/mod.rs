@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use credence::issuer::Issuer;
 use credence::model::AgentProfile;
-use credence::verify::{TrustPolicy, Verifier};
+use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 
 pub const VERIFIER_ID: &str = "https://verifier.globex.example";
@@ -15,6 +15,7 @@ pub struct World {
     pub issuer: Issuer,
     pub wallet: Wallet,
     pub verifier: Verifier,
+    pub tokens: TokenIssuer,
     pub dir: tempfile::TempDir,
 }
 
@@ -29,6 +30,8 @@ pub fn policy_for(issuer_did: &str) -> TrustPolicy {
 did = "{issuer_did}"
 name = "Acme Corp"
 credential_types = ["AgentCredential"]
+# These test issuers (did:key) publish no status lists.
+require_status = false
 
 [[rule]]
 issuer = "{issuer_did}"
@@ -72,15 +75,13 @@ pub async fn world() -> World {
         .await
         .unwrap();
     wallet.import(&credential).await.unwrap();
-    let verifier = Verifier::new(
-        VERIFIER_ID,
-        policy_for(issuer.did()),
-        ssi::JWK::generate_ed25519().unwrap(),
-    );
+    let verifier = Verifier::new(VERIFIER_ID, policy_for(issuer.did()));
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
     World {
         issuer,
         wallet,
         verifier,
+        tokens,
         dir,
     }
 }

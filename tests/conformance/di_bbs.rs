@@ -8,8 +8,9 @@
 
 use crate::support::{ensure, loader, read_json, Report};
 use credence::bbs2023::{canonicalize_document, verify_base, BbsPublicKey};
+use credence::did::DidError;
 use credence::did::LocalResolver;
-use credence::verify::{verify_credential_with, VerifyError};
+use credence::verify::{verify_credential_with, ParseError, VerifyError};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 use std::path::Path;
@@ -71,14 +72,14 @@ async fn derived(dir: &Path, loader: &ContextLoader) -> Result<(), String> {
     ensure(
         matches!(
             verify_credential_with(&unresolvable, loader, &LocalResolver).await,
-            Err(VerifyError::ResolutionFailed { .. })
+            Err(VerifyError::Did(DidError::ResolutionFailed { .. }))
         ),
         || "an unresolvable method was not refused with ResolutionFailed".into(),
     )?;
     ensure(
         matches!(
             verify_credential_with(&without_proof(&doc), loader, &LocalResolver).await,
-            Err(VerifyError::Malformed(_))
+            Err(VerifyError::Parse(ParseError::Malformed(_)))
         ),
         || "a document without proof was not refused as Malformed".into(),
     )

@@ -269,12 +269,13 @@ pub(crate) async fn group<G: Eq + Hash + Clone>(
 
 /// Canonicalizes a revealed document and relabels its blank nodes with the
 /// label map from a derived proof (`c14nN` → `bM`). Every blank node must be
-/// covered by the map.
+/// covered by the map. Returns the relabelled canonical lines and the
+/// document's statements as converted (before relabelling).
 pub(crate) async fn relabel_with_map(
     loader: &impl Loader,
     document: &Map<String, Value>,
     label_map: &HashMap<BlankIdBuf, BlankIdBuf>,
-) -> Result<Vec<String>, Bbs2023Error> {
+) -> Result<(Vec<String>, Vec<LexicalQuad>), Bbs2023Error> {
     let quads = to_quads(loader, document).await?;
     let substitution = normalize(&quads).into_substitution();
     if let Some(missing) = substitution.values().find(|c| !label_map.contains_key(*c)) {
@@ -283,7 +284,8 @@ pub(crate) async fn relabel_with_map(
         )));
     }
     let map = create_label_map_function(label_map)(&substitution);
-    Ok(relabel_quads(&map, &quads).into_nquads_lines())
+    let lines = relabel_quads(&map, &quads).into_nquads_lines();
+    Ok((lines, quads))
 }
 
 /// The canonical map (original blank id → `c14nN`) of a set of quads.

@@ -18,6 +18,11 @@ pub struct VerifiedDerivedProof {
     /// The presentation header the holder bound the proof to. The caller must
     /// compare it with the nonce it issued.
     pub presentation_header: Vec<u8>,
+    /// The document's statements that the proof verified (every statement
+    /// of the revealed document: mandatory and selectively disclosed). A
+    /// verifier reads what the credential says from these, never from the
+    /// JSON beside them.
+    pub statements: Vec<rdf_types::LexicalQuad>,
 }
 
 fn blank(prefix: &str, n: u64) -> Result<BlankIdBuf, Bbs2023Error> {
@@ -46,7 +51,7 @@ pub async fn verify_derived(
         .iter()
         .map(|(c, b)| Ok((blank("c14n", *c)?, blank("b", *b)?)))
         .collect::<Result<HashMap<_, _>, Bbs2023Error>>()?;
-    let lines = relabel_with_map(loader, &obj, &label_map).await?;
+    let (lines, statements) = relabel_with_map(loader, &obj, &label_map).await?;
 
     let mut mandatory = String::new();
     let mut messages = Vec::new();
@@ -94,5 +99,6 @@ pub async fn verify_derived(
     Ok(VerifiedDerivedProof {
         config,
         presentation_header: derived.presentation_header,
+        statements,
     })
 }

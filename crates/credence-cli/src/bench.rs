@@ -177,7 +177,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     std::fs::write(
         &policy,
         format!(
-            "[[issuer]]\ndid = \"{}\"\nname = \"Bench Org\"\ncredential_types = [\"AgentCredential\"]\n\n\
+            "[[issuer]]\ndid = \"{}\"\nname = \"Bench Org\"\ncredential_types = [\"AgentCredential\"]\nrequire_status = false\n\n\
              [[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\n\
              scope = \"invoices:read\"\naudience = \"{AUDIENCE}\"\nttl_secs = 120\n",
             issuer.did()

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use credence_core::{context_loader_with, FixedClock, PresentationRequest};
 use credence_server::{verifier_dir, VerifierService};
-use credence_verify::{OfflineDocuments, TrustPolicy, Verifier};
+use credence_verify::{OfflineDocuments, TokenIssuer, TrustPolicy, VerifiedPresentation, Verifier};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -87,7 +87,8 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
                 dir.join(credence_store::AUDIT_DIR),
                 Some(credence_store::CheckpointKey::new(key.clone())?),
             )?;
-            let verifier = Arc::new(Verifier::new(&id, trust, key).with_audit(Arc::new(audit)));
+            let verifier = Arc::new(Verifier::new(&id, trust).with_audit(Arc::new(audit)));
+            let tokens = Arc::new(TokenIssuer::new(&verifier, key));
             let watcher = credence_server::watch_policy(verifier.clone(), policy.clone());
             eprintln!(
                 "Verifier {id} on http://{addr} (policy {}, reloaded on SIGHUP or change); Ctrl-C stops.",
@@ -99,6 +100,7 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
             );
             let service = VerifierService {
                 verifier,
+                tokens,
                 default_claims: claims,
                 introspection,
             };
@@ -144,11 +146,13 @@ pub struct VerifyArgs {
     documents: Option<PathBuf>,
 }
 
-fn grants(verifier: &Verifier, issuer: &str, ctype: &str, claims: &Map<String, Value>) -> Value {
-    let policy = verifier.policy();
+/// What the verified presentation would earn, per audience, under the
+/// policy snapshot it was verified with.
+fn grants(v: &VerifiedPresentation) -> Value {
+    let policy = v.policy();
     let mut out = Map::new();
     for audience in policy.audiences() {
-        let g = policy.grant(issuer, ctype, claims, audience);
+        let g = policy.grant(v.issuer(), v.credential_type(), v.claims(), audience);
         if !g.scopes.is_empty() {
             out.insert(
                 audience.to_owned(),
@@ -180,8 +184,9 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
         let text = std::fs::read_to_string(path).map_err(|e| err(2, format!("{path}: {e}")))?;
         extra.insert(url.to_owned(), text);
     }
-    let mut verifier = Verifier::new(&request.client_id, policy, ssi_key()?)
-        .with_loader(context_loader_with(extra));
+    // Offline verification mints nothing: no signing key is created.
+    let mut verifier =
+        Verifier::new(&request.client_id, policy).with_loader(context_loader_with(extra));
     if let Some(now) = &args.now {
         let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now)
             .map_err(|e| err(2, format!("--now: {e}")))?
@@ -196,11 +201,11 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
     verifier.register_request(request);
     match verifier.verify_presentation(&vp).await {
         Ok(v) => {
-            let g = grants(&verifier, v.issuer(), v.credential_type(), v.claims());
             println!(
                 "{}",
                 json!({"accepted": true, "holder": v.holder(), "issuer": v.issuer(),
-                       "credential_type": v.credential_type(), "claims": v.claims(), "grants": g})
+                       "credential_type": v.credential_type(), "claims": v.disclosed(),
+                       "grants": grants(&v)})
             );
             Ok(true)
         }
@@ -212,11 +217,6 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
             Ok(false)
         }
     }
-}
-
-fn ssi_key() -> Result<ssi::JWK, CliError> {
-    // Offline verification mints nothing; the key only completes the verifier.
-    ssi::JWK::generate_ed25519().map_err(|e| err(4, e))
 }
 
 /// `credence verify`: exit 0 only when accepted.

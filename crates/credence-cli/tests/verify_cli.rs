@@ -64,7 +64,7 @@ async fn verify_prints_the_decision_and_exits_zero_only_when_accepted() {
     std::fs::write(
         path("policy.toml"),
         format!(
-            "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\n\n\
+            "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\nrequire_status = false\n\n\
              [[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\n\
              scope = \"invoices:read\"\naudience = \"https://api.globex.example\"\n",
             issuer.did()

@@ -81,11 +81,16 @@ pub fn delegation_document(
     let mut subject = json!({
         "id": grant.delegate,
         "principal": grant.principal,
-        "capabilities": grant.capabilities,
-        "audiences": grant.audiences,
         "maxDepth": grant.max_depth,
         "purpose": grant.purpose,
     });
+    // An empty list makes no statement: it is left out, not sent as [].
+    if !grant.capabilities.is_empty() {
+        subject["capabilities"] = json!(grant.capabilities);
+    }
+    if !grant.audiences.is_empty() {
+        subject["audiences"] = json!(grant.audiences);
+    }
     if let Some(parent) = parent {
         subject["parentDelegation"] = json!(parent.id);
         subject["parentDigest"] = json!(parent.digest);

@@ -27,6 +27,10 @@ pub struct EddsaSigning<'a> {
     pub purpose: ProofPurpose,
     /// The verifier's nonce (`challenge`) and identifier (`domain`).
     pub binding: Option<(&'a str, &'a str)>,
+    /// The proof's `created` time; `None` = the system clock's now.
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+    /// The proof's own `expires`, if it has one.
+    pub expires: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Signs `document` as `signing` says; returns the secured document.
@@ -41,6 +45,12 @@ pub async fn sign_eddsa_rdfc(
         .map_err(|_| format!("invalid verification method URL {}", signing.method))?;
     let mut options = ProofOptions::from_method(vm.into_iri().into());
     options.proof_purpose = signing.purpose;
+    if let Some(created) = signing.created {
+        options.created = Some(ssi::xsd::DateTimeStamp::from(created).into());
+    }
+    options.expires = signing
+        .expires
+        .map(|t| ssi::xsd::DateTimeStamp::from(t).into());
     if let Some((challenge, domain)) = signing.binding {
         options.challenge = Some(challenge.to_owned());
         options.domains = vec![domain.to_owned()];

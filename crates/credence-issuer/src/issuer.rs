@@ -7,16 +7,16 @@ use credence_core::{
     context_loader, AgentProfile, AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, MANDATORY_POINTERS,
     VC_V2_CONTEXT_URL,
 };
-use credence_core::{sign_eddsa_rdfc, EddsaSigning};
+use credence_core::{sign_eddsa_rdfc, Clock, EddsaSigning, SystemClock};
 use credence_did::did_web_for_origin;
 use serde_json::{json, Value};
 use ssi::dids::DIDKey;
 use ssi::json_ld::ContextLoader;
 use ssi::verification_methods::ProofPurpose;
 use ssi::JWK;
+use std::sync::Arc;
 
 /// An organization's credential issuer.
-#[derive(Debug)]
 pub struct Issuer {
     keys: BbsKeyPair,
     did: String,
@@ -24,6 +24,15 @@ pub struct Issuer {
     status_key: Option<JWK>,
     origin: Option<String>,
     loader: ContextLoader,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("did", &self.did)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
@@ -46,7 +55,15 @@ impl Issuer {
             status_key: None,
             origin: None,
             loader: context_loader(),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Dates its proofs (`created`) by `clock` instead of the system clock
+    /// (fixed-clock test vectors).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// A did:web issuer served at `origin` (`https://host[:port]`, or
@@ -68,6 +85,7 @@ impl Issuer {
             status_key: Some(status_key),
             origin: Some(origin.trim_end_matches('/').to_owned()),
             loader: context_loader(),
+            clock: Arc::new(SystemClock),
         })
     }
 
@@ -183,7 +201,7 @@ impl Issuer {
         document: &Value,
         mandatory_pointers: &[String],
     ) -> Result<Value, IssueError> {
-        let created = timestamp(Utc::now());
+        let created = timestamp(self.clock.now());
         Ok(sign_base(
             document,
             &self.keys,
@@ -209,6 +227,8 @@ impl Issuer {
             controller,
             purpose: ProofPurpose::Assertion,
             binding: None,
+            created: Some(self.clock.now()),
+            expires: None,
         };
         sign_eddsa_rdfc(document, signing, &self.loader)
             .await

@@ -20,6 +20,7 @@ pub struct Principal {
     did: String,
     method: String,
     loader: ContextLoader,
+    clock: std::sync::Arc<dyn credence_core::Clock>,
 }
 
 impl std::fmt::Debug for Principal {
@@ -51,7 +52,15 @@ impl Principal {
             did,
             method,
             loader: context_loader(),
+            clock: std::sync::Arc::new(credence_core::SystemClock),
         })
+    }
+
+    /// Dates its signatures (`created`) by `clock` instead of the system
+    /// clock (fixed-clock test vectors).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn credence_core::Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The principal's DID.
@@ -76,6 +85,8 @@ impl Principal {
             controller,
             purpose: ProofPurpose::Assertion,
             binding: None,
+            created: Some(self.clock.now()),
+            expires: None,
         };
         sign_eddsa_rdfc(document, signing, &self.loader)
             .await

@@ -81,23 +81,20 @@ impl IntoResponse for OAuthError {
 
 impl From<credence_verify::VerifyError> for OAuthError {
     fn from(e: credence_verify::VerifyError) -> Self {
-        use credence_verify::VerifyError as V;
+        use credence_core::TokenError as T;
+        use credence_verify::{DelegationError as D, MintError as M, VerifyError as V};
         let (status, error) = match &e {
-            V::NoScopeMapped(_) => (StatusCode::BAD_REQUEST, "invalid_target"),
-            V::ScopeNotGranted(_) => (StatusCode::BAD_REQUEST, "invalid_scope"),
-            V::AudienceNotDelegated(_) => (StatusCode::BAD_REQUEST, "invalid_target"),
-            V::SubjectToken(
-                credence_core::TokenError::DpopMissing
-                | credence_core::TokenError::DpopInvalid(_)
-                | credence_core::TokenError::DpopReplay
-                | credence_core::TokenError::DpopKeyMismatch,
-            ) => (StatusCode::BAD_REQUEST, "invalid_dpop_proof"),
-            V::Malformed(_) | V::UnsupportedContext(_) => {
-                (StatusCode::BAD_REQUEST, "invalid_request")
+            V::Mint(M::NoScopeMapped(_)) => (StatusCode::BAD_REQUEST, "invalid_target"),
+            V::Mint(M::ScopeNotGranted(_)) => (StatusCode::BAD_REQUEST, "invalid_scope"),
+            V::Delegation(D::AudienceNotDelegated(_)) => {
+                (StatusCode::BAD_REQUEST, "invalid_target")
             }
-            V::Minting(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error"),
-            V::StatusUnavailable { .. } | V::ResolutionFailed { .. } => {
-                (StatusCode::BAD_REQUEST, "invalid_grant")
+            V::Mint(M::SubjectToken(
+                T::DpopMissing | T::DpopInvalid(_) | T::DpopReplay | T::DpopKeyMismatch,
+            )) => (StatusCode::BAD_REQUEST, "invalid_dpop_proof"),
+            V::Parse(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            V::Mint(M::Signing(_)) | V::AuditFailed(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "server_error")
             }
             _ => (StatusCode::BAD_REQUEST, "invalid_grant"),
         };

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use credence_verify::{StepRequest, Verifier};
+use credence_verify::{StepRequest, TokenIssuer, Verifier};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -42,8 +42,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// What the token service needs.
 pub struct VerifierService {
-    /// The verifier (policy, keys, nonces).
+    /// The verifier (policy, nonces, resolution, status).
     pub verifier: Arc<Verifier>,
+    /// Its token service (signing key, minted and revoked tokens).
+    pub tokens: Arc<TokenIssuer>,
     /// Claims requested when a client does not name any.
     pub default_claims: Vec<String>,
     /// The secret resource servers present to `/introspect`.
@@ -160,8 +162,8 @@ async fn token(
         .map(|s| s.split_whitespace().map(str::to_owned).collect());
     let outcome = async {
         let verified = s.verifier.verify_presentation(&vp).await?;
-        s.verifier
-            .mint_token_narrowed(&verified, &audience, scopes.as_deref())
+        s.tokens
+            .mint_narrowed(verified, &audience, scopes.as_deref())
     }
     .await;
     token_response(outcome)
@@ -215,7 +217,7 @@ async fn step_token(
     let url = format!("{}/token", s.verifier.id().trim_end_matches('/'));
     let dpop = headers.get("dpop").and_then(|v| v.to_str().ok());
     let outcome = s
-        .verifier
+        .tokens
         .exchange_step(StepRequest {
             subject_token: subject,
             dpop,
@@ -230,7 +232,7 @@ async fn step_token(
 }
 
 async fn jwks(State(s): State<Shared>) -> Json<Value> {
-    Json(s.verifier.jwks())
+    Json(s.tokens.jwks())
 }
 
 #[derive(Deserialize)]
@@ -252,7 +254,7 @@ async fn introspect(
         ));
     }
     let Form(form) = form.map_err(form_rejection)?;
-    Ok(no_store(match s.verifier.introspect(&form.token).await {
+    Ok(no_store(match s.tokens.introspect(&form.token).await {
         Some(claims) => {
             let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
             body["active"] = json!(true);
@@ -263,12 +265,36 @@ async fn introspect(
     }))
 }
 
+/// RFC 7009 revocation, with client authentication (§2.1): the resource
+/// servers' secret as a bearer token, or — a holder revoking its own
+/// token — a DPoP proof for `POST {verifier}/revoke` by the key the token
+/// is bound to.
 async fn revoke(
     State(s): State<Shared>,
+    headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Result<Response, OAuthError> {
+    let unauthenticated = |detail: &str| {
+        OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unauthorized",
+            detail.to_owned(),
+        )
+    };
     let Form(form) = form.map_err(form_rejection)?;
-    s.verifier.revoke_token(&form.token);
+    if crate::api_token::bearer(&headers).is_some_and(|p| s.introspection.matches(p)) {
+        s.tokens.revoke(&form.token);
+    } else if let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) {
+        let url = format!("{}/revoke", s.verifier.id().trim_end_matches('/'));
+        s.tokens
+            .revoke_own(&form.token, proof, "POST", &url)
+            .map_err(|e| unauthenticated(&format!("the DPoP proof is refused: {e}")))?;
+    } else {
+        return Err(unauthenticated(
+            "revocation needs the resource servers' bearer secret, or the holder's DPoP proof",
+        ));
+    }
     tracing::info!("token revocation requested");
     Ok(StatusCode::OK.into_response())
 }

@@ -374,7 +374,7 @@ async fn revoking_the_middle_link_refuses_new_exchanges_and_deactivates_tokens()
     let (status, body) = exchange(&c.w).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let token = body["access_token"].as_str().unwrap().to_owned();
-    assert!(c.w.verifier.introspect(&token).await.is_some());
+    assert!(c.w.tokens.introspect(&token).await.is_some());
     let (status, _) =
         c.w.call(
             reqwest::Method::GET,
@@ -397,7 +397,7 @@ async fn revoking_the_middle_link_refuses_new_exchanges_and_deactivates_tokens()
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
 
     assert!(
-        c.w.verifier.introspect(&token).await.is_none(),
+        c.w.tokens.introspect(&token).await.is_none(),
         "derived token still active"
     );
     let (status, body) =
@@ -417,15 +417,16 @@ async fn revoking_the_middle_link_refuses_new_exchanges_and_deactivates_tokens()
 async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
     let c = chain().await;
     // Bob has no DID document anyone can fetch; Acme's did:web issuer signs
-    // the root for him, and Globex trusts Acme as a delegating principal.
+    // the root for him. Listing Acme as a principal is not enough: a
+    // principal delegates in its own name only.
     let bob = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
-    let policy = format!(
+    let as_principal = format!(
         "{}\n[[principal]]\ndid = \"{}\"\nname = \"Acme (on behalf of its staff)\"\n",
         common::policy_text(&c.w.issuer_did, &c.w.tool_url),
         c.w.issuer_did
     );
     c.w.verifier
-        .set_policy(TrustPolicy::from_toml(&policy).unwrap());
+        .set_policy(TrustPolicy::from_toml(&as_principal).unwrap());
     let r =
         c.w.client
             .post(format!("{}/admin/delegations", c.w.issuer_origin))
@@ -462,6 +463,16 @@ async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
     let chain = c.orchestrator.delegate(&g).await.unwrap();
     c.w.wallet.set_delegation_chain(&chain).unwrap();
 
+    let (status, body) = exchange(&c.w).await;
+    assert_oauth(status, &body, "invalid_grant", "principal_not_signer");
+
+    // The policy trusts Acme to sign for the principals it names.
+    let on_behalf = common::policy_text(&c.w.issuer_did, &c.w.tool_url).replace(
+        "credential_types = [\"AgentCredential\"]",
+        "credential_types = [\"AgentCredential\"]\nsigns_for_principals = true",
+    );
+    c.w.verifier
+        .set_policy(TrustPolicy::from_toml(&on_behalf).unwrap());
     let (status, body) = exchange(&c.w).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let claims = claims_of(body["access_token"].as_str().unwrap());

@@ -12,9 +12,10 @@ use chrono::{Duration, Utc};
 use common::{bind, serve, KnownFirst};
 use credence_bbs2023::BbsKeyPair;
 use credence_core::{AgentProfile, PROFILE_CLAIMS};
+use credence_did::DidError;
 use credence_did::{CacheConfig, DidResolver, FetchLimits};
 use credence_issuer::{Authority, Issuer, StatusRegistry};
-use credence_verify::{TrustPolicy, Verifier, VerifyError};
+use credence_verify::{StatusError, TrustError, TrustPolicy, Verifier, VerifyError};
 use credence_wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use serde_json::json;
 use std::collections::HashMap;
@@ -169,13 +170,9 @@ async fn case(did: Did, list: List) -> Case {
     let stop = serve(listener, router);
     let policy =
         TrustPolicy::from_toml(&common::policy_text(&issuer_did, "https://tool.example")).unwrap();
-    let verifier = Verifier::new(
-        "http://127.0.0.1:9",
-        policy,
-        ssi::JWK::generate_ed25519().unwrap(),
-    )
-    .with_resolver(Arc::new(DidResolver::new(limits(), CacheConfig::default())))
-    .with_status_fetching(limits(), CacheConfig::default());
+    let verifier = Verifier::new("http://127.0.0.1:9", policy)
+        .with_resolver(Arc::new(DidResolver::new(limits(), CacheConfig::default())))
+        .with_status_fetching(limits(), CacheConfig::default());
     Case {
         _dir: dir,
         verifier,
@@ -186,7 +183,7 @@ async fn case(did: Did, list: List) -> Case {
 
 fn resolution_reason(e: VerifyError) -> String {
     match e {
-        VerifyError::ResolutionFailed { reason, .. } => reason,
+        VerifyError::Did(DidError::ResolutionFailed { reason, .. }) => reason,
         other => panic!("expected ResolutionFailed, got {other:?}"),
     }
 }
@@ -241,7 +238,7 @@ async fn did_web_that_is_unreachable_is_refused() {
 async fn forged_tampered_expired_or_missing_status_lists_fail_closed() {
     for list in [List::Tampered, List::ForeignSigner] {
         match case(Did::Normal, list).await.verify().await.unwrap_err() {
-            VerifyError::StatusListInvalid { reason, .. } => {
+            VerifyError::Status(StatusError::ListInvalid { reason, .. }) => {
                 assert!(reason.contains("bad signature"), "{reason}")
             }
             other => panic!("expected StatusListInvalid, got {other:?}"),
@@ -253,7 +250,7 @@ async fn forged_tampered_expired_or_missing_status_lists_fail_closed() {
         .await
         .unwrap_err()
     {
-        VerifyError::StatusListInvalid { reason, .. } => {
+        VerifyError::Status(StatusError::ListInvalid { reason, .. }) => {
             assert!(reason.contains("validUntil"), "{reason}")
         }
         other => panic!("expected StatusListInvalid, got {other:?}"),
@@ -264,7 +261,7 @@ async fn forged_tampered_expired_or_missing_status_lists_fail_closed() {
         .await
         .unwrap_err()
     {
-        VerifyError::StatusUnavailable { reason, .. } => {
+        VerifyError::Status(StatusError::Unavailable { reason, .. }) => {
             assert!(reason.contains("404"), "{reason}")
         }
         other => panic!("expected StatusUnavailable, got {other:?}"),
@@ -284,7 +281,7 @@ async fn an_untrusted_issuer_is_refused_before_anything_is_fetched() {
     let started = std::time::Instant::now();
     assert!(matches!(
         c.verify().await,
-        Err(VerifyError::UntrustedIssuer { .. })
+        Err(VerifyError::Trust(TrustError::UntrustedIssuer { .. }))
     ));
     // The slow did:web server was never contacted.
     assert!(started.elapsed() < std::time::Duration::from_millis(600));

@@ -270,13 +270,48 @@ async fn introspection_and_revocation_of_tokens() {
     assert_eq!(body["scope"], "invoices:read");
     assert_eq!(body["sub"], w.wallet.did());
 
-    let r = w
-        .client
-        .post(format!("{}/revoke", w.verifier_url))
-        .form(&[("token", token.as_str())])
-        .send()
+    // RFC 7009 §2.1: revocation authenticates the client. Anonymous, or
+    // with another key's DPoP proof: refused, and the token stays active.
+    let revoke_url = format!("{}/revoke", w.verifier_url);
+    let revoke = |dpop: Option<String>, bearer: Option<&str>| {
+        let mut r = w
+            .client
+            .post(&revoke_url)
+            .form(&[("token", token.as_str())]);
+        if let Some(p) = dpop {
+            r = r.header("dpop", p);
+        }
+        if let Some(b) = bearer {
+            r = r.bearer_auth(b);
+        }
+        r.send()
+    };
+    let r = revoke(None, None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let stranger = ssi::JWK::generate_ed25519().unwrap();
+    let foreign = credence_core::dpop_proof(
+        &stranger,
+        "POST",
+        &revoke_url,
+        Some(&token),
+        chrono::Utc::now().timestamp(),
+    )
+    .unwrap();
+    let r = revoke(Some(foreign), None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = revoke(None, Some("wrong")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = introspect(&w.introspection)
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
+    assert_eq!(body["active"], true, "refused revocations changed nothing");
+
+    // The holder revokes its own token with a DPoP proof of its key.
+    let own = w.wallet.dpop_proof("POST", &revoke_url, &token).unwrap();
+    let r = revoke(Some(own), None).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = introspect(&w.introspection)
         .await
@@ -295,6 +330,19 @@ async fn introspection_and_revocation_of_tokens() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["credence_reason"], "inactive");
+
+    // A resource server revokes with its secret.
+    let second = w.token().await;
+    let r = w
+        .client
+        .post(&revoke_url)
+        .bearer_auth(&w.introspection)
+        .form(&[("token", second.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(w.tokens.introspect(&second).await.is_none());
 }
 
 #[tokio::test]

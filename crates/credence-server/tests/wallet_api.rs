@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use credence_core::AgentProfile;
 use credence_issuer::Issuer;
 use credence_server::{ApiToken, ROUTES};
-use credence_verify::{TrustPolicy, Verifier};
+use credence_verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence_wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -219,11 +219,12 @@ async fn identity_receive_list_show_present_and_refusals() {
 
     // Presentations: a real verifier accepts the result; over-asking is refused.
     let policy = TrustPolicy::from_toml(&format!(
-        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\n\n[[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\nscope = \"invoices:read\"\naudience = \"https://api.globex.example\"\n",
+        "[[issuer]]\ndid = \"{}\"\nname = \"Acme\"\ncredential_types = [\"AgentCredential\"]\nrequire_status = false\n\n[[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\nscope = \"invoices:read\"\naudience = \"https://api.globex.example\"\n",
         api.issuer.did()
     ))
     .unwrap();
-    let verifier = Verifier::new(VERIFIER, policy, ssi::JWK::generate_ed25519().unwrap());
+    let verifier = Verifier::new(VERIFIER, policy);
+    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
     let request = verifier.create_request(&["organization", "capabilities"]);
     let (s, plan) = api.post("/v1/presentations/plan", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{plan}");
@@ -231,8 +232,8 @@ async fn identity_receive_list_show_present_and_refusals() {
     assert_eq!(plan["disclosed"].as_array().unwrap().len(), 2);
     let (s, vp) = api.post("/v1/presentations", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{vp}");
-    let token = verifier
-        .exchange(&vp, "https://api.globex.example")
+    let token = tokens
+        .exchange(&verifier, &vp, "https://api.globex.example")
         .await
         .unwrap();
     assert_eq!(token.claims.sub, api.did);

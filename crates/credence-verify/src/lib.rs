@@ -1,61 +1,67 @@
 #![forbid(unsafe_code)]
 //! The Verifier role: the counterparty's gate, as a crate to embed.
 //!
-//! A [`Verifier`] issues presentation requests with fresh single-use nonces,
-//! verifies the presentations agents send back — the holder's
-//! `eddsa-rdfc-2022` signature, the embedded `bbs-2023` derived credential,
-//! and every binding ssi leaves to the caller (challenge, domain,
-//! presentation header, holder = signer = subject, key authorized for the
-//! proof purpose, validity window) — applies its [`TrustPolicy`], and mints
-//! short-lived, audience-bound, key-bound access tokens. Resource servers
-//! check those with [`validate_access_token`].
+//! A presentation off the wire is parsed once into an
+//! [`UnverifiedPresentation`]; [`Verifier::verify`] runs every check, in
+//! the order docs/verification.md lists, under one policy snapshot, and
+//! only then yields a [`VerifiedPresentation`]. It decides only on what
+//! was signed: every document passes JSON-LD safe mode (nothing in the
+//! JSON that is not a signed statement, in the one form the statements
+//! compact back to) and every value a decision reads — claims, validity,
+//! status, issuer, subject, types, delegation terms — comes from the
+//! verified RDF statements. The [`TokenIssuer`] mints from a verified
+//! presentation (by value, for one audience), exchanges per-step tokens,
+//! introspects and revokes; verifying needs no signing key.
 //!
-//! A presentation off the wire is an [`UnverifiedPresentation`]; only this
-//! crate turns it into a [`VerifiedPresentation`], and only a verified one
-//! can be minted into a token.
-//!
-//! Issuers are resolved with a [`ResolveDid`]: by default [`DidResolver`]
-//! (did:key and did:jwk locally; did:web over HTTPS — plain http only on
-//! loopback — with timeouts, a size limit, the document `id` check and a
-//! TTL cache). Holders must use did:key or did:jwk, so a presentation can
-//! never make the verifier fetch a URL before its issuer is known to be
-//! trusted. Credentials with `credentialStatus` are checked against the
-//! issuer's signed Bitstring Status Lists (fail closed). Resource servers
-//! check tokens and DPoP proofs with [`ResourceGuard`]. This crate serves
-//! no HTTP; `credence-server` does.
+//! DIDs resolve through `credence-did` (did:key and did:jwk locally,
+//! did:web over bounded HTTP); holders must use did:key or did:jwk, so a
+//! presentation never makes the verifier fetch a URL before its issuer is
+//! trusted. Status lists are fetched, verified and cached (fail closed).
+//! Decisions go to an `AuditSink`. This crate serves no HTTP
+//! (`credence-server` does) and checks no token at a resource
+//! (`credence-resource` does).
 //!
 //! ```no_run
 //! # async fn demo(vp: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
-//! use credence_verify::{TrustPolicy, Verifier};
+//! use credence_verify::{TokenIssuer, TrustPolicy, Verifier};
 //! let policy = TrustPolicy::load("policy.toml")?;
-//! let verifier = Verifier::new("https://verifier.globex.example", policy, ssi::JWK::generate_ed25519()?);
+//! let verifier = Verifier::new("https://verifier.globex.example", policy);
+//! let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
 //! let request = verifier.create_request(&["organization", "capabilities"]);
 //! // … send `request` to the agent, receive `vp` …
-//! let token = verifier.exchange(&vp, "https://api.globex.example").await?;
+//! let verified = verifier.verify_presentation(&vp).await?;
+//! let token = tokens.mint(verified, "https://api.globex.example")?;
 //! println!("{}", token.token);
 //! # Ok(()) }
 //! ```
 
-mod delegation;
+mod checks;
 mod error;
 mod keys;
 mod nonce;
 mod offline;
+mod parse;
 mod policy;
-mod presentation;
-mod status;
-mod step;
-mod token;
+pub mod signed;
+mod status_list;
+mod token_issuer;
+mod verified;
 mod verifier;
 
-pub use delegation::VerifiedChain;
-pub use error::{ProofTarget, VerifyError};
+pub use checks::credential::{verify_credential_with, CredentialProof};
+pub use error::{
+    BindingError, ConstraintError, DelegationError, MintError, ParseError, ProofTarget,
+    StatusError, TrustError, ValidityError, VerifyError,
+};
 pub use keys::bbs_key;
 pub use offline::{OfflineDocuments, OfflineError};
+pub use parse::{ProofHeader, UnverifiedPresentation, MAX_CREDENTIALS};
 pub use policy::{
-    Condition, Constraint, Grant, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
+    Condition, Constraint, Grant, NamedClaims, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
+    TrustedPrincipal,
 };
-pub use presentation::{UnverifiedPresentation, VerifiedPresentation};
-pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
-pub use token::IssuedToken;
-pub use verifier::{verify_credential_with, VerifiedCredential, Verifier};
+pub use signed::graph::ClaimValue;
+pub use status_list::MAX_LIST_BYTES;
+pub use token_issuer::{IssuedToken, StepRequest, TokenIssuer, STEP_TOKEN_TTL_SECS};
+pub use verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
+pub use verifier::Verifier;

@@ -1,9 +1,16 @@
 //! Issued presentation requests: fresh, single-use, expiring nonces.
+//!
+//! A nonce is looked up ([`NonceStore::pending`]) when a presentation
+//! arrives, and consumed ([`NonceStore::consume`]) only once the holder's
+//! signature over that presentation has verified: anyone who sees a nonce
+//! cannot burn it with an unsigned or mis-signed presentation. Consuming
+//! is atomic: of concurrent presentations answering one request, exactly
+//! one gets through.
 
-use crate::VerifyError;
+use crate::BindingError;
 use credence_core::PresentationRequest;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 struct Pending {
     request: PresentationRequest,
@@ -18,8 +25,12 @@ pub(crate) struct NonceStore {
 }
 
 impl NonceStore {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn insert(&self, request: PresentationRequest, now: i64) {
-        let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.lock();
         // Forget requests that expired more than a minute ago.
         map.retain(|_, p| p.request.expires_at + 60 > now);
         map.insert(
@@ -31,20 +42,34 @@ impl NonceStore {
         );
     }
 
-    /// Marks the nonce used and returns its request. Any attempt consumes
-    /// the nonce, successful or not.
-    pub fn consume(&self, nonce: &str, now: i64) -> Result<PresentationRequest, VerifyError> {
-        let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let pending = map.get_mut(nonce).ok_or_else(|| {
-            VerifyError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
+    /// The unused, unexpired request with `nonce`; nothing is consumed.
+    pub fn pending(&self, nonce: &str, now: i64) -> Result<PresentationRequest, BindingError> {
+        let map = self.lock();
+        let pending = map.get(nonce).ok_or_else(|| {
+            BindingError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
         })?;
         if pending.used {
-            return Err(VerifyError::Replay);
+            return Err(BindingError::Replay);
         }
-        pending.used = true;
         if now >= pending.request.expires_at {
-            return Err(VerifyError::NonceExpired);
+            return Err(BindingError::NonceExpired);
         }
         Ok(pending.request.clone())
+    }
+
+    /// Marks the nonce used, once: a second call is a replay.
+    pub fn consume(&self, nonce: &str, now: i64) -> Result<(), BindingError> {
+        let mut map = self.lock();
+        let pending = map.get_mut(nonce).ok_or_else(|| {
+            BindingError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
+        })?;
+        if pending.used {
+            return Err(BindingError::Replay);
+        }
+        if now >= pending.request.expires_at {
+            return Err(BindingError::NonceExpired);
+        }
+        pending.used = true;
+        Ok(())
     }
 }

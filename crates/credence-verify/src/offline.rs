@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 /// A documents file that does not have the expected shape.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfflineError {
     /// A top-level section is not an object of the expected values.
     #[error("{section}: {reason}")]

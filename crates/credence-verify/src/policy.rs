@@ -8,6 +8,10 @@
 //! did = "did:web:acme.example"
 //! name = "Acme Corp"
 //! credential_types = ["AgentCredential"]
+//! # require_valid_until = true      # default: credentials must disclose validUntil
+//! # require_status = true           # default: … and a credentialStatus entry
+//! # max_validity_days = 30          # optional: validFrom → validUntil at most
+//! # signs_for_principals = false    # may root delegation chains for humans
 //!
 //! [[constraint]]                     # must hold, or the presentation is refused
 //! credential_type = "AgentCredential"
@@ -28,9 +32,10 @@
 //! ttl_secs = 300                     # optional, capped at 300
 //! ```
 
+use crate::signed::graph::ClaimValue;
 use credence_core::MAX_TOKEN_TTL_SECS;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
@@ -58,6 +63,14 @@ pub enum PolicyError {
     },
 }
 
+/// Verified claim values by the name the policy or request uses
+/// (`capabilities`, `credentialSubject.organization`).
+pub type NamedClaims = BTreeMap<String, Vec<ClaimValue>>;
+
+fn yes() -> bool {
+    true
+}
+
 /// An issuer the verifier trusts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +81,22 @@ pub struct TrustedIssuer {
     pub name: String,
     /// The credential types it may assert (compact names).
     pub credential_types: Vec<String>,
+    /// Its credentials must disclose `validUntil` (default `true`): a
+    /// holder can withhold a statement the issuer did not make mandatory,
+    /// and "never set" cannot be told from "withheld".
+    #[serde(default = "yes")]
+    pub require_valid_until: bool,
+    /// Its credentials must disclose a `credentialStatus` entry (default
+    /// `true`), for the same reason.
+    #[serde(default = "yes")]
+    pub require_status: bool,
+    /// The longest validity (`validFrom` → `validUntil`) accepted, in days.
+    #[serde(default)]
+    pub max_validity_days: Option<u32>,
+    /// The organization may sign root delegation links on behalf of the
+    /// principals (humans) they name (default `false`).
+    #[serde(default)]
+    pub signs_for_principals: bool,
 }
 
 /// A principal (a human, or an org issuer acting on a human's behalf)
@@ -102,15 +131,11 @@ impl Condition {
         }
     }
 
-    /// Whether the claim `value` satisfies the condition.
-    pub fn holds(&self, value: Option<&Value>) -> bool {
-        match value {
-            Some(Value::String(s)) => self.holds_for(s),
-            Some(Value::Array(items)) => items
-                .iter()
-                .any(|v| v.as_str().is_some_and(|s| self.holds_for(s))),
-            _ => false,
-        }
+    /// Whether one of a claim's verified `values` satisfies the condition.
+    pub fn holds(&self, values: &[ClaimValue]) -> bool {
+        values
+            .iter()
+            .any(|v| v.as_text().is_some_and(|s| self.holds_for(s)))
     }
 }
 
@@ -236,6 +261,15 @@ impl TrustPolicy {
                     format!("issuer `{}` is not a DID", issuer.did),
                 ));
             }
+            if issuer.max_validity_days == Some(0) {
+                return Err(invalid(
+                    span,
+                    format!(
+                        "issuer {}: max_validity_days must be at least 1",
+                        issuer.did
+                    ),
+                ));
+            }
             if issuer.credential_types.is_empty() {
                 return Err(invalid(
                     span,
@@ -337,11 +371,34 @@ impl TrustPolicy {
         self.principals.iter().any(|p| p.did == did)
     }
 
+    /// The trusted issuer `did`, if it is one.
+    pub fn issuer(&self, did: &str) -> Option<&TrustedIssuer> {
+        self.issuers.iter().find(|i| i.did == did)
+    }
+
     /// Whether `issuer` is trusted to assert `credential_type`.
     pub fn trusts(&self, issuer: &str, credential_type: &str) -> bool {
-        self.issuers
+        self.issuer(issuer)
+            .is_some_and(|i| i.credential_types.iter().any(|t| t == credential_type))
+    }
+
+    /// Every claim name a constraint or rule reads for `credential_type`.
+    pub fn claim_names(&self, credential_type: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .constraints
             .iter()
-            .any(|i| i.did == issuer && i.credential_types.iter().any(|t| t == credential_type))
+            .filter(|c| c.credential_type == credential_type)
+            .map(|c| c.claim.as_str())
+            .chain(
+                self.rules
+                    .iter()
+                    .filter(|r| r.credential_type == credential_type)
+                    .map(|r| r.claim.as_str()),
+            )
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The first constraint the claims of a credential of `credential_type`
@@ -350,12 +407,14 @@ impl TrustPolicy {
         &self,
         issuer: &str,
         credential_type: &str,
-        claims: &Map<String, Value>,
+        claims: &NamedClaims,
     ) -> Option<&Constraint> {
         self.constraints.iter().find(|c| {
             c.credential_type == credential_type
                 && c.issuer.as_deref().is_none_or(|i| i == issuer)
-                && !c.condition.holds(claims.get(&c.claim))
+                && !c
+                    .condition
+                    .holds(claims.get(&c.claim).map_or(&[][..], Vec::as_slice))
         })
     }
 
@@ -373,7 +432,7 @@ impl TrustPolicy {
         &self,
         issuer: &str,
         credential_type: &str,
-        claims: &Map<String, Value>,
+        claims: &NamedClaims,
         audience: &str,
     ) -> Grant {
         let mut scopes = Vec::new();
@@ -382,7 +441,8 @@ impl TrustPolicy {
             let applies = rule.audience == audience
                 && rule.credential_type == credential_type
                 && rule.issuer.as_deref().is_none_or(|i| i == issuer);
-            if applies && rule.condition.holds(claims.get(&rule.claim)) {
+            let values = claims.get(&rule.claim).map_or(&[][..], Vec::as_slice);
+            if applies && rule.condition.holds(values) {
                 scopes.push(rule.scope.clone());
                 ttl = ttl.min(rule.ttl_secs.unwrap_or(MAX_TOKEN_TTL_SECS));
             }

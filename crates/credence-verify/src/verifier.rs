@@ -1,56 +1,44 @@
 //! The verifier: issues presentation requests and turns presentations into
-//! verified facts.
+//! verified facts, under one policy snapshot per decision. It holds no
+//! signing key: minting is the [`crate::TokenIssuer`]'s.
 
-use crate::delegation::{verify_chain, ChainContext};
-use crate::keys::bbs_key;
+use crate::checks::binding::{domain, pending_request, presentation_header};
+use crate::checks::constraints::{check_constraints, named_claims};
+use crate::checks::credential::{verify_credential, ProvenCredential};
+use crate::checks::delegation::{verify_chain, ChainContext};
+use crate::checks::holder::{verify_holder, Holder};
+use crate::checks::proofs::ProofEnv;
+use crate::checks::request::{check_request, Terms};
+use crate::checks::status::check_status;
+use crate::checks::validity::check_validity;
 use crate::nonce::NonceStore;
-use crate::presentation::{check_context, UnverifiedPresentation, VerifiedPresentation};
-use crate::status::StatusChecker;
-use crate::{ProofTarget, TrustPolicy, VerifyError};
-use chrono::{DateTime, Utc};
-use credence_bbs2023::{verify_derived, Bbs2023Error};
+use crate::parse::UnverifiedPresentation;
+use crate::signed::paths::PathResolver;
+use crate::signed::safe_documents;
+use crate::status_list::StatusLists;
+use crate::verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
+use crate::{BindingError, TrustPolicy, VerifyError};
 use credence_core::{
-    context_loader, expand_credential_type, ClaimPath, Clock, PresentationRequest, SystemClock,
-    AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL,
+    context_loader, correlation_id, expand_credential_type, AuditRecord, AuditSink, ClaimPath,
+    Clock, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
 };
-use credence_core::{correlation_id, verify_eddsa_rdfc};
-use credence_core::{AuditRecord, AuditSink};
-use credence_did::{
-    authorized_in, authorized_method, did_of, CacheConfig, DidResolver, FetchLimits, LocalResolver,
-    ResolveDid,
-};
-use serde_json::{Map, Value};
+use credence_did::{CacheConfig, DidResolver, FetchLimits, ResolveDid};
+use serde_json::Value;
 use ssi::json_ld::ContextLoader;
-use ssi::JWK;
 use std::sync::{Arc, RwLock};
-
-/// A credential whose derived bbs-2023 proof verified against a key its
-/// controller authorizes for `assertionMethod`.
-#[derive(Debug, Clone)]
-pub struct VerifiedCredential {
-    /// The verification method that signed it.
-    pub verification_method: String,
-    /// The presentation header bound into the proof.
-    pub presentation_header: Vec<u8>,
-    /// The credential as received.
-    pub document: Value,
-}
 
 /// A verifier for one organization.
 pub struct Verifier {
     pub(crate) id: String,
     policy: RwLock<Arc<TrustPolicy>>,
-    pub(crate) signing_key: JWK,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) request_ttl_secs: i64,
+    request_ttl_secs: i64,
     nonces: NonceStore,
-    loader: ContextLoader,
-    resolver: Arc<dyn ResolveDid>,
-    pub(crate) status: StatusChecker,
-    pub(crate) revoked: crate::token::RevokedTokens,
-    pub(crate) derived: crate::token::DerivedTokens,
-    pub(crate) dpop_seen: credence_core::ReplaySet,
-    audit: Option<Arc<dyn AuditSink>>,
+    pub(crate) loader: ContextLoader,
+    pub(crate) resolver: Arc<dyn ResolveDid>,
+    pub(crate) status: Arc<StatusLists>,
+    paths: PathResolver,
+    pub(crate) audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -61,94 +49,31 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-fn parse_time(value: &Value, name: &str) -> Result<Option<DateTime<Utc>>, VerifyError> {
-    match value.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| VerifyError::Malformed(format!("{name} is not a dateTime"))),
-        Some(_) => Err(VerifyError::Malformed(format!("{name} must be a string"))),
-    }
-}
-
-fn bad(target: ProofTarget, reason: impl ToString) -> VerifyError {
-    VerifyError::BadProof {
-        target,
-        reason: reason.to_string(),
-    }
-}
-
 impl Verifier {
-    /// A verifier identified by `id` (its OAuth client id and the `iss` of
-    /// its tokens), applying `policy`, signing tokens with `signing_key`
-    /// (an Ed25519 JWK with its private part).
-    pub fn new(id: &str, policy: TrustPolicy, signing_key: JWK) -> Self {
+    /// A verifier identified by `id` (its OAuth client id: the `domain`
+    /// presentations must be made for), applying `policy`.
+    pub fn new(id: &str, policy: TrustPolicy) -> Self {
         Self {
             id: id.to_owned(),
             policy: RwLock::new(Arc::new(policy)),
-            signing_key,
             clock: Arc::new(SystemClock),
             request_ttl_secs: 120,
             nonces: NonceStore::default(),
             loader: context_loader(),
             resolver: Arc::new(DidResolver::default()),
-            status: StatusChecker::new(FetchLimits::default(), status_cache()),
-            revoked: Default::default(),
-            derived: Default::default(),
-            dpop_seen: Default::default(),
+            status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
+            paths: PathResolver::default(),
             audit: None,
         }
     }
 
-    /// Appends every decision (allow or deny, with its reason), every
-    /// token minted, exchanged or revoked, to `log`.
-    pub fn with_audit(mut self, log: Arc<dyn AuditSink>) -> Self {
-        self.audit = Some(log);
+    /// Appends every decision (allow or deny, with its reason) to `sink`.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
         self
     }
 
-    /// The audit log, when one is attached.
-    pub fn audit_log(&self) -> Option<&Arc<dyn AuditSink>> {
-        self.audit.as_ref()
-    }
-
-    /// Appends `record` to the audit log. A decision that cannot be
-    /// recorded is refused: nothing is allowed unaudited.
-    pub(crate) fn audit(&self, record: AuditRecord) -> Result<(), VerifyError> {
-        match &self.audit {
-            Some(log) => log
-                .append(record)
-                .map_err(|e| VerifyError::AuditFailed(e.to_string())),
-            None => Ok(()),
-        }
-    }
-
-    /// Records `outcome` of `action` by `actor` (for `principal`, through
-    /// the delegation path `chain`) and passes it through.
-    pub(crate) fn audited<T>(
-        &self,
-        outcome: Result<T, VerifyError>,
-        action: &str,
-        actor: &str,
-        principal: Option<&str>,
-        chain: Vec<String>,
-        correlation: &str,
-    ) -> Result<T, VerifyError> {
-        let (decision, reason) = match &outcome {
-            Ok(_) => ("allow", None),
-            Err(e) => ("deny", Some(format!("{}: {e}", e.code()))),
-        };
-        let mut record = AuditRecord::new(actor, action, decision, correlation);
-        record.principal = principal.map(str::to_owned);
-        record.chain = chain;
-        record.reason = reason;
-        let logged = self.audit(record);
-        let value = outcome?;
-        logged.map(|()| value)
-    }
-
-    /// Resolves issuer DIDs with `resolver` instead of the default
-    /// [`DidResolver`].
+    /// Resolves DIDs with `resolver` instead of the default [`DidResolver`].
     pub fn with_resolver(mut self, resolver: Arc<dyn ResolveDid>) -> Self {
         self.resolver = resolver;
         self
@@ -157,33 +82,23 @@ impl Verifier {
     /// Verifies offline: DIDs resolve from `documents` (did:key and
     /// did:jwk are computed) and status from its list credentials, each
     /// still verified against its issuer; nothing is fetched, and a status
-    /// URL not supplied is [`VerifyError::StatusUnavailable`].
+    /// URL not supplied is unavailable.
     pub fn offline(mut self, documents: crate::OfflineDocuments) -> Self {
         self.resolver = Arc::new(documents.dids);
-        self.status = StatusChecker::provided(documents.status_lists);
+        self.status = Arc::new(StatusLists::provided(documents.status_lists));
         self
     }
 
     /// Fetches status lists with these limits and caches them so.
     pub fn with_status_fetching(mut self, limits: FetchLimits, cache: CacheConfig) -> Self {
-        self.status = StatusChecker::new(limits, cache);
+        self.status = Arc::new(StatusLists::new(limits, cache));
         self
     }
 
-    /// Uses another JSON-LD context loader (extra contexts for offline
-    /// verification of other implementations' presentations).
+    /// Uses another JSON-LD context loader.
     pub fn with_loader(mut self, loader: ContextLoader) -> Self {
         self.loader = loader;
         self
-    }
-
-    pub(crate) fn loader(&self) -> &ContextLoader {
-        &self.loader
-    }
-
-    /// The resolver for issuer DIDs.
-    pub fn resolver(&self) -> &Arc<dyn ResolveDid> {
-        &self.resolver
     }
 
     /// Uses another clock (tests, offline verification).
@@ -197,6 +112,11 @@ impl Verifier {
         &self.id
     }
 
+    /// The resolver for DIDs.
+    pub fn resolver(&self) -> &Arc<dyn ResolveDid> {
+        &self.resolver
+    }
+
     /// The trust policy in force.
     pub fn policy(&self) -> Arc<TrustPolicy> {
         self.policy
@@ -205,8 +125,8 @@ impl Verifier {
             .clone()
     }
 
-    /// Replaces the trust policy; requests already being verified finish
-    /// under the policy they started with.
+    /// Replaces the trust policy; decisions already under way finish under
+    /// the snapshot they started with.
     pub fn set_policy(&self, policy: TrustPolicy) {
         *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
     }
@@ -235,19 +155,17 @@ impl Verifier {
         request
     }
 
-    /// Verifies a derived `bbs-2023` credential on its own: resolves the
-    /// signing key, checks it is authorized for `assertionMethod`, and
-    /// checks the BBS proof. No policy, validity or binding checks.
-    pub async fn verify_credential(
-        &self,
-        credential: &Value,
-    ) -> Result<VerifiedCredential, VerifyError> {
-        verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await
+    pub(crate) fn record(&self, record: AuditRecord) -> Result<(), VerifyError> {
+        match &self.audit {
+            Some(sink) => sink
+                .append(record)
+                .map_err(|e| VerifyError::AuditFailed(e.to_string())),
+            None => Ok(()),
+        }
     }
 
-    /// Verifies a presentation answering one of this verifier's requests,
-    /// with its delegation chain when it carries one. The decision is
-    /// audited under the exchange's correlation id (derived from the nonce).
+    /// Parses, verifies and audits a presentation off the wire (under the
+    /// exchange's correlation id, derived from the nonce).
     pub async fn verify_presentation(
         &self,
         vp: &Value,
@@ -259,243 +177,138 @@ impl Verifier {
                 .to_owned()
         };
         let correlation = correlation_id(&claimed("/proof/challenge"));
-        let outcome = self.verify_unaudited(vp, &correlation).await;
+        let outcome = match UnverifiedPresentation::parse(vp) {
+            Ok(parsed) => self.verify(parsed).await,
+            Err(e) => Err(e.into()),
+        };
         let chain = outcome.as_ref().ok().and_then(|v| v.chain.as_ref());
-        let principal = chain.map(|c| c.principal.clone());
-        let path = chain.map(crate::VerifiedChain::path).unwrap_or_default();
-        self.audited(
-            outcome,
-            "verify_presentation",
+        let mut record = AuditRecord::new(
             &claimed("/holder"),
-            principal.as_deref(),
-            path,
+            "verify_presentation",
+            if outcome.is_ok() { "allow" } else { "deny" },
             &correlation,
-        )
+        );
+        record.principal = chain.map(|c| c.principal.clone());
+        record.chain = chain.map(VerifiedChain::path).unwrap_or_default();
+        record.reason = outcome.as_ref().err().map(|e| format!("{}: {e}", e.code()));
+        let logged = self.record(record);
+        let verified = outcome?;
+        logged.map(|()| verified)
     }
 
-    async fn verify_unaudited(
+    /// Verifies a presentation answering one of this verifier's requests,
+    /// with its delegation chain when it carries one, in the order
+    /// docs/verification.md lists. Not audited: see
+    /// [`Verifier::verify_presentation`].
+    pub async fn verify(
         &self,
-        vp: &Value,
-        correlation: &str,
+        vp: UnverifiedPresentation,
     ) -> Result<VerifiedPresentation, VerifyError> {
-        let now = self.clock.now();
-        let vp = UnverifiedPresentation::parse(vp)?;
-
-        // Bindings: the challenge is our single-use nonce, the domain is us.
-        let challenge = vp.proof_str("challenge")?.to_owned();
-        let request = self.nonces.consume(&challenge, now.timestamp())?;
-        let domain = vp.domain()?;
-        if domain != request.client_id || domain != self.id {
-            return Err(VerifyError::AudienceMismatch {
-                expected: self.id.clone(),
-                found: domain,
-            });
-        }
-
-        // The holder signed the presentation with an authentication key.
-        if vp.proof_str("cryptosuite")? != "eddsa-rdfc-2022" {
-            return Err(bad(
-                ProofTarget::Presentation,
-                "cryptosuite must be eddsa-rdfc-2022",
-            ));
-        }
-        let vp_method = vp.proof_str("verificationMethod")?.to_owned();
-        if did_of(&vp_method) != vp.holder() {
-            return Err(VerifyError::HolderMismatch(format!(
-                "presentation signed by {}, holder is {}",
-                did_of(&vp_method),
-                vp.holder()
-            )));
-        }
-        if vp.proof_str("proofPurpose")? != "authentication" {
-            return Err(VerifyError::KeyNotAuthorized {
-                method: vp_method,
-                purpose: "authentication".into(),
-            });
-        }
-        // Holders are agents: did:key or did:jwk, resolved without I/O, so
-        // a presentation cannot make the verifier fetch arbitrary URLs.
-        if !LocalResolver::supports(vp.holder()) {
-            return Err(VerifyError::ResolutionFailed {
-                did: vp.holder().to_owned(),
-                reason: "holders must use did:key or did:jwk".into(),
-            });
-        }
-        let holder_doc = LocalResolver.resolve_did(vp.holder()).await?;
-        let holder_method = authorized_in(&holder_doc, &vp_method, "authentication")?;
-        self.verify_vp_signature(&vp.json, holder_doc, now).await?;
-
-        // The embedded credential: its issuer must be trusted before
-        // anything of it is resolved or fetched.
-        let credential = &vp.credential;
-        check_context(credential, &[VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL])?;
         let policy = self.policy();
-        let claimed_issuer = credential
-            .get("issuer")
-            .and_then(Value::as_str)
-            .ok_or_else(|| VerifyError::Malformed("issuer must be a DID string".into()))?;
-        if !policy.trusts(claimed_issuer, AGENT_CREDENTIAL_TYPE) {
-            return Err(VerifyError::UntrustedIssuer {
-                issuer: claimed_issuer.to_owned(),
-                credential_type: AGENT_CREDENTIAL_TYPE.into(),
-            });
-        }
-        // Resolve nothing but the trusted issuer's own DID: a proof naming
-        // another DID's key is refused before that DID is resolved.
-        let named = credential
-            .pointer("/proof/verificationMethod")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if did_of(named) != claimed_issuer {
-            return Err(bad(
-                ProofTarget::Credential,
-                format!("signed by {named}, not by the issuer {claimed_issuer}"),
-            ));
-        }
-        let verified =
-            verify_credential_with(credential, &self.loader, self.resolver.as_ref()).await?;
-        if verified.presentation_header != challenge.as_bytes() {
-            return Err(VerifyError::NonceMismatch(
-                "the credential proof is bound to another presentation header".into(),
-            ));
-        }
-        let issuer = credential
-            .get("issuer")
-            .and_then(Value::as_str)
-            .ok_or_else(|| VerifyError::Malformed("issuer must be a DID string".into()))?;
-        if did_of(&verified.verification_method) != issuer {
-            return Err(bad(
-                ProofTarget::Credential,
-                format!(
-                    "signed by {}, not by the issuer {issuer}",
-                    verified.verification_method
-                ),
-            ));
-        }
-        let subject = credential
-            .get("credentialSubject")
-            .and_then(Value::as_object)
-            .ok_or_else(|| VerifyError::Malformed("credentialSubject must be an object".into()))?;
-        if subject.get("id").and_then(Value::as_str) != Some(vp.holder()) {
-            return Err(VerifyError::HolderMismatch(
-                "the credential subject is not the presentation holder".into(),
-            ));
-        }
-
-        // Validity window.
-        if let Some(from) = parse_time(credential, "validFrom")? {
-            if now < from {
-                return Err(VerifyError::NotYetValid(from.to_rfc3339()));
-            }
-        }
-        if let Some(until) = parse_time(credential, "validUntil")? {
-            if now >= until {
-                return Err(VerifyError::Expired(until.to_rfc3339()));
-            }
-        }
-
-        // The request: type and claims.
-        let types: Vec<String> = match credential.get("type") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(expand_credential_type)
-                .collect(),
-            Some(Value::String(s)) => vec![expand_credential_type(s)],
-            _ => Vec::new(),
+        let now = self.clock.now();
+        let env = ProofEnv {
+            resolver: self.resolver.as_ref(),
+            loader: &self.loader,
+            now,
         };
-        let wanted = request.dcql_query.credentials.first();
-        let type_ok = wanted.is_some_and(|q| {
-            q.meta
-                .type_values
-                .iter()
-                .any(|set| set.iter().all(|t| types.contains(t)))
-        });
-        if !type_ok {
-            return Err(VerifyError::WrongCredentialType(format!("{types:?}")));
-        }
-        for path in request.requested_claims() {
-            if credential.pointer(&path.to_pointer()).is_none() {
-                return Err(VerifyError::MissingClaim(path.to_string()));
+        let safe = safe_documents(&vp, &self.loader).await?;
+        let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
+        domain(&vp.proof, &request, &self.id)?;
+        let holder = verify_holder(&vp, &safe.presentation, env).await?;
+        self.nonces.consume(&challenge, now.timestamp())?;
+        let proven =
+            verify_credential(&vp.credential, safe.credential, &policy, env, &self.paths).await?;
+        presentation_header(&proven.presentation_header, &challenge)?;
+        bound_to_holder(&proven, &holder)?;
+        check_validity(&proven.statements, &proven.issuer, now)?;
+        let terms = self.terms(&vp.credential);
+        check_request(&proven.statements, &request, &terms).await?;
+        check_status(&proven.statements, &proven.issuer, &self.status, env).await?;
+        let names = policy.claim_names(&proven.credential_type);
+        let mut claims = named_claims(&proven.statements, &names, &terms).await;
+        check_constraints(
+            &policy,
+            &proven.issuer.did,
+            &proven.credential_type,
+            &claims,
+        )?;
+        let chain = match vp.delegations.as_slice() {
+            [] => None,
+            links => {
+                let cx = ChainContext {
+                    policy: &policy,
+                    env,
+                    status: &self.status,
+                    status_issuer: &proven.issuer.did,
+                };
+                let chain = verify_chain(links, safe.links, &holder.did, &cx).await?;
+                narrow_capabilities(&mut claims, &chain);
+                Some(chain)
             }
-        }
-
-        // Revocation and suspension.
-        self.status
-            .check(
-                credential,
-                issuer,
-                self.resolver.as_ref(),
-                &self.loader,
-                now,
-            )
-            .await?;
-
-        // Policy constraints on the disclosed claims.
-        let mut claims: Map<String, Value> = subject.clone();
-        claims.remove("id");
-        if let Some(c) = policy.violated(issuer, AGENT_CREDENTIAL_TYPE, &claims) {
-            return Err(VerifyError::ConstraintFailed {
-                claim: c.claim.clone(),
-                condition: c.condition.to_string(),
-            });
-        }
-
-        // The delegation chain, if any: only what every link allows.
-        let mut status_refs = vec![credential.clone()];
-        let chain = if vp.delegations.is_empty() {
-            None
-        } else {
-            let cx = ChainContext {
-                policy: &policy,
-                resolver: self.resolver.as_ref(),
-                loader: &self.loader,
-                status: &self.status,
-                status_issuer: issuer,
-                now,
-            };
-            let chain = verify_chain(&vp.delegations, vp.holder(), &cx).await?;
-            if let Some(Value::Array(disclosed)) = claims.get("capabilities") {
-                let narrowed: Vec<Value> = disclosed
-                    .iter()
-                    .filter(|c| {
-                        c.as_str()
-                            .is_some_and(|c| chain.capabilities.iter().any(|x| x == c))
-                    })
-                    .cloned()
-                    .collect();
-                claims.insert("capabilities".into(), Value::Array(narrowed));
-            }
-            status_refs.extend(vp.delegations.iter().cloned());
-            Some(chain)
         };
         Ok(VerifiedPresentation {
-            holder: vp.holder().to_owned(),
-            holder_jkt: holder_method.jwk()?.thumbprint().map_err(|e| {
-                VerifyError::ResolutionFailed {
-                    did: vp.holder().to_owned(),
-                    reason: e.to_string(),
-                }
-            })?,
-            issuer: issuer.to_owned(),
-            credential_type: AGENT_CREDENTIAL_TYPE.into(),
-            claims,
+            credential: verified_credential(proven, claims, &vp.credential),
+            holder: holder.did,
+            holder_jkt: holder.jkt,
             verifier: self.id.clone(),
             chain,
-            status_refs,
-            correlation: correlation.to_owned(),
+            correlation: correlation_id(&challenge),
+            policy,
         })
     }
 
-    async fn verify_vp_signature(
-        &self,
-        vp: &Value,
-        holder_doc: Value,
-        now: DateTime<Utc>,
-    ) -> Result<(), VerifyError> {
-        verify_eddsa_rdfc(vp, holder_doc, &self.loader, now)
-            .await
-            .map_err(|e| bad(ProofTarget::Presentation, e))
+    fn terms<'a>(&'a self, credential: &'a Value) -> Terms<'a> {
+        Terms {
+            context: credential.get("@context").unwrap_or(&Value::Null),
+            types: credential.get("type").unwrap_or(&Value::Null),
+            paths: &self.paths,
+            loader: &self.loader,
+        }
+    }
+}
+
+/// The credential's subject is the holder who signed the presentation.
+fn bound_to_holder(proven: &ProvenCredential, holder: &Holder) -> Result<(), BindingError> {
+    if proven.statements.subject_id.as_deref() != Some(holder.did.as_str()) {
+        return Err(BindingError::HolderMismatch(
+            "the credential subject is not the presentation holder".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// With a chain, the agent may use only the capabilities every link allows.
+fn narrow_capabilities(claims: &mut crate::policy::NamedClaims, chain: &VerifiedChain) {
+    if let Some(values) = claims.get_mut("capabilities") {
+        values.retain(|v| {
+            v.as_text()
+                .is_some_and(|c| chain.capabilities.iter().any(|x| x == c))
+        });
+    }
+}
+
+fn verified_credential(
+    proven: ProvenCredential,
+    claims: crate::policy::NamedClaims,
+    document: &Value,
+) -> VerifiedCredential {
+    let mut disclosed = document
+        .get("credentialSubject")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    disclosed.remove("id");
+    let s = proven.statements;
+    VerifiedCredential {
+        subject: s.subject_id.clone().unwrap_or_default(),
+        issuer: s.issuer,
+        credential_type: proven.credential_type,
+        types: s.types,
+        valid_until: s.valid_until,
+        status: s.status,
+        claims,
+        disclosed,
+        method: proven.method,
     }
 }
 
@@ -504,39 +317,4 @@ fn status_cache() -> CacheConfig {
         ttl: std::time::Duration::from_secs(30),
         capacity: 256,
     }
-}
-
-/// Verifies a derived bbs-2023 credential (see [`Verifier::verify_credential`]),
-/// resolving its issuer with `resolver`.
-pub async fn verify_credential_with(
-    credential: &Value,
-    loader: &ContextLoader,
-    resolver: &dyn ResolveDid,
-) -> Result<VerifiedCredential, VerifyError> {
-    let config = credence_bbs2023::ProofConfig::from_document(credential).map_err(|e| match e {
-        Bbs2023Error::MissingProof | Bbs2023Error::InvalidDocument(_) => {
-            VerifyError::Malformed(e.to_string())
-        }
-        other => bad(ProofTarget::Credential, other),
-    })?;
-    if config.proof_purpose != "assertionMethod" {
-        return Err(VerifyError::KeyNotAuthorized {
-            method: config.verification_method,
-            purpose: "assertionMethod".into(),
-        });
-    }
-    let method =
-        authorized_method(resolver, &config.verification_method, "assertionMethod").await?;
-    let key = bbs_key(&method)?;
-    let verified = verify_derived(credential, &key, loader)
-        .await
-        .map_err(|e| match e {
-            Bbs2023Error::JsonLd(m) => VerifyError::Malformed(m),
-            other => bad(ProofTarget::Credential, other),
-        })?;
-    Ok(VerifiedCredential {
-        verification_method: config.verification_method,
-        presentation_header: verified.presentation_header,
-        document: credential.clone(),
-    })
 }

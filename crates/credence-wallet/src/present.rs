@@ -264,6 +264,8 @@ impl Wallet {
             controller,
             purpose,
             binding,
+            created: Some(self.clock.now()),
+            expires: None,
         };
         sign_eddsa_rdfc(document, signing, &self.loader)
             .await

@@ -11,7 +11,7 @@ use credence_issuer::Authority;
 use credence_resource::ResourceGuard;
 use credence_server::verifier_api::{TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
-use credence_verify::{TrustPolicy, Verifier};
+use credence_verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence_wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -100,6 +100,7 @@ pub struct World {
     pub status_index: usize,
     pub credential: Value,
     pub verifier: Arc<Verifier>,
+    pub tokens: Arc<TokenIssuer>,
     pub verifier_url: String,
     pub introspection: String,
     pub tool_url: String,
@@ -173,12 +174,13 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
     let verifier = Arc::new(adjust(Verifier::new(
         &verifier_url,
         TrustPolicy::load(&policy_path).unwrap(),
-        key.clone(),
     )));
+    let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let vstop = serve(
         vlistener,
         credence_server::verifier_router(VerifierService {
             verifier: verifier.clone(),
+            tokens: tokens.clone(),
             default_claims: vec!["organization".into(), "capabilities".into()],
             introspection,
         }),
@@ -205,6 +207,7 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
         status_index,
         credential,
         verifier,
+        tokens,
         verifier_url,
         introspection: introspection_secret,
         tool_url,

@@ -29,8 +29,19 @@ scope = "models:acme"
 audience = "https://api.globex.example"
 "#;
 
-fn claims(v: serde_json::Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap()
+fn claims(v: serde_json::Value) -> NamedClaims {
+    let text = |v: &serde_json::Value| ClaimValue::Text(v.as_str().unwrap().to_owned());
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let values = match v {
+                serde_json::Value::Array(a) => a.iter().map(text).collect(),
+                one => vec![text(one)],
+            };
+            (k.clone(), values)
+        })
+        .collect()
 }
 
 #[test]

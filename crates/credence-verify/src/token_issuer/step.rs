@@ -4,8 +4,9 @@
 //! shorter life, single use at the resource, and optionally bound to the
 //! digest of the one request the approved plan step makes.
 
-use crate::token::TokenDeps;
-use crate::{IssuedToken, Verifier, VerifyError};
+use super::lineage::Minted;
+use super::{IssuedToken, TokenIssuer};
+use crate::{DelegationError, MintError, VerifyError};
 use credence_core::{verify_dpop, AccessTokenClaims, TokenError, DPOP_WINDOW_SECS};
 
 /// The longest a per-step token lives, in seconds.
@@ -30,28 +31,30 @@ pub struct StepRequest<'a> {
     pub step: Option<&'a str>,
 }
 
-impl Verifier {
+impl TokenIssuer {
     /// Exchanges an active access token for a per-step token. Refusals:
-    /// [`VerifyError::SubjectToken`] (not ours, expired, inactive, already
-    /// a step token, or a missing/bad DPoP proof),
-    /// [`VerifyError::ScopeNotGranted`] (not exactly one scope the token
-    /// has), [`VerifyError::AudienceNotDelegated`] (another audience).
+    /// [`MintError::SubjectToken`] (not ours, expired, inactive, already a
+    /// step token, or a missing/bad DPoP proof),
+    /// [`MintError::ScopeNotGranted`] (not exactly one scope the token
+    /// has), [`DelegationError::AudienceNotDelegated`] (another audience).
     /// Allowed and refused exchanges are audited.
     pub async fn exchange_step(&self, req: StepRequest<'_>) -> Result<IssuedToken, VerifyError> {
         let checked = self.own_token(req.subject_token);
         let parent = checked.as_ref().ok().cloned();
         let outcome = self.step_unaudited(req, checked).await;
         let actor = parent.as_ref().map_or("unknown", |c| c.client_id.as_str());
-        let principal = parent.as_ref().map(|c| c.sub.as_str());
-        let chain = parent
-            .as_ref()
-            .map(AccessTokenClaims::delegation_path)
-            .unwrap_or_default();
+        let who = (
+            parent.as_ref().map(|c| c.sub.as_str()),
+            parent
+                .as_ref()
+                .map(AccessTokenClaims::delegation_path)
+                .unwrap_or_default(),
+        );
         let cid = parent
             .as_ref()
             .and_then(|c| c.cid.clone())
             .unwrap_or_else(|| "none".into());
-        self.audited(outcome, "exchange_step", actor, principal, chain, &cid)
+        self.audited(outcome, "exchange_step", actor, who, &cid)
     }
 
     async fn step_unaudited(
@@ -59,12 +62,9 @@ impl Verifier {
         req: StepRequest<'_>,
         checked: Result<AccessTokenClaims, TokenError>,
     ) -> Result<IssuedToken, VerifyError> {
-        let refused = VerifyError::SubjectToken;
+        let refused = |e| VerifyError::Mint(MintError::SubjectToken(e));
         let parent = checked.map_err(refused)?;
         let now = self.clock.now().timestamp();
-        if now >= parent.exp {
-            return Err(refused(TokenError::Expired));
-        }
         if parent.single_use {
             return Err(refused(TokenError::Malformed(
                 "a per-step token cannot be exchanged again".into(),
@@ -93,14 +93,15 @@ impl Verifier {
             || req.scope.contains(char::is_whitespace)
             || !parent.scopes().contains(&req.scope)
         {
-            return Err(VerifyError::ScopeNotGranted(format!(
+            return Err(MintError::ScopeNotGranted(format!(
                 "`{}`: a step token carries exactly one scope of its parent ({})",
                 req.scope, parent.scope
-            )));
+            ))
+            .into());
         }
         if let Some(aud) = req.audience {
             if aud != parent.aud {
-                return Err(VerifyError::AudienceNotDelegated(aud.to_owned()));
+                return Err(DelegationError::AudienceNotDelegated(aud.to_owned()).into());
             }
         }
         let claims = AccessTokenClaims {
@@ -113,13 +114,16 @@ impl Verifier {
             ..parent.clone()
         };
         let issued = self.sign_token(claims)?;
-        self.derived.insert(
-            &issued.claims,
-            TokenDeps {
+        self.lineage.record(
+            &issued.claims.jti,
+            Minted {
+                aud: issued.claims.aud.clone(),
+                exp: issued.claims.exp,
                 status_issuer: String::new(),
-                status_refs: Vec::new(),
+                status: Vec::new(),
                 parent: Some((parent.jti, parent.exp)),
             },
+            now,
         );
         Ok(issued)
     }

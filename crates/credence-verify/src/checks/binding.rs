@@ -1,0 +1,48 @@
+//! Bindings: the presentation answers one of this verifier's requests
+//! (the challenge is a pending nonce, the domain is this verifier), and
+//! the credential's BBS proof is bound to that same nonce.
+
+use crate::nonce::NonceStore;
+use crate::parse::ProofHeader;
+use crate::BindingError;
+use credence_core::PresentationRequest;
+
+/// The pending request the presentation's challenge names (not consumed).
+pub(crate) fn pending_request(
+    nonces: &NonceStore,
+    header: &ProofHeader,
+    now: i64,
+) -> Result<(String, PresentationRequest), BindingError> {
+    let challenge = header.challenge.clone().ok_or_else(|| {
+        BindingError::NonceMismatch("the presentation proof has no challenge".into())
+    })?;
+    let request = nonces.pending(&challenge, now)?;
+    Ok((challenge, request))
+}
+
+/// The presentation's `domain` is this verifier, and the request was this
+/// verifier's.
+pub(crate) fn domain(
+    header: &ProofHeader,
+    request: &PresentationRequest,
+    verifier: &str,
+) -> Result<(), BindingError> {
+    let found = header.domain.clone().unwrap_or_default();
+    if found != verifier || request.client_id != verifier {
+        return Err(BindingError::DomainMismatch {
+            expected: verifier.to_owned(),
+            found,
+        });
+    }
+    Ok(())
+}
+
+/// The credential's BBS presentation header is the nonce.
+pub(crate) fn presentation_header(header: &[u8], challenge: &str) -> Result<(), BindingError> {
+    if header != challenge.as_bytes() {
+        return Err(BindingError::NonceMismatch(
+            "the credential proof is bound to another presentation header".into(),
+        ));
+    }
+    Ok(())
+}

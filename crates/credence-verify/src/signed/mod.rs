@@ -1,0 +1,82 @@
+//! What a document's proof covers, and nothing else.
+//!
+//! Every document the verifier decides on — the presentation, each
+//! credential in it, each delegation link, each status list — first passes
+//! JSON-LD safe mode: its `@context` is among the accepted ones
+//! ([`context`]), it keeps the strict JSON profile ([`profile`]: one
+//! top-level `@context`, no keyword in claim position, no member that makes
+//! no statement), and it survives expansion and compaction unchanged
+//! ([`round_trip`]). Decisions then read its RDF statements by IRI
+//! ([`graph`]): for a bbs-2023 credential, the very statements the BBS
+//! proof verified; for eddsa-rdfc-2022 documents, the statements of the
+//! same expansion ssi canonicalizes. Claim names become IRIs through the
+//! document's own contexts ([`paths`]).
+
+pub(crate) mod compare;
+pub(crate) mod context;
+pub mod credential;
+pub mod graph;
+pub mod link;
+pub(crate) mod paths;
+pub(crate) mod profile;
+pub(crate) mod round_trip;
+
+use crate::ParseError;
+use graph::Statements;
+use serde_json::Value;
+use ssi::json_ld::ContextLoader;
+
+/// Safe mode for one document (its `nested` members — a presentation's
+/// credentials — are documents of their own, checked separately): returns
+/// the document's statements.
+pub(crate) async fn safe_statements(
+    document: &Value,
+    accepted_contexts: &[&str],
+    nested: &[&str],
+    loader: &ContextLoader,
+) -> Result<Statements, ParseError> {
+    context::check_context(document, accepted_contexts)?;
+    profile::check_profile(document, nested)?;
+    let own = match document {
+        Value::Object(members) if !nested.is_empty() => {
+            let mut own = members.clone();
+            own.retain(|k, _| !nested.contains(&k.as_str()));
+            Value::Object(own)
+        }
+        _ => document.clone(),
+    };
+    let expanded = round_trip::expand_checked(&own, loader).await?;
+    Statements::from_expanded(&expanded)
+}
+
+/// The statements of every document of a presentation, each checked in
+/// safe mode before anything else is read or verified.
+pub(crate) struct SafeDocuments {
+    /// The presentation's own statements (its credentials excluded).
+    pub presentation: Statements,
+    /// The credential's statements as received (its proof verifies them
+    /// later; decisions read the verified ones).
+    pub credential: Statements,
+    /// Each delegation link's statements.
+    pub links: Vec<Statements>,
+}
+
+/// Safe mode for a presentation and every document it embeds.
+pub(crate) async fn safe_documents(
+    vp: &crate::UnverifiedPresentation,
+    loader: &ContextLoader,
+) -> Result<SafeDocuments, ParseError> {
+    let contexts = crate::checks::credential::CONTEXTS;
+    let presentation =
+        safe_statements(&vp.json, contexts, &["verifiableCredential"], loader).await?;
+    let credential = safe_statements(&vp.credential, contexts, &[], loader).await?;
+    let mut links = Vec::with_capacity(vp.delegations.len());
+    for link in &vp.delegations {
+        links.push(safe_statements(link, contexts, &[], loader).await?);
+    }
+    Ok(SafeDocuments {
+        presentation,
+        credential,
+        links,
+    })
+}

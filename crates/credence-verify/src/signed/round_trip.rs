@@ -1,0 +1,70 @@
+//! JSON-LD safe mode: a document is accepted only if everything it says
+//! becomes a statement, in the one form the statements compact back to.
+//!
+//! The document is expanded with the trusted contexts under a strict
+//! policy (an undefined term or an invalid IRI is an error, not a silent
+//! drop), every identifier of the expansion must be a valid IRI or blank
+//! node (an invalid one would be dropped from the RDF the proof covers),
+//! and the expansion compacted back through the document's own contexts
+//! must equal the document received ([`super::compare`]). Past this check,
+//! the JSON and its statements say the same thing.
+
+use super::compare::same_statements;
+use crate::ParseError;
+use serde_json::Value;
+use ssi::json_ld::context_processing::{Process, ProcessedOwned};
+use ssi::json_ld::object::FragmentRef;
+use ssi::json_ld::{
+    Compact, CompactJsonLd, ContextLoader, Expandable, ExpandedDocument, Id, JsonLdObject,
+};
+
+fn unsigned(reason: impl ToString) -> ParseError {
+    ParseError::UnsignedMember {
+        path: "(document)".into(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Expands `document`, checks it is in safe form, and returns the expansion.
+pub(crate) async fn expand_checked(
+    document: &Value,
+    loader: &ContextLoader,
+) -> Result<ExpandedDocument, ParseError> {
+    let compact = CompactJsonLd(json_syntax::Value::from_serde_json(document.clone()));
+    let expanded: ExpandedDocument = compact
+        .expand(loader)
+        .await
+        .map_err(|e| unsigned(format!("JSON-LD expansion refused it: {e}")))?;
+    check_identifiers(&expanded)?;
+    let context = compact
+        .json_ld_context()
+        .ok_or_else(|| ParseError::Malformed("@context is not a JSON-LD context".into()))?;
+    let processed = context
+        .process(&mut (), loader, None)
+        .await
+        .map_err(|e| ParseError::UnsupportedContext(e.to_string()))?
+        .processed;
+    let processed = ProcessedOwned::new(context.into_owned(), processed);
+    let compacted = expanded
+        .compact(processed.as_ref(), loader)
+        .await
+        .map_err(|e| unsigned(format!("JSON-LD compaction failed: {e}")))?;
+    same_statements(document, &compacted.into_serde_json())?;
+    Ok(expanded)
+}
+
+/// Every identifier (node id, type, property) must be a valid IRI or blank
+/// node identifier: an invalid one makes no RDF statement.
+fn check_identifiers(expanded: &ExpandedDocument) -> Result<(), ParseError> {
+    for fragment in expanded.traverse() {
+        if let FragmentRef::NodeFragment(node) = fragment {
+            if let Some(Id::Invalid(id)) = node.into_id() {
+                return Err(ParseError::UnsignedMember {
+                    path: id.clone(),
+                    reason: "not an absolute IRI: it makes no statement".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! What verification established. Only [`crate::Verifier::verify`] makes
+//! these, and only a [`VerifiedPresentation`] can be minted into a token.
+
+use crate::policy::NamedClaims;
+use crate::signed::credential::StatusEntry;
+use crate::TrustPolicy;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// What a verified delegation chain allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedChain {
+    /// The human principal every link names (a DID that signed the root,
+    /// or on whose behalf a trusted organization signed it).
+    pub principal: String,
+    /// The root delegator (the principal, or an organization acting for them).
+    pub root: String,
+    /// The delegates from the first to the holder.
+    pub actors: Vec<String>,
+    /// Capabilities every link allows (the intersection along the chain).
+    pub capabilities: Vec<String>,
+    /// Audiences every restricting link allows; `None` = unrestricted.
+    pub audiences: Option<Vec<String>>,
+    /// The earliest `validUntil` of the chain.
+    pub valid_until: DateTime<Utc>,
+    /// The link ids, root first.
+    pub link_ids: Vec<String>,
+    /// The last link's purpose.
+    pub purpose: String,
+    /// Every link's status entries (in the organization's lists).
+    pub status: Vec<StatusEntry>,
+}
+
+impl VerifiedChain {
+    /// The principal, then each delegate down to the holder: the path an
+    /// audit entry records.
+    pub fn path(&self) -> Vec<String> {
+        std::iter::once(&self.principal)
+            .chain(&self.actors)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The credential of a verified presentation, as its verified statements
+/// state it.
+#[derive(Debug, Clone)]
+pub struct VerifiedCredential {
+    pub(crate) issuer: String,
+    pub(crate) credential_type: String,
+    pub(crate) types: Vec<String>,
+    pub(crate) subject: String,
+    pub(crate) valid_until: Option<DateTime<Utc>>,
+    pub(crate) status: Vec<StatusEntry>,
+    pub(crate) claims: NamedClaims,
+    pub(crate) disclosed: Map<String, Value>,
+    pub(crate) method: String,
+}
+
+impl VerifiedCredential {
+    /// The trusted issuer's DID.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The policy's name of the type the issuer is trusted for.
+    pub fn credential_type(&self) -> &str {
+        &self.credential_type
+    }
+
+    /// Every type the credential states (IRIs).
+    pub fn types(&self) -> &[String] {
+        &self.types
+    }
+
+    /// The subject's DID (the holder).
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// `validUntil`, when disclosed.
+    pub fn valid_until(&self) -> Option<DateTime<Utc>> {
+        self.valid_until
+    }
+
+    /// The verification method that signed it.
+    pub fn verification_method(&self) -> &str {
+        &self.method
+    }
+}
+
+/// A presentation whose every proof, binding and policy check passed.
+#[derive(Debug, Clone)]
+pub struct VerifiedPresentation {
+    pub(crate) holder: String,
+    pub(crate) holder_jkt: String,
+    pub(crate) credential: VerifiedCredential,
+    pub(crate) verifier: String,
+    pub(crate) chain: Option<VerifiedChain>,
+    pub(crate) correlation: String,
+    /// The policy snapshot it was verified under; minting maps scopes with
+    /// the same one.
+    pub(crate) policy: Arc<TrustPolicy>,
+}
+
+impl VerifiedPresentation {
+    /// The agent's DID (holder = VP signer = credential subject).
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// RFC 7638 thumbprint of the agent's key.
+    pub fn holder_jkt(&self) -> &str {
+        &self.holder_jkt
+    }
+
+    /// The trusted issuer's DID.
+    pub fn issuer(&self) -> &str {
+        &self.credential.issuer
+    }
+
+    /// The credential type the policy trusted the issuer for.
+    pub fn credential_type(&self) -> &str {
+        &self.credential.credential_type
+    }
+
+    /// The verified credential.
+    pub fn credential(&self) -> &VerifiedCredential {
+        &self.credential
+    }
+
+    /// The verified values of every claim the policy reads, by the policy's
+    /// claim name; with a delegation chain, `capabilities` is narrowed to
+    /// what the chain allows.
+    pub fn claims(&self) -> &NamedClaims {
+        &self.credential.claims
+    }
+
+    /// The disclosed subject claims as received (for display: safe mode
+    /// made them say what the statements say; decisions read
+    /// [`VerifiedPresentation::claims`]).
+    pub fn disclosed(&self) -> &Map<String, Value> {
+        &self.credential.disclosed
+    }
+
+    /// The verified delegation chain, when one was presented.
+    pub fn chain(&self) -> Option<&VerifiedChain> {
+        self.chain.as_ref()
+    }
+
+    /// The correlation id of this exchange in the audit log.
+    pub fn correlation(&self) -> &str {
+        &self.correlation
+    }
+
+    /// The policy snapshot it was verified under.
+    pub fn policy(&self) -> &TrustPolicy {
+        &self.policy
+    }
+}
