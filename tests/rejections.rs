@@ -31,19 +31,6 @@ fn derived(vp: &Value) -> Value {
     vp["verifiableCredential"][0].clone()
 }
 
-/// Presents `claims`, lets `edit` change the derived credential, and has the
-/// holder re-sign the presentation, so only the credential's own checks can
-/// catch the edit.
-async fn edited_and_resigned(w: &World, claims: &[&str], edit: impl FnOnce(&mut Value)) -> Value {
-    let (request, vp) = present(w, claims).await;
-    let mut cred = derived(&vp);
-    edit(&mut cred);
-    w.wallet
-        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn tampered_disclosed_claim_breaks_the_credential_proof() {
     let w = world().await;

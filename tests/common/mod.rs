@@ -16,6 +16,8 @@ pub struct World {
     pub wallet: Wallet,
     pub verifier: Verifier,
     pub tokens: TokenIssuer,
+    /// The token service's signing key (private), for tests that forge.
+    pub token_key: ssi::JWK,
     pub dir: tempfile::TempDir,
 }
 
@@ -76,12 +78,43 @@ pub async fn world() -> World {
         .unwrap();
     wallet.import(&credential).await.unwrap();
     let verifier = Verifier::new(VERIFIER_ID, policy_for(issuer.did()));
-    let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
+    let token_key = ssi::JWK::generate_ed25519().unwrap();
+    let tokens = TokenIssuer::new(&verifier, token_key.clone());
     World {
         issuer,
         wallet,
         verifier,
         tokens,
+        token_key,
         dir,
     }
+}
+
+pub mod holder;
+
+/// Presents `claims`, lets `edit` change the derived credential, and has the
+/// holder re-sign the presentation, so only the credential's own checks can
+/// catch the edit.
+pub async fn edited_and_resigned(
+    w: &World,
+    claims: &[&str],
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> serde_json::Value {
+    let request = w.verifier.create_request(claims);
+    edited_for(w, &request, edit).await
+}
+
+/// As [`edited_and_resigned`], answering `request`.
+pub async fn edited_for(
+    w: &World,
+    request: &credence::model::PresentationRequest,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> serde_json::Value {
+    let vp = w.wallet.present(request).await.unwrap();
+    let mut cred = vp["verifiableCredential"][0].clone();
+    edit(&mut cred);
+    w.wallet
+        .sign_presentation(cred, &request.nonce, VERIFIER_ID)
+        .await
+        .unwrap()
 }

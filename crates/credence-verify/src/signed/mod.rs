@@ -29,7 +29,7 @@ use ssi::json_ld::ContextLoader;
 /// Safe mode for one document (its `nested` members — a presentation's
 /// credentials — are documents of their own, checked separately): returns
 /// the document's statements.
-pub(crate) async fn safe_statements(
+pub async fn safe_statements(
     document: &Value,
     accepted_contexts: &[&str],
     nested: &[&str],
