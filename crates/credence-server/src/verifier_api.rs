@@ -137,10 +137,32 @@ async fn token(
             serde_json::from_str(t)
                 .map_err(|e| OAuthError::invalid_request(format!("subject_token is not JSON: {e}")))
         })?;
-    let policy = s.verifier.policy();
-    let audience = match (req.audience, req.resource) {
-        (Some(a), _) | (None, Some(a)) => a,
-        (None, None) => match policy.audiences().as_slice() {
+    let scopes: Option<Vec<String>> = req
+        .scope
+        .map(|s| s.split_whitespace().map(str::to_owned).collect());
+    let requested = req.audience.or(req.resource);
+    let outcome = match s.verifier.verify_presentation(&vp).await {
+        // The audience is resolved under the policy snapshot the
+        // presentation was verified with, the one minting maps scopes with.
+        Ok(verified) => {
+            let audience = resolve_audience(requested, verified.policy())?;
+            s.tokens
+                .mint_narrowed(verified, &audience, scopes.as_deref())
+        }
+        Err(e) => Err(e),
+    };
+    token_response(outcome)
+}
+
+/// The audience the token is for: the one asked for, or the policy's only
+/// one; it must be an audience some rule serves.
+fn resolve_audience(
+    requested: Option<String>,
+    policy: &credence_verify::TrustPolicy,
+) -> Result<String, OAuthError> {
+    let audience = match requested {
+        Some(a) => a,
+        None => match policy.audiences().as_slice() {
             [only] => (*only).to_owned(),
             _ => {
                 return Err(OAuthError::invalid_request(
@@ -157,16 +179,7 @@ async fn token(
             format!("no policy rule serves audience {audience}"),
         ));
     }
-    let scopes: Option<Vec<String>> = req
-        .scope
-        .map(|s| s.split_whitespace().map(str::to_owned).collect());
-    let outcome = async {
-        let verified = s.verifier.verify_presentation(&vp).await?;
-        s.tokens
-            .mint_narrowed(verified, &audience, scopes.as_deref())
-    }
-    .await;
-    token_response(outcome)
+    Ok(audience)
 }
 
 fn token_response(
