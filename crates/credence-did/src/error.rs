@@ -5,7 +5,10 @@
 /// [`DidError::code`] gives each variant a stable, machine-readable name
 /// (`resolution_failed`, `key_not_authorized`) that callers can put into
 /// rejection reasons and audit records without matching on the variants.
+/// The enum is `#[non_exhaustive]`: a `match` outside this crate needs a
+/// wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DidError {
     /// The DID could not be resolved, or its document is unusable: a
     /// malformed identifier (bad multibase or base64url, unknown
