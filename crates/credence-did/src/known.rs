@@ -1,7 +1,7 @@
 //! DID documents supplied out of band (offline verification, proof
 //! signing and verification through ssi with nothing resolved by ssi).
 
-use crate::{check_document_id, resolve_local, ResolveDid, ResolveFuture};
+use crate::{check_document_id, resolve_local, DidError, LocalResolver, ResolveDid, ResolveFuture};
 use serde_json::Value;
 use ssi::dids::{DIDResolver, DID};
 
@@ -27,23 +27,29 @@ impl KnownDocuments {
 }
 
 /// Resolves the documents it holds (their `id` checked against the DID
-/// asked for), and did:key / did:jwk like [`LocalResolver`]; nothing is
-/// fetched. For offline verification with DID documents obtained out of
-/// band (e.g. a did:web document shipped with a test vector).
+/// asked for); nothing is fetched. For offline verification with DID
+/// documents obtained out of band (e.g. a did:web document shipped with a
+/// test vector). did:key and did:jwk documents are always computed like
+/// [`LocalResolver`] does: a document supplied for such a DID is ignored,
+/// so it cannot grant its key a relationship the method does not.
 impl ResolveDid for KnownDocuments {
     fn resolve_did<'a>(&'a self, did: &'a str) -> ResolveFuture<'a> {
         Box::pin(async move {
-            match self.0.get(did) {
-                Some(document) => {
-                    check_document_id(did, document)?;
-                    Ok(document.clone())
-                }
-                None => resolve_local(did).await,
+            if LocalResolver::supports(did) {
+                return resolve_local(did).await;
             }
+            let document = self
+                .0
+                .get(did)
+                .ok_or_else(|| DidError::failed(did, "no DID document was supplied for it"))?;
+            check_document_id(did, document)?;
+            Ok(document.clone())
         })
     }
 }
 
+/// The same documents for ssi's proof code: did:key and did:jwk computed,
+/// any other DID only from the supplied documents.
 impl DIDResolver for KnownDocuments {
     async fn resolve_representation<'a>(
         &'a self,
@@ -51,7 +57,15 @@ impl DIDResolver for KnownDocuments {
         _options: ssi::dids::resolution::Options,
     ) -> Result<ssi::dids::resolution::Output<Vec<u8>>, ssi::dids::resolution::Error> {
         use ssi::dids::resolution::{Error, Output};
-        let document = self.0.get(did.as_str()).ok_or(Error::NotFound)?;
+        let computed;
+        let document = if LocalResolver::supports(did.as_str()) {
+            computed = resolve_local(did.as_str())
+                .await
+                .map_err(|e| Error::internal(e.to_string()))?;
+            &computed
+        } else {
+            self.0.get(did.as_str()).ok_or(Error::NotFound)?
+        };
         let bytes = serde_json::to_vec(document).map_err(|e| Error::internal(e.to_string()))?;
         Ok(Output::from_content(
             bytes,

@@ -1,8 +1,10 @@
 //! The [`ResolveDid`] trait and the resolvers that need no network:
 //! did:key and did:jwk are computed from the identifier.
 
-use crate::DidError;
+use crate::relationship::grant_only;
+use crate::{did_jwk, did_key, DidError};
 use serde_json::Value;
+use ssi::dids::resolution::Options;
 use ssi::dids::{DIDResolver, DID, DIDJWK};
 use std::future::Future;
 use std::pin::Pin;
@@ -17,8 +19,19 @@ pub trait ResolveDid: Send + Sync {
     fn resolve_did<'a>(&'a self, did: &'a str) -> ResolveFuture<'a>;
 }
 
-/// Resolves did:key (Ed25519, P-256, BLS12-381 G2) and did:jwk: methods
-/// whose document is computed from the identifier, with no I/O.
+/// Resolves did:key (Ed25519, X25519, P-256, BLS12-381 G2) and did:jwk
+/// (Ed25519, X25519, P-256): methods whose document is computed from the
+/// identifier, with no I/O.
+///
+/// The identifier is checked before anything is computed — a malformed
+/// one (bad multibase or base64url, unknown multicodec, a key of the
+/// wrong length or not on its curve, a JWK with private key material) is
+/// [`DidError::ResolutionFailed`] — and the document then lists its one
+/// key only under the relationships its method's spec grants, which ssi
+/// does not do (see [`crate`]): did:key signing keys under
+/// authentication, assertionMethod, capabilityInvocation and
+/// capabilityDelegation, X25519 keys under keyAgreement only; a did:jwk
+/// key by its `use` and its curve.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocalResolver;
 
@@ -35,13 +48,26 @@ impl ResolveDid for LocalResolver {
     }
 }
 
-/// Resolves a did:key or did:jwk document and checks its `id`.
+/// Resolves a did:key or did:jwk document (see [`LocalResolver`]) and
+/// checks its `id`.
 pub async fn resolve_local(did: &str) -> Result<Value, DidError> {
     let parsed = DID::new(did).map_err(|_| DidError::failed(did, "not a valid DID"))?;
-    let output = if did.starts_with("did:key:") {
-        ssi::dids::DIDKey.resolve(parsed).await
+    let (output, method_id, granted) = if let Some(fragment) = did.strip_prefix("did:key:") {
+        let key_type = did_key::parse(did)?;
+        let output = ssi::dids::DIDKey.resolve(parsed).await;
+        (
+            output,
+            format!("{did}#{fragment}"),
+            key_type.relationships().to_vec(),
+        )
     } else if did.starts_with("did:jwk:") {
-        DIDJWK.resolve(parsed).await
+        let jwk = did_jwk::parse(did)?;
+        let mut options = Options::default();
+        if jwk.json_web_key {
+            options.parameters.public_key_format = Some("JsonWebKey2020".into());
+        }
+        let output = DIDJWK.resolve_with(parsed, options).await;
+        (output, format!("{did}#0"), jwk.relationships)
     } else {
         return Err(DidError::failed(
             did,
@@ -49,8 +75,10 @@ pub async fn resolve_local(did: &str) -> Result<Value, DidError> {
         ));
     };
     let output = output.map_err(|e| DidError::failed(did, e))?;
-    let document = serde_json::to_value(output.document).map_err(|e| DidError::failed(did, e))?;
+    let mut document =
+        serde_json::to_value(output.document).map_err(|e| DidError::failed(did, e))?;
     check_document_id(did, &document)?;
+    grant_only(&mut document, did, &method_id, &granted)?;
     Ok(document)
 }
 

@@ -5,23 +5,45 @@
 //! # full dotted paths ("credentialSubject.organization").
 //! [[verifier]]
 //! name = "Globex procurement"          # a label, optional
-//! domain = "globex.example"            # did:web:globex.example…, https://globex.example/…
+//! domain = "*.globex.example"          # https://globex.example/…, https://api.globex.example/…
 //! claims = ["organization", "capabilities"]
 //!
 //! [[verifier]]
-//! did = "did:key:z6Mk…"                # exactly this verifier
+//! did = "did:web:globex.example"       # exactly this client_id
 //! claims = ["organization"]
 //! ```
 //!
-//! A request is matched against every rule whose `did` equals its
-//! `client_id`, or whose `domain` is the host of that `client_id` (a
-//! `*.example.com` domain also matches subdomains). The claims of all
-//! matching rules are allowed; anything else requested is refused.
+//! A request is matched against every rule; the claims of all matching
+//! rules are allowed, anything else requested is refused.
+//!
+//! - A `did` rule matches a `client_id` that is exactly, byte for byte, its
+//!   value. This is the only way a DID (`did:web:…`, `did:key:…`, or any
+//!   other non-URL client id) is matched: never by pattern, never by the
+//!   host a did:web names, and not after case folding.
+//! - A `domain` rule matches a web origin client id: an `https` URL, or
+//!   `http` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`), parsed
+//!   with the `url` crate as a browser would (WHATWG URL). The rule's host
+//!   — parsed the same way: ASCII case folded, IDNs to punycode — must be
+//!   the URL's host; `*.globex.example` also matches any subdomain (label
+//!   by label: never `evilglobex.example`). A rule with a port
+//!   (`globex.example:8443`) matches only that port (the scheme's default
+//!   when the URL names none); without one, any port. IP addresses match
+//!   only exactly, never by wildcard.
+//! - A client id no domain rule can match, whatever the rule: `http` to a
+//!   non-loopback host or any other scheme; a URL with userinfo
+//!   (`https://api.globex.example@evil.example`); a backslash, whitespace or
+//!   control character anywhere (parsers disagree on them); a host not
+//!   written as the parser reads it, up to ASCII case (percent-encoding,
+//!   Unicode instead of its punycode A-labels, IPv4 shorthand such as
+//!   `0x7f.1`); a host with an empty label (a trailing dot, `a..b`).
+//!
+//! The path, query and fragment of a URL client id are not compared.
 
 use crate::WalletError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
+use url::{Host, Url};
 
 /// The policy's file name inside a wallet directory.
 pub const HOLDER_POLICY_FILE: &str = "holder-policy.toml";
@@ -67,10 +89,12 @@ pub struct VerifierRule {
     /// A label for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The verifier's exact `client_id` (usually its DID).
+    /// The verifier's exact `client_id` (usually its DID), compared byte
+    /// for byte.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub did: Option<String>,
-    /// The verifier's domain (`*.` prefix for subdomains too).
+    /// The verifier's host (`*.` prefix for subdomains too, `:port` for
+    /// one port only); matched against URL client ids, never DIDs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// The claims it may receive.
@@ -95,32 +119,136 @@ pub(crate) fn normalize_claim(claim: &str) -> String {
     }
 }
 
-/// The host a `client_id` names: `did:web:host[:path]` or `scheme://host/…`.
-pub(crate) fn host_of(client_id: &str) -> Option<String> {
-    if let Some(rest) = client_id.strip_prefix("did:web:") {
-        let host = rest.split(':').next()?;
-        // did:web encodes a port's colon as %3A.
-        let host = host.split("%3A").next()?;
-        return Some(host.to_ascii_lowercase());
+/// A client id a domain rule can match: the host and port a browser
+/// would connect to.
+#[derive(Debug, PartialEq, Eq)]
+struct WebOrigin {
+    host: Host<String>,
+    port: u16,
+}
+
+/// The web origin of `client_id`, if it is one (see the module doc).
+fn web_origin(client_id: &str) -> Option<WebOrigin> {
+    if client_id
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return None;
     }
-    let (_, rest) = client_id.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.split(':').next()?;
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    let url = Url::parse(client_id).ok()?;
+    let host = url.host_str()?;
+    match url.scheme() {
+        "https" => {}
+        "http" if credence_did::is_loopback_host(host) => {}
+        _ => return None,
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    // The host must be written exactly as the parser reads it (up to
+    // ASCII case), right after `scheme://`: this refuses percent-encoded,
+    // Unicode and shorthand hosts, and anything before the host.
+    let written = client_id.get(url.scheme().len()..)?.strip_prefix("://")?;
+    let after = written.get(host.len()..)?;
+    if !written.get(..host.len())?.eq_ignore_ascii_case(host)
+        || !(after.is_empty() || after.starts_with([':', '/', '?', '#']))
+    {
+        return None;
+    }
+    let host = url.host()?.to_owned();
+    if has_empty_label(&host) {
+        return None;
+    }
+    Some(WebOrigin {
+        host,
+        port: url.port_or_known_default()?,
+    })
+}
+
+fn has_empty_label(host: &Host<String>) -> bool {
+    matches!(host, Host::Domain(d) if d.split('.').any(str::is_empty))
+}
+
+/// A parsed `domain` rule.
+#[derive(Debug, PartialEq, Eq)]
+struct DomainPattern {
+    /// `*.` given: subdomains match too.
+    wildcard: bool,
+    host: Host<String>,
+    port: Option<u16>,
+}
+
+impl DomainPattern {
+    /// Parses `globex.example`, `*.globex.example`, `globex.example:8443`,
+    /// `127.0.0.1`, `[::1]:8080`, `bücher.example`.
+    fn parse(domain: &str) -> Result<Self, String> {
+        let (wildcard, rest) = match domain.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, domain),
+        };
+        let forbidden = |c: char| {
+            matches!(c, '/' | '\\' | '@' | '?' | '#' | '%' | '*')
+                || c.is_whitespace()
+                || c.is_control()
+        };
+        if rest.is_empty() || rest.chars().any(forbidden) {
+            return Err(format!(
+                "`{domain}` is not a host name (a `*.` prefix at most)"
+            ));
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
+                let port = port
+                    .parse::<u16>()
+                    .map_err(|_| format!("bad port in `{domain}`"))?;
+                (host, Some(port))
+            }
+            _ => (rest, None),
+        };
+        let host = Host::parse(host).map_err(|e| format!("`{domain}`: {e}"))?;
+        if has_empty_label(&host) {
+            return Err(format!("`{domain}` has an empty label (or a trailing dot)"));
+        }
+        if wildcard && !matches!(host, Host::Domain(_)) {
+            return Err(format!("`{domain}`: a wildcard needs a domain name"));
+        }
+        Ok(Self {
+            wildcard,
+            host,
+            port,
+        })
+    }
+
+    fn matches(&self, origin: &WebOrigin) -> bool {
+        if self.port.is_some_and(|port| port != origin.port) {
+            return false;
+        }
+        match (&self.host, &origin.host) {
+            (Host::Domain(rule), Host::Domain(host)) => {
+                host == rule || (self.wildcard && is_subdomain(host, rule))
+            }
+            (rule, host) => !self.wildcard && rule == host,
+        }
+    }
+}
+
+/// Whether `host` is a subdomain of `parent`, label by label.
+fn is_subdomain(host: &str, parent: &str) -> bool {
+    host.strip_suffix(parent)
+        .and_then(|labels| labels.strip_suffix('.'))
+        .is_some_and(|labels| !labels.is_empty())
 }
 
 impl VerifierRule {
-    fn matches(&self, client_id: &str) -> bool {
+    fn matches(&self, client_id: &str, origin: Option<&WebOrigin>) -> bool {
         if self.did.as_deref() == Some(client_id) {
             return true;
         }
-        match (self.domain.as_deref(), host_of(client_id)) {
-            (Some(domain), Some(host)) => {
-                let domain = domain.to_ascii_lowercase();
-                match domain.strip_prefix("*.") {
-                    Some(parent) => host == parent || host.ends_with(&format!(".{parent}")),
-                    None => host == domain,
-                }
+        match (self.domain.as_deref(), origin) {
+            // A domain that does not parse matches nothing (`from_toml`
+            // refuses it; `allow_domain` cannot).
+            (Some(domain), Some(origin)) => {
+                DomainPattern::parse(domain).is_ok_and(|p| p.matches(origin))
             }
             _ => false,
         }
@@ -143,6 +271,12 @@ impl HolderPolicy {
             }
             if rule.claims.iter().any(|c| c.trim().is_empty()) {
                 return Err(invalid("an empty claim name"));
+            }
+            if rule.did.as_deref().is_some_and(|d| d.trim().is_empty()) {
+                return Err(invalid("an empty `did`"));
+            }
+            if let Some(domain) = &rule.domain {
+                DomainPattern::parse(domain).map_err(|reason| invalid(&reason))?;
             }
         }
         Ok(policy)
@@ -176,7 +310,8 @@ impl HolderPolicy {
         self
     }
 
-    /// Allows `claims` for verifiers on `domain`.
+    /// Allows `claims` for verifiers on `domain` (see the module doc; a
+    /// domain [`HolderPolicy::from_toml`] would refuse matches nothing).
     pub fn allow_domain(mut self, domain: &str, claims: &[&str]) -> Self {
         self.verifiers.push(VerifierRule {
             name: None,
@@ -187,11 +322,13 @@ impl HolderPolicy {
         self
     }
 
-    /// The claims (dotted paths) `client_id` may receive.
+    /// The claims (dotted paths) `client_id` may receive (see the module
+    /// doc for how rules match).
     pub fn allowed_claims(&self, client_id: &str) -> BTreeSet<String> {
+        let origin = web_origin(client_id);
         self.verifiers
             .iter()
-            .filter(|r| r.matches(client_id))
+            .filter(|r| r.matches(client_id, origin.as_ref()))
             .flat_map(|r| r.claims.iter().map(|c| normalize_claim(c)))
             .collect()
     }
@@ -239,56 +376,94 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), WalletErro
 mod tests {
     use super::*;
 
-    #[test]
-    fn hosts_of_client_ids() {
-        assert_eq!(
-            host_of("did:web:globex.example").as_deref(),
-            Some("globex.example")
-        );
-        assert_eq!(
-            host_of("did:web:globex.example:tools").as_deref(),
-            Some("globex.example")
-        );
-        assert_eq!(
-            host_of("did:web:localhost%3A8443").as_deref(),
-            Some("localhost")
-        );
-        assert_eq!(
-            host_of("https://API.globex.example:8443/x").as_deref(),
-            Some("api.globex.example")
-        );
-        assert_eq!(host_of("did:key:z6Mkabc"), None);
+    fn origin(host: &str, port: u16) -> Option<WebOrigin> {
+        Some(WebOrigin {
+            host: Host::parse(host).unwrap(),
+            port,
+        })
     }
 
     #[test]
-    fn rules_match_by_did_domain_and_wildcard() {
-        let policy = HolderPolicy::from_toml(
-            r#"
-            [[verifier]]
-            domain = "globex.example"
-            claims = ["organization"]
-            [[verifier]]
-            domain = "*.initech.example"
-            claims = ["credentialSubject.capabilities"]
-            [[verifier]]
-            did = "did:key:z6MkX"
-            claims = ["purpose"]
-            "#,
-        )
-        .unwrap();
-        let org = vec!["credentialSubject.organization".to_string()];
-        assert!(policy.denied("did:web:globex.example", &org).is_empty());
-        assert_eq!(policy.denied("did:web:evil-globex.example", &org), org);
-        assert_eq!(policy.denied("did:web:globex.example.evil", &org), org);
-        let caps = vec!["credentialSubject.capabilities".to_string()];
-        assert!(policy
-            .denied("https://api.initech.example/v", &caps)
-            .is_empty());
-        assert!(policy.denied("did:web:initech.example", &caps).is_empty());
-        assert_eq!(policy.denied("did:key:z6MkX", &caps), caps);
-        assert!(policy
-            .denied("did:key:z6MkX", &["credentialSubject.purpose".into()])
-            .is_empty());
+    fn web_origins_of_client_ids() {
+        assert_eq!(
+            web_origin("https://API.Globex.example:8443/x?y#z"),
+            origin("api.globex.example", 8443)
+        );
+        assert_eq!(
+            web_origin("HTTPS://globex.example"),
+            origin("globex.example", 443)
+        );
+        assert_eq!(
+            web_origin("https://globex.example:443"),
+            origin("globex.example", 443)
+        );
+        assert_eq!(
+            web_origin("http://127.0.0.1:7400"),
+            origin("127.0.0.1", 7400)
+        );
+        assert_eq!(web_origin("http://[::1]:7400/"), origin("[::1]", 7400));
+        assert_eq!(web_origin("http://localhost"), origin("localhost", 80));
+        assert_eq!(
+            web_origin("https://xn--bcher-kva.example"),
+            origin("xn--bcher-kva.example", 443)
+        );
+        for refused in [
+            "did:web:globex.example",
+            "did:key:z6MkX",
+            "globex.example",
+            "https:globex.example",
+            "https:/globex.example",
+            "http://globex.example",
+            "http://10.0.0.1",
+            "wss://globex.example",
+            "https://user@globex.example",
+            "https://:pw@globex.example",
+            "https://globex.example\\@evil.example",
+            "https://globex%2Eexample",
+            "https://bücher.example",
+            "https://0x7f.1",
+            "https://globex.example.",
+            "https://api..globex.example",
+            "https://glo\tbex.example",
+            " https://globex.example",
+            "https://",
+        ] {
+            assert_eq!(web_origin(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn domain_patterns_parse_like_hosts() {
+        let p = DomainPattern::parse("*.Bücher.Example:8443").unwrap();
+        assert_eq!(
+            p,
+            DomainPattern {
+                wildcard: true,
+                host: Host::parse("xn--bcher-kva.example").unwrap(),
+                port: Some(8443),
+            }
+        );
+        assert_eq!(DomainPattern::parse("[::1]").unwrap().port, None);
+        assert_eq!(DomainPattern::parse("[::1]:80").unwrap().port, Some(80));
+        for bad in [
+            "",
+            "*.",
+            "*",
+            "*.*.globex.example",
+            "evil*.globex.example",
+            "globex.example.",
+            "a..globex.example",
+            "globex.example/x",
+            "evil.example@globex.example",
+            "globex%2Eexample",
+            "globex.example:",
+            "globex.example:99999",
+            "*.127.0.0.1",
+            "https://globex.example",
+            "glo bex.example",
+        ] {
+            assert!(DomainPattern::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

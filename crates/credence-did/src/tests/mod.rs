@@ -1,8 +1,33 @@
 //! Unit tests of resolution, relationships and did:web URLs.
 
+mod did_jwk;
+mod did_key;
+mod documents;
+
 use crate::*;
 use ssi::dids::DIDJWK;
 use ssi::JWK;
+
+/// Asserts that `result` is a [`DidError::ResolutionFailed`].
+#[track_caller]
+pub(crate) fn assert_resolution_failed<T: std::fmt::Debug>(
+    result: Result<T, DidError>,
+    what: &str,
+) {
+    match result {
+        Err(e @ DidError::ResolutionFailed { .. }) => assert_eq!(e.code(), "resolution_failed"),
+        other => panic!("{what}: expected resolution_failed, got {other:?}"),
+    }
+}
+
+/// Asserts that `result` is a [`DidError::KeyNotAuthorized`].
+#[track_caller]
+pub(crate) fn assert_not_authorized<T: std::fmt::Debug>(result: Result<T, DidError>, what: &str) {
+    match result {
+        Err(e @ DidError::KeyNotAuthorized { .. }) => assert_eq!(e.code(), "key_not_authorized"),
+        other => panic!("{what}: expected key_not_authorized, got {other:?}"),
+    }
+}
 
 #[tokio::test]
 async fn known_documents_resolve_checked_then_fall_back_to_local() {
