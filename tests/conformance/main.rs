@@ -33,7 +33,9 @@ async fn published_vectors() {
         ("W3C vc-di-eddsa Ed25519Signature2020", 2),
         ("W3C vc-di-eddsa proof sets", 2),
         ("W3C vc-di-bbs bbs-2023", 9),
-        ("did:key (w3c-ccg)", 19),
+        // secp256k1 keys are outside credence-did's set (not run); X25519 keys
+        // resolve for keyAgreement only.
+        ("did:key (w3c-ccg)", 17),
         ("W3C Bitstring Status List", 13),
     ] {
         assert_eq!(report.passed(kind), expected, "{kind}\n{table}");

@@ -88,10 +88,7 @@ impl VerifyError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Parse(e) => e.code(),
-            Self::Did(e) => match e {
-                DidError::KeyNotAuthorized { .. } => "key_not_authorized",
-                _ => "resolution_failed",
-            },
+            Self::Did(e) => e.code(),
             Self::BadProof { .. } => "bad_proof",
             Self::Binding(e) => e.code(),
             Self::Trust(e) => e.code(),
