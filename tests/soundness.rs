@@ -320,3 +320,65 @@ async fn the_services_own_tokens_are_checked_like_any_other() {
         assert!(expected(&e), "{name}: {e:?}");
     }
 }
+
+/// Class 2: a key signs only for what its DID document grants, as the DID
+/// method's spec writes the document (not as ssi generates it).
+#[tokio::test]
+async fn a_did_jwk_key_for_encryption_cannot_sign_a_presentation() {
+    let w = world().await;
+    let holder = Signer::did_jwk("enc").await;
+    let credential = w
+        .issuer
+        .issue_agent_credential(
+            &holder.did,
+            &profile(),
+            Utc::now() - Duration::hours(1),
+            Utc::now() + Duration::hours(5),
+        )
+        .await
+        .unwrap();
+    let vp = signed_by(&w, &holder, &credential, &["capabilities"], (None, None)).await;
+    let err = w.verifier.verify_presentation(&vp).await.unwrap_err();
+    assert_eq!(err.code(), "key_not_authorized", "{err}");
+    // The same key marked for signatures may.
+    let holder = Signer::did_jwk("sig").await;
+    let credential = w
+        .issuer
+        .issue_agent_credential(
+            &holder.did,
+            &profile(),
+            Utc::now() - Duration::hours(1),
+            Utc::now() + Duration::hours(5),
+        )
+        .await
+        .unwrap();
+    let vp = signed_by(&w, &holder, &credential, &["capabilities"], (None, None)).await;
+    assert!(w.verifier.verify_presentation(&vp).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_malformed_issuer_or_holder_did_is_a_resolution_failure() {
+    let w = world().await;
+    // A trusted issuer whose did:key is truncated: resolving it fails, it
+    // is not a bad proof.
+    let truncated = &w.issuer.did()[..w.issuer.did().len() - 6];
+    let vp = edited_and_resigned(&w, &["capabilities"], |c| {
+        let method = c["proof"]["verificationMethod"].as_str().unwrap();
+        let fragment = method.split('#').nth(1).unwrap().to_owned();
+        c["issuer"] = json!(truncated);
+        c["proof"]["verificationMethod"] = json!(format!("{truncated}#{fragment}"));
+    })
+    .await;
+    let mut policy = policy_for(w.issuer.did());
+    policy.issuers[0].did = truncated.to_owned();
+    w.verifier.set_policy(policy);
+    let err = w.verifier.verify_presentation(&vp).await.unwrap_err();
+    assert_eq!(err.code(), "resolution_failed", "{err}");
+    // A holder whose did:key has an unknown multicodec.
+    w.verifier.set_policy(policy_for(w.issuer.did()));
+    let request = w.verifier.create_request(&["capabilities"]);
+    let mut vp = w.wallet.present(&request).await.unwrap();
+    vp["holder"] = json!("did:key:z2J9gaYxrKVpdoG9A4gRnmpnRCcxU6agDtFVVBVdn1JedouoZN7SzcyREXXzWgt3gGiwpoHq7K68X4m32D8HgzG8wv3sY5j7");
+    let err = w.verifier.verify_presentation(&vp).await.unwrap_err();
+    assert_eq!(err.code(), "resolution_failed", "{err}");
+}

@@ -11,11 +11,14 @@ use serde_json::{json, Value};
 use ssi::verification_methods::ProofPurpose;
 use ssi::JWK;
 
-/// An Ed25519 did:key that signs as told.
+/// An Ed25519 key (did:key, or did:jwk) that signs as told.
 pub struct Signer {
     pub key: JWK,
     pub did: String,
     pub method: String,
+    /// The DID document it signs against (computed by ssi itself, so a
+    /// signer can sign with a key its DID's spec does not authorize).
+    controller: Option<Value>,
 }
 
 /// A proof's `created` and `expires` (`None` = now, and none).
@@ -26,7 +29,30 @@ impl Signer {
         let key = JWK::generate_ed25519().unwrap();
         let did = ssi::dids::DIDKey::generate(&key).unwrap().to_string();
         let method = ssi::dids::DIDKey::generate_url(&key).unwrap().to_string();
-        Self { key, did, method }
+        Self {
+            key,
+            did,
+            method,
+            controller: None,
+        }
+    }
+
+    /// An Ed25519 did:jwk whose JWK says `"use": use_`, with the document
+    /// ssi generates for it (which lists the key under every relationship).
+    pub async fn did_jwk(use_: &str) -> Self {
+        use ssi::dids::DIDResolver;
+        let mut key = JWK::generate_ed25519().unwrap();
+        key.public_key_use = Some(use_.to_owned());
+        let did = ssi::dids::DIDJWK::generate(&key.to_public()).to_string();
+        let parsed = ssi::dids::DID::new(&did).unwrap();
+        let output = ssi::dids::DIDJWK.resolve(parsed).await.unwrap();
+        let controller = serde_json::to_value(output.document).unwrap();
+        Self {
+            method: format!("{did}#0"),
+            did,
+            key,
+            controller: Some(controller),
+        }
     }
 
     /// Signs `doc` for `purpose`, bound to `(challenge, domain)` if given.
@@ -40,7 +66,10 @@ impl Signer {
         let signing = EddsaSigning {
             key: &self.key,
             method: &self.method,
-            controller: resolve_local(&self.did).await.unwrap(),
+            controller: match &self.controller {
+                Some(doc) => doc.clone(),
+                None => resolve_local(&self.did).await.unwrap(),
+            },
             purpose,
             binding,
             created,

@@ -6,7 +6,7 @@ use super::proofs::{verify_eddsa, ProofEnv};
 use crate::parse::UnverifiedPresentation;
 use crate::signed::graph::{Statements, CRED};
 use crate::{BindingError, ParseError, VerifyError};
-use credence_did::{did_of, DidError, LocalResolver};
+use credence_did::{did_of, DidError, LocalResolver, ResolveDid};
 
 /// The verified holder.
 pub(crate) struct Holder {
@@ -32,6 +32,8 @@ pub(crate) async fn verify_holder(
     if !LocalResolver::supports(&holder) {
         return Err(DidError::failed(&holder, "holders must use did:key or did:jwk").into());
     }
+    // A malformed holder DID is a resolution failure, whoever signed.
+    LocalResolver.resolve_did(&holder).await?;
     if did_of(&vp.proof.method) != holder {
         return Err(BindingError::HolderMismatch(format!(
             "presentation signed by {}, holder is {holder}",
