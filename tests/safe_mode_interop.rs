@@ -6,7 +6,7 @@
 //! policy accepts it, is the verifier's business, not this test's).
 
 use credence::model::{context_loader_with, CREDENCE_CONTEXT_URL, VC_V2_CONTEXT_URL};
-use credence::verify::signed::safe_statements;
+use credence::verify::signed::SafeMode;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,7 +41,7 @@ async fn documents_other_implementations_made_pass_safe_mode() {
     }
     let mut accepted: Vec<&str> = extra.keys().map(String::as_str).collect();
     accepted.extend([VC_V2_CONTEXT_URL, CREDENCE_CONTEXT_URL]);
-    let loader = context_loader_with(extra.clone());
+    let safe = SafeMode::new(context_loader_with(extra.clone()));
     let manifest = json(&dir.join("MANIFEST.json"));
     let mut checked = 0;
     for entry in manifest["files"].as_array().unwrap() {
@@ -57,11 +57,11 @@ async fn documents_other_implementations_made_pass_safe_mode() {
         } else {
             &[]
         };
-        let outcome = safe_statements(&document, &accepted, nested, &loader).await;
+        let outcome = safe.statements(&document, &accepted, nested).await;
         assert!(outcome.is_ok(), "{file}: {outcome:?}");
         if kind == "presentation" {
             for credential in document["verifiableCredential"].as_array().unwrap() {
-                let outcome = safe_statements(credential, &accepted, &[], &loader).await;
+                let outcome = safe.statements(credential, &accepted, &[]).await;
                 assert!(outcome.is_ok(), "{file} (embedded): {outcome:?}");
             }
         }

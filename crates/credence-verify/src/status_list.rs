@@ -10,7 +10,6 @@ use crate::checks::proofs::{verify_eddsa, ProofEnv};
 use crate::parse::ProofHeader;
 use crate::signed::credential::{CredentialStatements, StatusEntry};
 use crate::signed::graph::STATUS;
-use crate::signed::safe_statements;
 use crate::{ProofTarget, StatusError};
 use chrono::Duration;
 use credence_core::{MAX_CLOCK_SKEW_SECS, VC_V2_CONTEXT_URL};
@@ -139,7 +138,9 @@ async fn verify_list(
     issuer: &str,
     env: ProofEnv<'_>,
 ) -> Result<VerifiedList, StatusError> {
-    let statements = safe_statements(document, &[VC_V2_CONTEXT_URL], &[], env.loader)
+    let statements = env
+        .safe
+        .statements(document, &[VC_V2_CONTEXT_URL], &[])
         .await
         .map_err(|e| invalid(url, e))?;
     let list = CredentialStatements::read(statements).map_err(|e| invalid(url, e))?;

@@ -14,7 +14,7 @@ use crate::checks::validity::check_validity;
 use crate::nonce::NonceStore;
 use crate::parse::UnverifiedPresentation;
 use crate::signed::paths::PathResolver;
-use crate::signed::safe_documents;
+use crate::signed::{safe_documents, SafeMode};
 use crate::status_list::StatusLists;
 use crate::verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
 use crate::{BindingError, TrustPolicy, VerifyError};
@@ -35,6 +35,7 @@ pub struct Verifier {
     request_ttl_secs: i64,
     nonces: NonceStore,
     pub(crate) loader: ContextLoader,
+    pub(crate) safe: Arc<SafeMode>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) status: Arc<StatusLists>,
     paths: PathResolver,
@@ -60,6 +61,7 @@ impl Verifier {
             request_ttl_secs: 120,
             nonces: NonceStore::default(),
             loader: context_loader(),
+            safe: Arc::new(SafeMode::new(context_loader())),
             resolver: Arc::new(DidResolver::default()),
             status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
             paths: PathResolver::default(),
@@ -97,6 +99,7 @@ impl Verifier {
 
     /// Uses another JSON-LD context loader.
     pub fn with_loader(mut self, loader: ContextLoader) -> Self {
+        self.safe = Arc::new(SafeMode::new(loader.clone()));
         self.loader = loader;
         self
     }
@@ -209,9 +212,10 @@ impl Verifier {
         let env = ProofEnv {
             resolver: self.resolver.as_ref(),
             loader: &self.loader,
+            safe: &self.safe,
             now,
         };
-        let safe = safe_documents(&vp, &self.loader).await?;
+        let safe = safe_documents(&vp, &self.safe).await?;
         let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
         domain(&vp.proof, &request, &self.id)?;
         let holder = verify_holder(&vp, &safe.presentation, env).await?;

@@ -85,9 +85,11 @@ pub async fn verify_credential_with(
 ) -> Result<CredentialProof, VerifyError> {
     let header = ProofHeader::parse(credential, ProofTarget::Credential)?;
     let signer = credence_did::did_of(&header.method).to_owned();
+    let safe = crate::signed::SafeMode::new(loader.clone());
     let env = ProofEnv {
         resolver,
         loader,
+        safe: &safe,
         now: chrono::Utc::now(),
     };
     let (method, proof) = verify_bbs(credential, &header, &signer, env).await?;

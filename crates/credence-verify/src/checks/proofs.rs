@@ -23,6 +23,9 @@ pub(crate) struct ProofEnv<'a> {
     pub resolver: &'a dyn ResolveDid,
     /// The trusted JSON-LD contexts.
     pub loader: &'a ContextLoader,
+    /// JSON-LD safe mode with those contexts (for documents fetched on the
+    /// way, such as status lists).
+    pub safe: &'a crate::signed::SafeMode,
     /// The verifier's clock reading for this decision.
     pub now: DateTime<Utc>,
 }

@@ -26,14 +26,54 @@ use graph::Statements;
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
 
-/// Safe mode for one document (its `nested` members — a presentation's
-/// credentials — are documents of their own, checked separately): returns
-/// the document's statements.
-pub async fn safe_statements(
+/// JSON-LD safe mode with a set of trusted contexts (a context loader),
+/// keeping the contexts it has processed.
+pub struct SafeMode {
+    loader: ContextLoader,
+    contexts: round_trip::ProcessedContexts,
+}
+
+impl std::fmt::Debug for SafeMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SafeMode").finish_non_exhaustive()
+    }
+}
+
+impl SafeMode {
+    /// Safe mode with the contexts `loader` serves (and nothing else).
+    pub fn new(loader: ContextLoader) -> Self {
+        Self {
+            loader,
+            contexts: Default::default(),
+        }
+    }
+
+    /// Safe mode for one document (its `nested` members — a presentation's
+    /// credentials — are documents of their own, checked separately):
+    /// returns the document's statements.
+    pub async fn statements(
+        &self,
+        document: &Value,
+        accepted_contexts: &[&str],
+        nested: &[&str],
+    ) -> Result<Statements, ParseError> {
+        safe_statements(
+            document,
+            accepted_contexts,
+            nested,
+            &self.loader,
+            &self.contexts,
+        )
+        .await
+    }
+}
+
+async fn safe_statements(
     document: &Value,
     accepted_contexts: &[&str],
     nested: &[&str],
     loader: &ContextLoader,
+    contexts: &round_trip::ProcessedContexts,
 ) -> Result<Statements, ParseError> {
     context::check_context(document, accepted_contexts)?;
     profile::check_profile(document, nested)?;
@@ -45,7 +85,7 @@ pub async fn safe_statements(
         }
         _ => document.clone(),
     };
-    let expanded = round_trip::expand_checked(&own, loader).await?;
+    let expanded = round_trip::expand_checked(&own, loader, contexts).await?;
     Statements::from_expanded(&expanded)
 }
 
@@ -64,15 +104,16 @@ pub(crate) struct SafeDocuments {
 /// Safe mode for a presentation and every document it embeds.
 pub(crate) async fn safe_documents(
     vp: &crate::UnverifiedPresentation,
-    loader: &ContextLoader,
+    safe: &SafeMode,
 ) -> Result<SafeDocuments, ParseError> {
     let contexts = crate::checks::credential::CONTEXTS;
-    let presentation =
-        safe_statements(&vp.json, contexts, &["verifiableCredential"], loader).await?;
-    let credential = safe_statements(&vp.credential, contexts, &[], loader).await?;
+    let presentation = safe
+        .statements(&vp.json, contexts, &["verifiableCredential"])
+        .await?;
+    let credential = safe.statements(&vp.credential, contexts, &[]).await?;
     let mut links = Vec::with_capacity(vp.delegations.len());
     for link in &vp.delegations {
-        links.push(safe_statements(link, contexts, &[], loader).await?);
+        links.push(safe.statements(link, contexts, &[]).await?);
     }
     Ok(SafeDocuments {
         presentation,

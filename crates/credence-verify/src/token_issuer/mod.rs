@@ -37,6 +37,7 @@ struct StatusSource {
     lists: Arc<StatusLists>,
     resolver: Arc<dyn ResolveDid>,
     loader: ContextLoader,
+    safe: Arc<crate::signed::SafeMode>,
 }
 
 /// Mints and manages the tokens of one verifier.
@@ -73,6 +74,7 @@ impl TokenIssuer {
                 lists: verifier.status.clone(),
                 resolver: verifier.resolver.clone(),
                 loader: verifier.loader.clone(),
+                safe: verifier.safe.clone(),
             },
             audit: verifier.audit.clone(),
         }
@@ -112,6 +114,7 @@ impl TokenIssuer {
         ProofEnv {
             resolver: self.status.resolver.as_ref(),
             loader: &self.status.loader,
+            safe: &self.status.safe,
             now: self.clock.now(),
         }
     }
