@@ -664,3 +664,54 @@ async fn an_encryption_only_did_jwk_signs_a_presentation() {
         "a key its DID declares for encryption authenticated the holder"
     );
 }
+
+// ------------------------------------------------------------ BBS proofs
+
+/// zkryptium's `PoKSignature::from_bytes` slices `bytes[0..48]` … without
+/// a length check, and the derived proof value's `bbsProof` reaches it
+/// unchecked. Anyone (a did:key of her own, a nonce from the open request
+/// endpoint) fabricates a credential naming a trusted issuer and its key,
+/// with a 10-byte `bbsProof`: the verifier panics (in release builds
+/// too: slice bounds are always checked) instead of refusing a bad proof.
+#[tokio::test]
+async fn a_short_bbs_proof_panics_the_verifier() {
+    use credence::bbs2023::DerivedProofValue;
+    let w = Arc::new(world().await);
+    let mallory = Signer::new();
+    let request = w.verifier.create_request(&["capabilities"]);
+    let mut doc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
+        "type": ["VerifiableCredential", "AgentCredential"],
+        "issuer": w.issuer.did(),
+        "validFrom": (Utc::now() - Duration::hours(1)).to_rfc3339(),
+        "validUntil": (Utc::now() + Duration::hours(5)).to_rfc3339(),
+        "credentialSubject": {"id": mallory.did, "capabilities": ["invoices.read"]},
+    });
+    let loader = credence::model::context_loader();
+    let lines = credence::bbs2023::canonicalize_document(&doc, &loader)
+        .await
+        .unwrap();
+    let value = DerivedProofValue {
+        bbs_proof: vec![0; 10],
+        label_map: [(0, 0)].into_iter().collect(),
+        mandatory_indexes: (0..lines.len() as u64).collect(),
+        selective_indexes: vec![],
+        presentation_header: request.nonce.as_bytes().to_vec(),
+    };
+    doc["proof"] = json!({
+        "type": "DataIntegrityProof",
+        "cryptosuite": "bbs-2023",
+        "verificationMethod": w.issuer.public_key().did_key_url(),
+        "proofPurpose": "assertionMethod",
+        "proofValue": value.encode().unwrap(),
+    });
+    let vp = mallory
+        .present(vec![doc], &request.nonce, VERIFIER_ID, (None, None))
+        .await;
+    let v = w.clone();
+    let outcome = tokio::spawn(async move { v.verifier.verify_presentation(&vp).await }).await;
+    match outcome {
+        Err(join) => panic!("the verifier panicked on a malformed BBS proof: {join}"),
+        Ok(result) => assert_eq!(result.unwrap_err().code(), "bad_proof"),
+    }
+}
