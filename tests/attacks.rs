@@ -492,8 +492,13 @@ async fn a_revoked_credential_passes_by_disclosing_only_its_suspension_entry() {
         "credentialSubject": profile().to_subject(&holder.did),
         "credentialStatus": assignment.entries(),
     });
-    let mandatory =
-        ["/issuer", "/validFrom", "/validUntil", "/credentialSubject/id"].map(String::from);
+    let mandatory = [
+        "/issuer",
+        "/validFrom",
+        "/validUntil",
+        "/credentialSubject/id",
+    ]
+    .map(String::from);
     let credential = acme.issuer.issue_document(&doc, &mandatory).await.unwrap();
     acme.registry
         .set(assignment.index, "revocation", true)
@@ -713,5 +718,80 @@ async fn a_short_bbs_proof_panics_the_verifier() {
     match outcome {
         Err(join) => panic!("the verifier panicked on a malformed BBS proof: {join}"),
         Ok(result) => assert_eq!(result.unwrap_err().code(), "bad_proof"),
+    }
+}
+
+// ------------------------------------------------------------------ DoS
+
+/// Ten blank nodes that all name each other (a clique, 2 KB of JSON)
+/// keep JSON-LD safe mode happy, and RDFC-1.0 canonicalization (ssi's
+/// URDNA2015 has no work limit) then permutes every tie: cost grows about
+/// tenfold per node (n = 7: 1.5 s, n = 8: ~15 s, n = 9: minutes). The
+/// presentation needs no valid signature — it is canonicalized before
+/// the signature is checked, and a failed signature does not even consume
+/// the nonce, so one open-endpoint nonce serves any number of attempts.
+/// A verifier must bound this work (or refuse such graphs) before
+/// canonicalizing. Budget here: 5 s for a refusal that normally takes
+/// ~60 ms.
+#[test]
+fn a_blank_node_clique_pins_the_verifier_for_minutes() {
+    fn clique(n: usize) -> Value {
+        let nodes: Vec<Value> = (0..n)
+            .map(|i| {
+                let others: Vec<Value> = (0..n)
+                    .filter(|j| *j != i)
+                    .map(|j| json!({"id": format!("_:n{j}")}))
+                    .collect();
+                json!({"id": format!("_:n{i}"), "organization": others})
+            })
+            .collect();
+        Value::Array(nodes)
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    // The verifier runs on a thread of its own, so that a test that fails
+    // by running out of time does not wait for it.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let w = world().await;
+            let mallory = Signer::new();
+            let request = w.verifier.create_request(&["capabilities"]);
+            let genuine = w.wallet.present(&request).await.unwrap();
+            let credential = genuine["verifiableCredential"][0].clone();
+            // Any proof of Mallory's: the signature need not verify.
+            let small = mallory
+                .present(
+                    vec![credential.clone()],
+                    &request.nonce,
+                    VERIFIER_ID,
+                    (None, None),
+                )
+                .await;
+            let vp = json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
+                "type": ["VerifiablePresentation"],
+                "holder": mallory.did,
+                "organization": clique(8),
+                "verifiableCredential": [credential],
+                "proof": small["proof"].clone(),
+            });
+            ready_tx.send(()).unwrap();
+            let started = std::time::Instant::now();
+            let outcome = w.verifier.verify_presentation(&vp).await;
+            let _ = tx.send((started.elapsed(), outcome.map(|_| ()).map_err(|e| e.code())));
+        });
+    });
+    ready_rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("set-up");
+    match rx.recv_timeout(std::time::Duration::from_secs(5)) {
+        Ok((took, outcome)) => assert_eq!(outcome, Err("bad_proof"), "after {took:?}"),
+        Err(_) => {
+            panic!("one 2 KB presentation with a bad signature kept the verifier busy for over 5 s")
+        }
     }
 }
