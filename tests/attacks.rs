@@ -795,3 +795,48 @@ fn a_blank_node_clique_pins_the_verifier_for_minutes() {
         }
     }
 }
+
+/// `verify_dpop` computes `(dpop.iat - now).abs()` on the proof's own
+/// `iat`: a proof dated `i64::MIN` (by the token's holder — a malicious
+/// agent) overflows, a panic wherever overflow checks are on (every
+/// debug/test build of the resource server or of the token service's
+/// per-step exchange and `/revoke`). Malformed input must be refused.
+#[tokio::test]
+async fn a_dpop_proof_dated_i64_min_panics_the_resource_guard() {
+    let w = world().await;
+    let holder = Signer::new();
+    let credential = credential_for(&w, &holder.did).await;
+    let request = w.verifier.create_request(&["capabilities"]);
+    let vp = present_as(
+        &holder,
+        &credential,
+        &request,
+        &["capabilities"],
+        &[],
+        (None, None),
+    )
+    .await;
+    let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
+    let url = format!("{API}/invoices");
+    let proof = credence::model::dpop_proof(&holder.key, "GET", &url, Some(&token.token), i64::MIN)
+        .unwrap();
+    let authorization = format!("DPoP {}", token.token);
+    let guard = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        guard.check(
+            RequestParts {
+                authorization: Some(&authorization),
+                dpop: Some(&proof),
+                method: "GET",
+                url: &url,
+                body: b"",
+            },
+            "invoices:read",
+            Utc::now().timestamp(),
+        )
+    }));
+    match outcome {
+        Err(_) => panic!("the resource guard panicked on a DPoP proof's iat"),
+        Ok(result) => assert_eq!(result.unwrap_err().code(), "dpop_invalid"),
+    }
+}
