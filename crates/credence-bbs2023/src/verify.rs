@@ -51,6 +51,15 @@ pub async fn verify_derived(
         .iter()
         .map(|(c, b)| Ok((blank("c14n", *c)?, blank("b", *b)?)))
         .collect::<Result<HashMap<_, _>, Bbs2023Error>>()?;
+    // The map is a relabelling: two canonical nodes never share a label.
+    let mut labels: Vec<&BlankIdBuf> = label_map.values().collect();
+    labels.sort();
+    labels.dedup();
+    if labels.len() != label_map.len() {
+        return Err(Bbs2023Error::MalformedProofValue(
+            "the label map gives two blank nodes one label".into(),
+        ));
+    }
     let (lines, statements) = relabel_with_map(loader, &obj, &label_map).await?;
 
     let mut mandatory = String::new();
@@ -85,20 +94,57 @@ pub async fn verify_derived(
         .iter()
         .map(|i| *i as usize)
         .collect();
-    let proof = PoKSignature::<BbsBls12381Sha256>::from_bytes(&derived.bbs_proof)
-        .map_err(|_| Bbs2023Error::ProofInvalid)?;
-    proof
-        .proof_verify(
-            public_key.inner(),
-            Some(&messages),
-            Some(&indexes),
-            Some(&header),
-            Some(&derived.presentation_header),
-        )
-        .map_err(|_| Bbs2023Error::ProofInvalid)?;
+    check_proof_length(derived.bbs_proof.len())?;
+    // The BBS library slices and indexes its input; whatever it does with
+    // a hostile proof, a panic there is a refusal here, never a crash.
+    let verified = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        PoKSignature::<BbsBls12381Sha256>::from_bytes(&derived.bbs_proof)
+            .map_err(|_| Bbs2023Error::ProofInvalid)?
+            .proof_verify(
+                public_key.inner(),
+                Some(&messages),
+                Some(&indexes),
+                Some(&header),
+                Some(&derived.presentation_header),
+            )
+            .map_err(|_| Bbs2023Error::ProofInvalid)
+    }));
+    verified.map_err(|_| Bbs2023Error::ProofInvalid)??;
     Ok(VerifiedDerivedProof {
         config,
         presentation_header: derived.presentation_header,
         statements,
     })
+}
+
+/// The most undisclosed messages a proof may carry: each costs the
+/// verifier a message generator (hash-to-curve) before anything can fail.
+pub const MAX_UNDISCLOSED: usize = 1024;
+
+/// An IETF BBS proof (BLS12-381) is `Abar, Bbar, D` (3 × 48 bytes), `ê,
+/// r̂1, r̂3` (3 × 32), one 32-byte scalar per undisclosed message, and the
+/// 32-byte challenge.
+fn check_proof_length(len: usize) -> Result<(), Bbs2023Error> {
+    const FIXED: usize = 3 * 48 + 3 * 32 + 32;
+    let undisclosed = len.checked_sub(FIXED).map(|rest| (rest / 32, rest % 32));
+    match undisclosed {
+        Some((u, 0)) if u <= MAX_UNDISCLOSED => Ok(()),
+        _ => Err(Bbs2023Error::MalformedProofValue(format!(
+            "a BBS proof of {len} bytes is not one this verifier accepts"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_lengths_outside_the_encoding_are_refused() {
+        assert!(check_proof_length(272).is_ok());
+        assert!(check_proof_length(272 + 32 * 7).is_ok());
+        for bad in [0, 10, 271, 273, 272 + 31, 272 + 32 * (MAX_UNDISCLOSED + 1)] {
+            assert!(check_proof_length(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -122,9 +122,9 @@ pub fn check_token_times(claims: &AccessTokenClaims, now: i64) -> Result<(), Tok
     if now >= claims.exp {
         return Err(TokenError::Expired);
     }
-    if claims.iat > now + MAX_CLOCK_SKEW_SECS
+    if claims.iat > now.saturating_add(MAX_CLOCK_SKEW_SECS)
         || claims.exp <= claims.iat
-        || claims.exp - claims.iat > MAX_TOKEN_TTL_SECS
+        || claims.exp.saturating_sub(claims.iat) > MAX_TOKEN_TTL_SECS
     {
         return Err(TokenError::InvalidTimes(format!(
             "iat {} exp {}",
@@ -205,7 +205,7 @@ pub fn verify_dpop(
             htu_of(url)
         )));
     }
-    if (dpop.iat - now).abs() > DPOP_WINDOW_SECS {
+    if dpop.iat.abs_diff(now) > DPOP_WINDOW_SECS.unsigned_abs() {
         return Err(invalid("iat is outside the accepted window"));
     }
     if dpop.ath.as_deref() != Some(access_token_hash(token).as_str()) {

@@ -132,7 +132,7 @@ impl ResourceGuard {
         )?;
         if !self
             .seen
-            .first_use(&dpop.jti, dpop.iat + DPOP_WINDOW_SECS, now)
+            .first_use(&dpop.jti, dpop.iat.saturating_add(DPOP_WINDOW_SECS), now)
         {
             return Err(TokenError::DpopReplay);
         }

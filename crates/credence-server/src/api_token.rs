@@ -59,9 +59,18 @@ impl ApiToken {
             }
         }
         let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(StoreError::file(&path))?);
-        Ok(Self {
-            secret: Zeroizing::new(text.trim().to_owned()),
-        })
+        let secret = Zeroizing::new(text.trim().to_owned());
+        if secret.len() < 16 {
+            // An empty secret would match an empty bearer token.
+            return Err(StoreError::File {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the API secret is shorter than 16 characters",
+                ),
+            });
+        }
+        Ok(Self { secret })
     }
 
     /// The secret, for the agent's client.

@@ -33,13 +33,12 @@ impl NonceStore {
         let mut map = self.lock();
         // Forget requests that expired more than a minute ago.
         map.retain(|_, p| p.request.expires_at + 60 > now);
-        map.insert(
-            request.nonce.clone(),
-            Pending {
-                request,
-                used: false,
-            },
-        );
+        // A nonce already known keeps its state: registering a request
+        // again never revives a used one.
+        map.entry(request.nonce.clone()).or_insert(Pending {
+            request,
+            used: false,
+        });
     }
 
     /// The unused, unexpired request with `nonce`; nothing is consumed.

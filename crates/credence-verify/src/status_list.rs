@@ -28,6 +28,8 @@ struct VerifiedList {
     issuer: String,
     purpose: String,
     bits: BitString,
+    /// How many one-bit entries it holds.
+    entries: usize,
 }
 
 /// Fetches (or takes from those supplied), verifies and caches status lists.
@@ -91,6 +93,10 @@ impl StatusLists {
                 ));
             }
             let index = entry.index;
+            // (ssi's lookup does unchecked arithmetic on the index.)
+            if index >= list.entries {
+                return Err(invalid(url, format!("index {index} is outside the list")));
+            }
             let bit = list
                 .bits
                 .get(StatusSize::DEFAULT, index)
@@ -185,10 +191,12 @@ async fn verify_list(
     };
     let purpose = text("statusPurpose")?;
     let encoded = text("encodedList")?;
+    let bytes = decode_bounded(&encoded, url)?;
     Ok(VerifiedList {
         issuer: issuer.to_owned(),
         purpose,
-        bits: BitString::from_bytes(decode_bounded(&encoded, url)?),
+        entries: bytes.len() * 8,
+        bits: BitString::from_bytes(bytes),
     })
 }
 

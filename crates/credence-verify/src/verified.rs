@@ -90,8 +90,10 @@ impl VerifiedCredential {
     }
 }
 
-/// A presentation whose every proof, binding and policy check passed.
-#[derive(Debug, Clone)]
+/// A presentation whose every proof, binding and policy check passed. It
+/// is not `Clone`: it mints one token ([`crate::TokenIssuer::mint`] takes
+/// it by value), as its nonce answered one request.
+#[derive(Debug)]
 pub struct VerifiedPresentation {
     pub(crate) holder: String,
     pub(crate) holder_jkt: String,

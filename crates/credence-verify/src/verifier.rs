@@ -215,11 +215,10 @@ impl Verifier {
             safe: &self.safe,
             now,
         };
-        let safe = safe_documents(&vp, &self.safe).await?;
         let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
         domain(&vp.proof, &request, &self.id)?;
+        let safe = safe_documents(&vp, &self.safe).await?;
         let holder = verify_holder(&vp, &safe.presentation, env).await?;
-        self.nonces.consume(&challenge, now.timestamp())?;
         let proven =
             verify_credential(&vp.credential, safe.credential, &policy, env, &self.paths).await?;
         presentation_header(&proven.presentation_header, &challenge)?;
@@ -244,12 +243,21 @@ impl Verifier {
                     env,
                     status: &self.status,
                     status_issuer: &proven.issuer.did,
+                    status_urls: proven
+                        .statements
+                        .status
+                        .iter()
+                        .map(|e| e.list.as_str())
+                        .collect(),
                 };
                 let chain = verify_chain(links, safe.links, &holder.did, &cx).await?;
                 narrow_capabilities(&mut claims, &chain);
                 Some(chain)
             }
         };
+        // Last: only an accepted presentation uses up the request, and of
+        // concurrent ones exactly one does.
+        self.nonces.consume(&challenge, now.timestamp())?;
         Ok(VerifiedPresentation {
             credential: verified_credential(proven, claims, &vp.credential),
             holder: holder.did,
@@ -281,8 +289,12 @@ fn bound_to_holder(proven: &ProvenCredential, holder: &Holder) -> Result<(), Bin
     Ok(())
 }
 
-/// With a chain, the agent may use only the capabilities every link allows.
+/// With a chain, the token speaks for the principal: it may carry only
+/// what every link delegated. The capabilities are narrowed to the
+/// chain's, and no other claim feeds a scope rule (a rule on, say, the
+/// agent's model would grant what no link delegated).
 fn narrow_capabilities(claims: &mut crate::policy::NamedClaims, chain: &VerifiedChain) {
+    claims.retain(|name, _| name == "capabilities");
     if let Some(values) = claims.get_mut("capabilities") {
         values.retain(|v| {
             v.as_text()

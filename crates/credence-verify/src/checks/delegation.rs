@@ -19,7 +19,9 @@ use crate::signed::graph::Statements;
 use crate::signed::link::LinkStatements;
 use crate::status_list::StatusLists;
 use crate::verified::VerifiedChain;
-use crate::{DelegationError, ParseError, ProofTarget, TrustPolicy, ValidityError, VerifyError};
+use crate::{
+    DelegationError, ParseError, ProofTarget, StatusError, TrustPolicy, ValidityError, VerifyError,
+};
 use credence_core::{link_digest, MAX_CHAIN_LENGTH};
 use credence_did::LocalResolver;
 use serde_json::Value;
@@ -32,6 +34,10 @@ pub(crate) struct ChainContext<'a> {
     /// The org whose status lists the links' `credentialStatus` must use:
     /// the trusted issuer of the holder's credential.
     pub status_issuer: &'a str,
+    /// Those lists: the URLs the credential's own (issuer-signed) status
+    /// entries name. A link (signed by an agent) pointing anywhere else
+    /// is refused before anything is fetched.
+    pub status_urls: Vec<&'a str>,
 }
 
 /// A link read and not yet verified.
@@ -99,7 +105,9 @@ fn check_root(root: &LinkStatements, policy: &TrustPolicy) -> Result<(), Delegat
         };
     }
     match policy.issuer(&root.delegator) {
-        Some(org) if org.signs_for_principals => {
+        // A principal the policy lists delegates in her own name only: no
+        // organization signs for her.
+        Some(org) if org.signs_for_principals && !policy.trusts_principal(&root.principal) => {
             if root.principal.starts_with("did:") {
                 Ok(())
             } else {
@@ -206,6 +214,20 @@ async fn check_link(
         },
         other => other,
     })?;
+    if let Some(foreign) = link
+        .status
+        .iter()
+        .find(|e| !cx.status_urls.contains(&e.list.as_str()))
+    {
+        return Err(StatusError::ListInvalid {
+            url: foreign.list.clone(),
+            reason: format!(
+                "delegation link {i} names a list that is not one of {}'s",
+                cx.status_issuer
+            ),
+        }
+        .into());
+    }
     cx.status
         .check(&link.status, cx.status_issuer, cx.env)
         .await?;

@@ -1,6 +1,7 @@
 //! Revocation and suspension: the credential's status entries, as its
 //! statements state them, are checked against the issuer's signed lists;
-//! an entry is required unless the issuer's policy entry waives it.
+//! a revocation entry is required unless the issuer's policy entry waives
+//! it (a holder could otherwise disclose only a suspension entry).
 
 use super::proofs::ProofEnv;
 use crate::signed::credential::CredentialStatements;
@@ -14,12 +15,10 @@ pub(crate) async fn check_status(
     lists: &StatusLists,
     env: ProofEnv<'_>,
 ) -> Result<(), StatusError> {
-    if credential.status.is_empty() {
-        return if issuer.require_status {
-            Err(StatusError::Missing(issuer.did.clone()))
-        } else {
-            Ok(())
-        };
+    // Disclosing only a suspension entry must not hide a revocation.
+    let revocable = credential.status.iter().any(|e| e.purpose == "revocation");
+    if issuer.require_status && !revocable {
+        return Err(StatusError::Missing(issuer.did.clone()));
     }
     lists
         .check(&credential.status, &credential.issuer, env)

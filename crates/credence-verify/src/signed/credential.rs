@@ -117,11 +117,13 @@ fn status_entry(statements: &Statements, entry: &Node) -> Result<StatusEntry, Pa
     })
 }
 
-/// A decimal index without sign, leading `+` or spaces.
+/// A decimal index without sign, leading `+` or spaces, within what a
+/// status list can hold.
 fn parse_index(text: &str) -> Result<usize, ParseError> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed("statusListIndex must be a decimal integer"));
     }
-    text.parse()
+    text.parse::<u32>()
+        .map(|i| i as usize)
         .map_err(|_| malformed("statusListIndex is out of range"))
 }

@@ -89,6 +89,10 @@ async fn safe_statements(
     Statements::from_expanded(&expanded)
 }
 
+/// The most blank nodes a presentation and the documents it embeds may
+/// hold together.
+pub const MAX_PRESENTATION_BLANK_NODES: usize = 48;
+
 /// The statements of every document of a presentation, each checked in
 /// safe mode before anything else is read or verified.
 pub(crate) struct SafeDocuments {
@@ -114,6 +118,17 @@ pub(crate) async fn safe_documents(
     let mut links = Vec::with_capacity(vp.delegations.len());
     for link in &vp.delegations {
         links.push(safe.statements(link, contexts, &[]).await?);
+    }
+    // The presentation is canonicalized whole (for the holder's signature):
+    // bound the blank nodes of all its documents together as well.
+    let total: usize = match vp.json.as_object() {
+        Some(object) => profile::blank_nodes(object),
+        None => 0,
+    };
+    if total > MAX_PRESENTATION_BLANK_NODES {
+        return Err(ParseError::Malformed(format!(
+            "{total} blank nodes in the presentation; at most {MAX_PRESENTATION_BLANK_NODES}"
+        )));
     }
     Ok(SafeDocuments {
         presentation,

@@ -98,7 +98,7 @@ impl TokenIssuer {
         let proof = verify_dpop(dpop, token, &claims.cnf.jkt, method, url, now)?;
         if !self
             .dpop_seen
-            .first_use(&proof.jti, proof.iat + DPOP_WINDOW_SECS, now)
+            .first_use(&proof.jti, proof.iat.saturating_add(DPOP_WINDOW_SECS), now)
         {
             return Err(TokenError::DpopReplay);
         }

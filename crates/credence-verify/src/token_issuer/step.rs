@@ -85,7 +85,7 @@ impl TokenIssuer {
         .map_err(refused)?;
         if !self
             .dpop_seen
-            .first_use(&dpop.jti, dpop.iat + DPOP_WINDOW_SECS, now)
+            .first_use(&dpop.jti, dpop.iat.saturating_add(DPOP_WINDOW_SECS), now)
         {
             return Err(refused(TokenError::DpopReplay));
         }
