@@ -9,7 +9,7 @@
 //! [`verify_audit`]. The log is not encrypted: it holds DIDs, decisions and
 //! reason codes, never secrets or disclosed claim values.
 
-use crate::store::db_read_err;
+use crate::sled_io::db_read_err;
 use crate::StoreError;
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -123,7 +123,7 @@ impl std::fmt::Debug for AuditLog {
 
 fn open_trees(dir: &Path) -> Result<(sled::Db, sled::Tree, sled::Tree), StoreError> {
     // No background flusher: every append flushes itself.
-    let db = crate::store::open_db(dir, false)?;
+    let db = crate::sled_io::open_db(dir, false)?;
     let entries = db.open_tree(ENTRIES)?;
     let checkpoints = db.open_tree(CHECKPOINTS)?;
     Ok((db, entries, checkpoints))

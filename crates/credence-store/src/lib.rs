@@ -30,10 +30,12 @@
 
 pub mod audit;
 mod commit;
+mod contain;
 mod error;
 mod export;
 pub mod fsutil;
 mod seal;
+mod sled_io;
 mod store;
 mod unlock;
 

@@ -2,7 +2,7 @@
 //! signed checkpoint.
 
 use super::{digest, open_existing, seq_of, AuditEntry, Checkpoint, GENESIS};
-use crate::store::db_read_err;
+use crate::sled_io::db_read_err;
 use crate::StoreError;
 use ssi::claims::jws;
 use ssi::dids::DIDKey;
