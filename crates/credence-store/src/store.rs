@@ -9,9 +9,12 @@ use crate::StoreError;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
+
+mod boundary;
+use boundary::close_contained;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -347,8 +350,10 @@ impl Store {
     /// The number of records in `space` (0 when the database turns out
     /// damaged: the next fallible call reports it).
     pub fn count(&self, space: Space) -> usize {
-        self.sled("counting", |db| Ok(db.scan_prefix([space.prefix()]).count()))
-            .unwrap_or(0)
+        self.sled("counting", |db| {
+            Ok(db.scan_prefix([space.prefix()]).count())
+        })
+        .unwrap_or(0)
     }
 
     /// The ids filed under blind index `term` by [`Batch::index`].
@@ -398,58 +403,6 @@ impl Store {
             batch.ops.insert(k, v);
         }
         self.commit(batch)
-    }
-}
-
-impl Store {
-    /// Runs `f` on the database with sled's panics contained: the first
-    /// one marks this handle damaged, and every later call refuses.
-    fn sled<T>(
-        &self,
-        what: &str,
-        f: impl FnOnce(&sled::Db) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let inner = &self.inner;
-        let db = match &inner.db {
-            Some(db) if !inner.damaged.load(Ordering::Acquire) => db,
-            _ => {
-                return Err(StoreError::Damaged {
-                    path: inner.dir.clone(),
-                    detail: "an earlier read found the database damaged".into(),
-                })
-            }
-        };
-        let out = contain(&inner.dir, what, || f(db));
-        if let Err(StoreError::Damaged { .. }) = &out {
-            inner.damaged.store(true, Ordering::Release);
-        }
-        out
-    }
-
-    /// Every `(key, value)` under `prefix`, still sealed.
-    fn scan(&self, what: &str, prefix: &[u8]) -> Result<Vec<(sled::IVec, sled::IVec)>, StoreError> {
-        self.sled(what, |db| {
-            db.scan_prefix(prefix)
-                .map(|kv| kv.map_err(db_read_err))
-                .collect()
-        })
-    }
-}
-
-/// Closes a database sled may have panicked on, containing a panic of its
-/// own `Drop` (which reads its metadata page) too.
-fn close_contained(dir: &Path, db: sled::Db) {
-    let _ = contain(dir, "closing the database", move || {
-        drop(db);
-        Ok(())
-    });
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some(db) = self.db.take() {
-            close_contained(&self.dir, db);
-        }
     }
 }
 
