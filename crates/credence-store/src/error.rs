@@ -73,6 +73,15 @@ pub enum StoreError {
     /// The audit log could not be written or read.
     #[error("audit log: {0}")]
     Audit(String),
+    /// The audit log's checkpoints are signed by another key than the one
+    /// it was opened with, or its signer key file is missing or unreadable.
+    #[error("{path}: {reason}")]
+    AuditSigner {
+        /// The signer key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The audit log was edited, cut, reordered or has a bad checkpoint.
     #[error(transparent)]
     AuditBroken(#[from] crate::AuditViolation),

@@ -39,7 +39,12 @@ fn clear_unfinished_snapshots(dir: &Path) -> Result<bool, StoreError> {
         Ok(f) => f,
         // No database yet: sled creates it, and there is nothing to clear.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
-        Err(e) => return Err(StoreError::File { path: db_path, source: e }),
+        Err(e) => {
+            return Err(StoreError::File {
+                path: db_path,
+                source: e,
+            })
+        }
     };
     if db.try_lock_exclusive().is_err() {
         return Ok(false);
@@ -74,7 +79,9 @@ pub(crate) fn open_db(dir: &Path, background_flush: bool) -> Result<sled::Db, St
     loop {
         let unlocked = clear_unfinished_snapshots(dir)?;
         let attempt = if unlocked {
-            contain(dir, "opening the database", || Ok(config(dir, background_flush).open()))?
+            contain(dir, "opening the database", || {
+                Ok(config(dir, background_flush).open())
+            })?
         } else {
             Err(lock_error())
         };
