@@ -179,3 +179,16 @@ fn a_checkpoint_key_without_its_private_half_is_refused_up_front() {
         }
     }
 }
+
+#[test]
+fn a_log_whose_creation_was_cut_short_still_opens() {
+    // A crash while the log was first created: an empty log file and a
+    // head record torn in its first write.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(LOG_FILE), b"").unwrap();
+    std::fs::write(dir.path().join(HEAD_FILE), [0u8; 40]).unwrap();
+    let log = AuditLog::open(dir.path(), Some(key(&jwk()))).unwrap();
+    log.append(record(0)).unwrap();
+    drop(log);
+    assert_eq!(verify_audit(dir.path(), None).unwrap().entries, 1);
+}

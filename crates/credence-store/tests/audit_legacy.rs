@@ -72,9 +72,10 @@ fn a_legacy_log_verifies_in_place_and_is_migrated_once_on_open() {
     let log = AuditLog::open(dir.path(), Some(key(&jwk))).unwrap();
     assert_eq!(log.entries().unwrap().len(), 20);
     assert!(
-        dir.path().join("db.migrated").is_file(),
-        "the sled file is set aside"
+        dir.path().join("sled-migrated/db").is_file(),
+        "sled's files are set aside"
     );
+    assert!(!dir.path().join("db").exists() && !dir.path().join("conf").exists());
     for i in 20..40 {
         assert_eq!(log.append(record(i)).unwrap().seq, i);
     }

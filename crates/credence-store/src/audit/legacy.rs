@@ -18,8 +18,29 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const SLED_FILE: &str = "db";
-/// What the sled file is renamed to once migrated.
-pub(crate) const MIGRATED_FILE: &str = "db.migrated";
+/// Where sled's files go once migrated (kept, never read again).
+pub(crate) const MIGRATED_DIR: &str = "sled-migrated";
+
+/// Moves sled's files (its log, config, snapshots and blobs) into
+/// [`MIGRATED_DIR`], so that no sled, of this build or an older one, takes
+/// the folder for a sled database again.
+pub(crate) fn set_aside(dir: &Path) -> Result<(), StoreError> {
+    let aside = dir.join(MIGRATED_DIR);
+    std::fs::create_dir_all(&aside).map_err(StoreError::file(&aside))?;
+    for entry in std::fs::read_dir(dir).map_err(StoreError::file(dir))? {
+        let entry = entry.map_err(StoreError::file(dir))?;
+        let name = entry.file_name();
+        let n = name.to_string_lossy();
+        // The log (`db`) goes last: while it is there, the move is redone.
+        if n == "conf" || n == "blobs" || n.starts_with("snap.") {
+            std::fs::rename(entry.path(), aside.join(&name))
+                .map_err(StoreError::file(entry.path()))?;
+        }
+    }
+    let db = dir.join(SLED_FILE);
+    std::fs::rename(&db, aside.join(SLED_FILE)).map_err(StoreError::file(&db))?;
+    crate::fsutil::sync_parent(&db)
+}
 
 /// True when `dir` holds a log of an earlier build.
 pub(crate) fn exists(dir: &Path) -> bool {

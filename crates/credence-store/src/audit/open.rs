@@ -64,23 +64,20 @@ pub(crate) fn open_log(dir: &Path, key: Option<&CheckpointKey>) -> Result<Opened
     let mut migrated = false;
     let (head_file, chain) = match head::read(dir)? {
         Stored::Valid(h) => (HeadFile::open(dir)?, resume(dir, &file, h, signer)?),
-        Stored::Absent if legacy::exists(dir) => {
-            migrated = true;
-            match migrate(dir, &file, signer) {
-                Ok(opened) => opened,
-                Err(e) => {
-                    // Leave the folder as it was: the sled log alone.
-                    let _ = file.set_len(0);
-                    if len == 0 {
-                        let _ = std::fs::remove_file(&path);
-                    }
-                    return Err(e);
-                }
+        // No head record (or one torn while it was first written): a log
+        // being created, or a log of an earlier build being migrated.
+        stored if len == 0 || legacy::exists(dir) => {
+            if stored == Stored::Invalid {
+                let head = dir.join(head::HEAD_FILE);
+                std::fs::remove_file(&head).map_err(StoreError::file(&head))?;
             }
-        }
-        Stored::Absent if len == 0 => {
-            let chain = Chain::new(signer);
-            (HeadFile::create(dir, &chain.head)?, chain)
+            if legacy::exists(dir) {
+                migrated = true;
+                migrate_or_restore(dir, &file, len, signer)?
+            } else {
+                let chain = Chain::new(signer);
+                (HeadFile::create(dir, &chain.head)?, chain)
+            }
         }
         Stored::Absent | Stored::Invalid => {
             let v = broken(0, Violation::HeadMissing, "the head record is missing");
@@ -152,9 +149,25 @@ fn resume(dir: &Path, file: &File, h: Head, signer: Signer) -> Result<Chain, Sto
     Ok(chain)
 }
 
+/// [`migrate`], leaving the folder as it was (the sled log alone) when it
+/// fails.
+fn migrate_or_restore(
+    dir: &Path,
+    file: &File,
+    len: u64,
+    signer: Signer,
+) -> Result<(HeadFile, Chain), StoreError> {
+    migrate(dir, file, signer).inspect_err(|_| {
+        let _ = file.set_len(0);
+        if len == 0 {
+            let _ = std::fs::remove_file(dir.join(LOG_FILE));
+        }
+    })
+}
+
 /// Moves a log of an earlier build into the file (empty and locked), then
-/// creates the head record and renames the sled file aside. A crash before
-/// the head record exists redoes it from the start.
+/// creates the head record and sets sled's files aside. A crash before the
+/// head record exists redoes it from the start.
 fn migrate(dir: &Path, file: &File, signer: Signer) -> Result<(HeadFile, Chain), StoreError> {
     let path = dir.join(LOG_FILE);
     let bytes = legacy::read(dir)?.unwrap_or_default();
@@ -175,8 +188,6 @@ fn migrate(dir: &Path, file: &File, signer: Signer) -> Result<(HeadFile, Chain),
         .and_then(|_| file.sync_all())
         .map_err(io(&path))?;
     let head_file = HeadFile::create(dir, &chain.head)?;
-    std::fs::rename(dir.join("db"), dir.join(legacy::MIGRATED_FILE))
-        .map_err(StoreError::file(dir.join("db")))?;
-    crate::fsutil::sync_parent(&path)?;
+    legacy::set_aside(dir)?;
     Ok((head_file, chain))
 }

@@ -108,11 +108,19 @@ pub(crate) fn read_signer(dir: &Path) -> Result<Option<String>, StoreError> {
     Ok(Some(did.to_string()))
 }
 
-/// Writes `key`'s public half as `dir`'s signer key file (which must not exist).
+/// Writes `key`'s public half as `dir`'s signer key file, whole or not at
+/// all (a crash mid-write must not leave a torn file that stops the log
+/// from opening): written beside it, synced, then renamed into place.
 pub(crate) fn write_signer(dir: &Path, key: &CheckpointKey) -> Result<(), StoreError> {
     let text = serde_json::to_vec_pretty(&key.key.to_public())
         .map_err(|e| signer_err(dir, e.to_string()))?;
-    crate::fsutil::write_private_new(&dir.join(SIGNER_FILE), &text)
+    let path = dir.join(SIGNER_FILE);
+    let tmp = dir.join(format!("{SIGNER_FILE}.new"));
+    std::fs::write(&tmp, &text)
+        .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(StoreError::file(&path))?;
+    crate::fsutil::sync_parent(&path)
 }
 
 /// The error for a log signed by `recorded` opened with another `key`.
