@@ -32,7 +32,14 @@ fn install_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if INSIDE.with(Cell::get) {
-                let text = info.to_string().replace('\n', " ");
+                let what = payload_text(info.payload());
+                let text = match info.location() {
+                    Some(at) => {
+                        let file = at.file().rsplit('/').next().unwrap_or(at.file());
+                        format!("{what} ({file}:{})", at.line())
+                    }
+                    None => what,
+                };
                 MESSAGE.with(|m| *m.borrow_mut() = Some(text));
             } else {
                 previous(info);

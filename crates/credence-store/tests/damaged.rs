@@ -16,12 +16,17 @@ fn a_damaged_node_with_a_valid_checksum_is_a_typed_error_not_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("w");
     let store = Store::create(&dir, &unlock(), KdfParams::minimal()).unwrap();
-    store.put(Space::Credentials, "victim-record", b"a credential").unwrap();
+    store
+        .put(Space::Credentials, "victim-record", b"a credential")
+        .unwrap();
     drop(store);
     support::wait_unlocked(&dir);
     let damaged = support::damage_record(&dir.join("db"), b"cvictim-record");
     assert!(damaged >= 1, "the record's message was found and damaged");
-    assert!(plain_sled_panics(&dir), "the damage is of the kind that makes sled panic");
+    assert!(
+        plain_sled_panics(&dir),
+        "the damage is of the kind that makes sled panic"
+    );
 
     match Store::open(&dir, &unlock()) {
         Err(StoreError::Damaged { path, detail }) => {
@@ -45,13 +50,7 @@ fn a_damaged_node_with_a_valid_checksum_is_a_typed_error_not_a_panic() {
 
 /// Whether sled itself, on a copy of the wallet, panics reading it.
 fn plain_sled_panics(dir: &std::path::Path) -> bool {
-    let copy = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
-        }
-    }
+    let copy = copy_of(dir);
     let path = copy.path().to_owned();
     std::panic::catch_unwind(move || {
         let db = sled::open(&path).unwrap();
@@ -70,7 +69,9 @@ fn a_handle_that_met_damage_refuses_every_later_call() {
     // the one holding the commit counter, so opening still works.
     for i in 0..400 {
         let mut batch = store.batch();
-        batch.put(Space::Credentials, &format!("r{i:04}"), &[7u8; 200]).unwrap();
+        batch
+            .put(Space::Credentials, &format!("r{i:04}"), &[7u8; 200])
+            .unwrap();
         store.commit(batch).unwrap();
     }
     drop(store);
@@ -88,8 +89,79 @@ fn a_handle_that_met_damage_refuses_every_later_call() {
         store.ids(Space::Credentials).map(|_| ()),
         store.put(Space::Settings, "x", b"y"),
     ] {
-        assert!(matches!(refused, Err(StoreError::Damaged { .. })), "{refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Damaged { .. })),
+            "{refused:?}"
+        );
     }
-    assert_eq!(store.count(Space::Credentials), 0, "count cannot fail: it reports nothing");
+    assert_eq!(
+        store.count(Space::Credentials),
+        0,
+        "count cannot fail: it reports nothing"
+    );
     drop(store); // closing a damaged handle does not panic either
+}
+
+/// The sled snapshot files in `dir`.
+fn snapshots(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("snap."))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A copy of the wallet's files, for plain sled to try.
+fn copy_of(dir: &std::path::Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+        }
+    }
+    copy
+}
+
+#[test]
+fn a_torn_unfinished_snapshot_left_by_a_crash_does_not_stop_the_wallet_opening() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("w");
+    let store = Store::create(&dir, &unlock(), KdfParams::minimal()).unwrap();
+    for i in 0..20 {
+        store
+            .put(Space::Credentials, &format!("r{i}"), b"a credential")
+            .unwrap();
+    }
+    drop(store);
+    drop(Store::open(&dir, &unlock()).unwrap()); // sled writes a snapshot on open
+    support::wait_unlocked(&dir);
+    let snaps = snapshots(&dir);
+    let done = snaps.last().expect("a snapshot").clone();
+    let lsn = u64::from_str_radix(done.trim_start_matches("snap."), 16).unwrap();
+    let bytes = std::fs::read(dir.join(&done)).unwrap();
+    // What a kill in the middle of sled's snapshot write leaves: a torn
+    // `.generating` file, at the same stable position or a later one.
+    for name in [
+        format!("{done}.generating"),
+        format!("snap.{:016X}.generating", lsn + 77),
+    ] {
+        std::fs::write(dir.join(&name), &bytes[..bytes.len() / 2]).unwrap();
+        let copy = copy_of(&dir);
+        assert!(
+            matches!(sled::open(copy.path()), Err(sled::Error::Corruption { .. })),
+            "plain sled refuses the database with {name}"
+        );
+        let store = Store::open(&dir, &unlock()).expect("the wallet opens");
+        assert_eq!(store.ids(Space::Credentials).unwrap().len(), 20);
+        drop(store);
+        support::wait_unlocked(&dir);
+        assert!(
+            snapshots(&dir).iter().all(|n| !n.ends_with(".generating")),
+            "{:?}",
+            snapshots(&dir)
+        );
+    }
 }
