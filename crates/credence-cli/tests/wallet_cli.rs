@@ -360,7 +360,7 @@ async fn kill_imports(rounds: usize) {
             .unwrap()
             .to_owned(),
     ];
-    let span = started.elapsed().as_millis() as u64 * 12 / 10;
+    let span = started.elapsed().as_millis() as u64 * 2;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap();
