@@ -335,6 +335,73 @@ fn kill_json(w: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// After a kill: the wallet opens and lists every acknowledged import, and
+/// its audit log verifies.
+fn check_after_kill(w: &Path, acknowledged: &[String], killed: usize) {
+    let (code, listed, err) = kill_run(Some(w), &["--json", "list"]);
+    if code != 0 {
+        let files: Vec<String> = std::fs::read_dir(w)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        panic!("the wallet does not reopen after {killed} kills: {err} (files: {files:?})");
+    }
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for id in acknowledged {
+        assert!(
+            ids.contains(&id.as_str()),
+            "acknowledged import {id} is missing"
+        );
+    }
+    let (code, _, err) = kill_run(None, &["audit", "verify", w.to_str().unwrap()]);
+    assert_eq!(code, 0, "the audit log does not verify after a kill: {err}");
+}
+
+/// `n` credentials for `did` from one issuer, as files in `dir`.
+async fn credential_files(dir: &Path, did: &str, n: usize) -> Vec<std::path::PathBuf> {
+    let issuer = Issuer::generate().unwrap();
+    let mut files = Vec::new();
+    for i in 0..n {
+        let path = dir.join(format!("c{i}.json"));
+        std::fs::write(&path, credential(&issuer, did, 48).await.to_string()).unwrap();
+        files.push(path);
+    }
+    files
+}
+
+/// Runs `credence wallet import FILE` and SIGKILLs it after `ms`: the
+/// imported id when it had finished (exit 0) by then.
+fn import_killed_after(w: &Path, file: &Path, ms: u64) -> Option<String> {
+    let mut child = Command::new(kill_bin())
+        .args([
+            "wallet",
+            "--wallet",
+            w.to_str().unwrap(),
+            "--json",
+            "import",
+        ])
+        .arg(file)
+        .env("CREDENCE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    child.kill().unwrap(); // SIGKILL; harmless once it has exited
+    let out = child.wait_with_output().unwrap();
+    out.status.success().then(|| {
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["summary"]["id"].as_str().unwrap().to_owned()
+    })
+}
+
 /// SIGKILLs `credence wallet import` at random moments `rounds` times;
 /// after every kill the wallet must open, list every import that was
 /// acknowledged (exited 0), and its audit log must verify.
@@ -345,13 +412,7 @@ async fn kill_imports(rounds: usize) {
         .as_str()
         .unwrap()
         .to_owned();
-    let issuer = Issuer::generate().unwrap();
-    let mut files = Vec::new();
-    for i in 0..=rounds {
-        let path = tmp.path().join(format!("c{i}.json"));
-        std::fs::write(&path, credential(&issuer, &did, 48).await.to_string()).unwrap();
-        files.push(path);
-    }
+    let files = credential_files(tmp.path(), &did, rounds + 1).await;
     // One import unkilled, to learn how long one takes.
     let started = std::time::Instant::now();
     let mut acknowledged = vec![
@@ -367,53 +428,11 @@ async fn kill_imports(rounds: usize) {
     let mut jitter = Jitter(seed.as_nanos() as u64);
     let mut killed = 0;
     for file in &files[1..] {
-        let mut child = Command::new(kill_bin())
-            .args([
-                "wallet",
-                "--wallet",
-                w.to_str().unwrap(),
-                "--json",
-                "import",
-            ])
-            .arg(file)
-            .env("CREDENCE_PASSPHRASE", PASS)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(jitter.below(span)));
-        child.kill().unwrap();
-        let out = child.wait_with_output().unwrap();
-        if out.status.success() {
-            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-            acknowledged.push(v["summary"]["id"].as_str().unwrap().to_owned());
-        } else {
-            killed += 1;
+        match import_killed_after(&w, file, jitter.below(span)) {
+            Some(id) => acknowledged.push(id),
+            None => killed += 1,
         }
-        let (code, listed, err) = kill_run(Some(&w), &["--json", "list"]);
-        if code != 0 {
-            let files: Vec<String> = std::fs::read_dir(&w)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            panic!("the wallet does not reopen after {killed} kills: {err} (files: {files:?})");
-        }
-        let listed: Value = serde_json::from_str(&listed).unwrap();
-        let ids: Vec<&str> = listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|c| c["id"].as_str())
-            .collect();
-        for id in &acknowledged {
-            assert!(
-                ids.contains(&id.as_str()),
-                "acknowledged import {id} is missing"
-            );
-        }
-        let (code, _, err) = kill_run(None, &["audit", "verify", w.to_str().unwrap()]);
-        assert_eq!(code, 0, "the audit log does not verify after a kill: {err}");
+        check_after_kill(&w, &acknowledged, killed);
     }
     println!(
         "wallet import: {} runs, {killed} killed mid-way, {} acknowledged imports all listed; the wallet reopened and its audit log verified every time",

@@ -67,7 +67,7 @@ impl Chain {
 
     /// The first entry no checkpoint covers.
     pub(crate) fn first_unsigned(&self) -> u64 {
-        self.head.entries - self.head.since_checkpoint
+        self.head.entries.saturating_sub(self.head.since_checkpoint)
     }
 
     /// Reads the line (without its newline) that starts at `start`.

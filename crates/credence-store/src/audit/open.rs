@@ -128,10 +128,13 @@ fn resume(dir: &Path, file: &File, h: Head, signer: Signer) -> Result<Chain, Sto
             Some((b'\n', body)) if sha(body) == h.last_line => body,
             _ => return Err(cut()),
         };
+        // The recorded line must be the entry (or the checkpoint over the
+        // entry) the record counts last.
+        let last_seq = h.entries.checked_sub(1);
         match line::parse(body) {
-            Ok(Line::Entry(_, hash)) => hash,
-            Ok(Line::Checkpoint(c, _)) => c.head,
-            Err(_) => return Err(cut()),
+            Ok(Line::Entry(e, hash)) if Some(e.seq) == last_seq => hash,
+            Ok(Line::Checkpoint(c, _)) if Some(c.seq) == last_seq => c.head,
+            _ => return Err(cut()),
         }
     };
     let mut chain = Chain::resume(h, prev_entry, signer);
