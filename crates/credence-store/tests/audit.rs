@@ -285,3 +285,34 @@ fn a_whole_log_rewritten_under_another_key_is_caught_by_a_pinned_signer() {
     let (seq, kind, detail) = violation_with(dir.path(), Some(&did));
     assert_eq!((seq, kind), (15, Violation::BadCheckpoint), "{detail}");
 }
+
+#[test]
+fn a_checkpoint_moved_away_from_its_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    let checkpoint = l.remove(checkpoint_line(&l, 15));
+    let at = entry_line(&l, 20) + 1;
+    l.insert(at, checkpoint);
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (15, Violation::BadCheckpoint), "{detail}");
+}
+
+#[test]
+fn an_unreadable_signer_key_file_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 3);
+    std::fs::write(dir.path().join("signer.jwk"), b"not a key").unwrap();
+    for outcome in [
+        verify_audit(dir.path(), None).map(|_| ()),
+        AuditLog::open(dir.path(), None).map(|_| ()),
+    ] {
+        match outcome {
+            Err(StoreError::AuditSigner { reason, .. }) => {
+                assert!(reason.contains("not a JWK"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

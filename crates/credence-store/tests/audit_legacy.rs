@@ -12,13 +12,32 @@ use std::path::Path;
 mod audit_support;
 mod support;
 
+/// A checkpoint as earlier builds signed it: no link to the one before.
+fn legacy_checkpoint(jwk: &ssi::JWK, seq: u64, head: &str) -> String {
+    let did = key(jwk).did().to_owned();
+    let checkpoint = Checkpoint {
+        seq,
+        head: head.to_owned(),
+        time: "2026-01-01T00:00:00.000Z".into(),
+        signer: did.clone(),
+        prev: None,
+    };
+    let payload = serde_json::to_string(&checkpoint).unwrap();
+    let header = ssi::claims::jws::Header {
+        algorithm: ssi::jwk::Algorithm::EdDSA,
+        key_id: Some(did),
+        jwk: Some(jwk.to_public()),
+        ..Default::default()
+    };
+    ssi::claims::jws::encode_sign_custom_header(&payload, jwk, &header).unwrap()
+}
+
 /// Writes `n` entries (and a checkpoint after every 16th and the last) the
 /// way the sled-based log did.
 fn write_legacy(dir: &Path, n: u64, jwk: &ssi::JWK) {
     let db = support::raw_db(dir);
     let entries = db.open_tree("entries").unwrap();
     let checkpoints = db.open_tree("checkpoints").unwrap();
-    let did = key(jwk).did().to_owned();
     let mut prev = "0".repeat(64);
     for seq in 0..n {
         let entry = AuditEntry {
@@ -31,21 +50,7 @@ fn write_legacy(dir: &Path, n: u64, jwk: &ssi::JWK) {
         prev = hex::encode(Sha256::digest(&bytes));
         entries.insert(seq.to_be_bytes(), bytes).unwrap();
         if seq % 16 == 15 || seq == n - 1 {
-            let checkpoint = Checkpoint {
-                seq,
-                head: prev.clone(),
-                time: entry.time.clone(),
-                signer: did.clone(),
-                prev: None,
-            };
-            let payload = serde_json::to_string(&checkpoint).unwrap();
-            let header = ssi::claims::jws::Header {
-                algorithm: ssi::jwk::Algorithm::EdDSA,
-                key_id: Some(did.clone()),
-                jwk: Some(jwk.to_public()),
-                ..Default::default()
-            };
-            let jws = ssi::claims::jws::encode_sign_custom_header(&payload, jwk, &header).unwrap();
+            let jws = legacy_checkpoint(jwk, seq, &prev);
             checkpoints
                 .insert(seq.to_be_bytes(), jws.as_bytes())
                 .unwrap();
@@ -92,6 +97,27 @@ fn a_legacy_log_verifies_in_place_and_is_migrated_once_on_open() {
     set_lines(dir.path(), &l);
     let (seq, kind, _) = violation(dir.path());
     assert_eq!((seq, kind), (16, Violation::MissingCheckpoint));
+}
+
+#[test]
+fn an_unlinked_checkpoint_after_linked_ones_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwk = jwk();
+    write_log_with(dir.path(), 20, &jwk);
+    // The closing checkpoint replaced by one signed the old way (no link).
+    let mut l = lines(dir.path());
+    let last: serde_json::Value = serde_json::from_str(l.last().unwrap()).unwrap();
+    let head = last["checkpoint"]["head"].as_str().unwrap();
+    let jws = legacy_checkpoint(&jwk, 19, head);
+    let payload = ssi::claims::jws::decode_unverified(&jws).unwrap().1;
+    *l.last_mut().unwrap() = format!(
+        "{{\"checkpoint\":{},\"jws\":\"{jws}\"}}",
+        String::from_utf8(payload).unwrap()
+    );
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (19, Violation::BadCheckpoint), "{detail}");
+    assert!(detail.contains("unlinked"), "{detail}");
 }
 
 #[test]

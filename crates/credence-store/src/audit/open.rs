@@ -194,3 +194,44 @@ fn migrate(dir: &Path, file: &File, signer: Signer) -> Result<(HeadFile, Chain),
     legacy::set_aside(dir)?;
     Ok((head_file, chain))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AuditLog, AuditRecord};
+
+    #[test]
+    fn a_head_record_counting_other_entries_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let log = AuditLog::open(dir.path(), None).unwrap();
+            for i in 0..3 {
+                log.append(AuditRecord::new(
+                    "did:key:zA",
+                    "x",
+                    "allow",
+                    &format!("c{i}"),
+                ))
+                .unwrap();
+            }
+        }
+        let Stored::Valid(mut h) = head::read(dir.path()).unwrap() else {
+            panic!("a head record")
+        };
+        // A well-formed record that counts entries the log never held.
+        h.entries = 7;
+        h.lines += 2;
+        HeadFile::open(dir.path()).unwrap().write(&h).unwrap();
+        for outcome in [
+            verify_audit(dir.path(), None).map(|_| ()),
+            AuditLog::open(dir.path(), None).map(|_| ()),
+        ] {
+            match outcome {
+                Err(StoreError::AuditBroken(v)) => {
+                    assert_eq!((v.seq, v.kind), (3, Violation::Truncated), "{v}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

@@ -147,7 +147,16 @@ pub(crate) fn check(
 ) -> Result<AuditReport, StoreError> {
     let (lines, _) = split_lines(bytes);
     let mut chain = Chain::new(signer);
+    let acknowledged_end = match stored {
+        Some(Stored::Valid(h)) => h.bytes,
+        _ => 0,
+    };
+    // The entries the log holds up to the acknowledged end.
+    let mut entries_at_end = 0;
     for (i, (start, line)) in lines.iter().enumerate() {
+        if chain.head.bytes == acknowledged_end {
+            entries_at_end = chain.head.entries;
+        }
         if let Err(mut v) = chain.push(*start, line) {
             let moved = lines[i + 1..]
                 .iter()
@@ -166,7 +175,14 @@ pub(crate) fn check(
             let detail = "the head record (audit.head) is missing or unreadable: entries cut from the end could not be told";
             return Err(broken(chain.head.entries, super::Violation::HeadMissing, detail).into());
         }
-        Some(Stored::Valid(head)) => reaches(&chain, &lines, &head)?,
+        Some(Stored::Valid(head)) => {
+            let at_end = if chain.head.bytes == acknowledged_end {
+                chain.head.entries
+            } else {
+                entries_at_end
+            };
+            reaches(&chain, &lines, &head, at_end)?
+        }
     }
     let unsigned = chain.head.since_checkpoint;
     Ok(AuditReport {
@@ -182,8 +198,14 @@ pub(crate) fn check(
 }
 
 /// Checks that the log still holds what `head` acknowledged: at least that
-/// many bytes, and at that end the very line recorded.
-fn reaches(chain: &Chain, lines: &[(u64, &[u8])], head: &Head) -> Result<(), StoreError> {
+/// many bytes, at that end the very line recorded, and before it as many
+/// entries as recorded (`entries_at_end`: those the log holds there).
+fn reaches(
+    chain: &Chain,
+    lines: &[(u64, &[u8])],
+    head: &Head,
+    entries_at_end: u64,
+) -> Result<(), StoreError> {
     use super::Violation::{Edited, MissingCheckpoint, Truncated};
     if chain.head.bytes < head.bytes {
         let found = chain.head.entries;
@@ -221,6 +243,14 @@ fn reaches(chain: &Chain, lines: &[(u64, &[u8])], head: &Head) -> Result<(), Sto
             head.bytes
         );
         return Err(broken(seq, Edited, detail).into());
+    }
+    if entries_at_end != head.entries {
+        let detail = format!(
+            "the head record counts {} entries where the log holds {entries_at_end}",
+            head.entries
+        );
+        let seq = entries_at_end.min(head.entries);
+        return Err(broken(seq, Truncated, detail).into());
     }
     Ok(())
 }
