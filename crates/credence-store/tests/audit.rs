@@ -316,3 +316,28 @@ fn an_unreadable_signer_key_file_is_a_typed_error() {
         }
     }
 }
+
+#[test]
+fn entries_cut_from_under_a_checkpoint_that_stays_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    // Entries 35–39 removed, the checkpoint over 39 left in place.
+    let (from, to) = (entry_line(&l, 35), entry_line(&l, 39));
+    l.drain(from..=to);
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (35, Violation::Truncated), "{detail}");
+    assert!(detail.contains("signed checkpoint covers"), "{detail}");
+}
+
+#[test]
+fn a_first_entry_that_does_not_start_the_chain_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 5);
+    let mut l = lines(dir.path());
+    l[0] = rehash(&l[0].replace(&"0".repeat(64), &"1".repeat(64)));
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (0, Violation::Edited), "{detail}");
+}
