@@ -3,10 +3,13 @@
 
 use crate::common::{err, finish, CliError};
 use clap::{Args, Subcommand};
+use credence_server::verifier_dir::TOKEN_KEY_FILE;
 use credence_store::{export_audit, verify_audit, StoreError, AUDIT_DIR};
 use serde_json::json;
+use ssi::dids::DIDKey;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use zeroize::Zeroizing;
 
 /// Check or export an audit log.
 #[derive(Args)]
@@ -17,23 +20,32 @@ pub struct AuditArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the log: entries numbered without gaps, each linked to the
-    /// digest of the one before, every checkpoint signed and matching.
-    /// Prints one JSON line; exit 0 when intact, 1 naming the first bad
-    /// entry when edited, deleted, reordered or truncated.
+    /// Check the log: every line matches its hash, entries are numbered
+    /// without gaps and each links to the one before, every checkpoint is
+    /// in place, links to the one before and is signed by the directory's
+    /// own signer key, and nothing acknowledged is missing from the end.
+    /// Prints one JSON line; exit 0 when intact (naming the first entry no
+    /// checkpoint covers yet, if any), 1 naming the first missing, edited,
+    /// reordered or unsigned entry otherwise, 4 when a file is unreadable.
+    ///
+    /// The signer checked against is --signer when given, else the public
+    /// half of the verifier's token-key.jwk in DIR, else the log's own
+    /// signer key file (audit/signer.jwk). Pin it with --signer from a
+    /// source outside the directory to also catch a log rewritten whole
+    /// under another key.
     ///
     /// Example: credence audit verify ./globex-verifier --signer did:key:z6Mk…
     Verify {
         /// A wallet or verifier directory (its `audit/` folder is used) or
         /// an audit folder itself.
         dir: PathBuf,
-        /// The did:key the checkpoints must be signed by (otherwise the
-        /// first checkpoint's signer is reported and all must match it).
+        /// The did:key the checkpoints must be signed by.
         #[arg(long)]
         signer: Option<String>,
     },
-    /// Export every entry, then every signed checkpoint, as JSON lines
-    /// (for a SIEM) to standard output.
+    /// Export the log as JSON lines (for a SIEM) to standard output: each
+    /// entry with its hash, each signed checkpoint after the entry it
+    /// covers. (A SIEM may also tail audit/audit.jsonl directly.)
     ///
     /// Example: credence audit export ./agent --jsonl > agent-audit.jsonl
     Export {
@@ -55,38 +67,71 @@ fn audit_dir(dir: &Path) -> PathBuf {
     }
 }
 
+/// The signer to check against and where it came from: `--signer`, else
+/// the verifier's token key in `dir` (the key its checkpoints are signed
+/// with), else `None` (the log's own signer key file).
+fn expected_signer(
+    dir: &Path,
+    signer: Option<String>,
+) -> Result<(Option<String>, &'static str), CliError> {
+    if let Some(s) = signer {
+        return Ok((Some(s), "--signer"));
+    }
+    // DIR may be the verifier's directory or its audit folder.
+    let home = if audit_dir(dir) == dir {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    let path = home.join(TOKEN_KEY_FILE);
+    if !path.is_file() {
+        return Ok((None, "audit/signer.jwk"));
+    }
+    let bad = |e: &dyn std::fmt::Display| err(4, format!("{}: {e}", path.display()));
+    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| bad(&e))?);
+    let key: ssi::JWK = serde_json::from_str(&text).map_err(|e| bad(&e))?;
+    let did = DIDKey::generate(&key.to_public()).map_err(|e| bad(&e))?;
+    Ok((Some(did.to_string()), TOKEN_KEY_FILE))
+}
+
+fn verify(dir: &Path, signer: Option<String>) -> Result<(), CliError> {
+    let (signer, source) = expected_signer(dir, signer)?;
+    match verify_audit(&audit_dir(dir), signer.as_deref()) {
+        Ok(report) => {
+            println!(
+                "{}",
+                json!({
+                    "intact": true,
+                    "entries": report.entries,
+                    "checkpoints": report.checkpoints,
+                    "signer": report.signer,
+                    "signer_source": source,
+                    "unsigned_tail": report.unsigned_tail,
+                    "first_unsigned_entry": report.first_unsigned,
+                })
+            );
+            Ok(())
+        }
+        Err(StoreError::AuditBroken(v)) => {
+            println!(
+                "{}",
+                json!({
+                    "intact": false,
+                    "first_bad_entry": v.seq,
+                    "violation": v.kind.to_string(),
+                    "detail": v.detail,
+                    "signer_source": source,
+                })
+            );
+            Err(err(1, v))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn execute(args: AuditArgs) -> Result<(), CliError> {
     match args.command {
-        AuditCommand::Verify { dir, signer } => {
-            match verify_audit(&audit_dir(&dir), signer.as_deref()) {
-                Ok(report) => {
-                    println!(
-                        "{}",
-                        json!({
-                            "intact": true,
-                            "entries": report.entries,
-                            "checkpoints": report.checkpoints,
-                            "signer": report.signer,
-                            "unsigned_tail": report.unsigned_tail,
-                        })
-                    );
-                    Ok(())
-                }
-                Err(StoreError::AuditBroken(v)) => {
-                    println!(
-                        "{}",
-                        json!({
-                            "intact": false,
-                            "first_bad_entry": v.seq,
-                            "violation": v.kind.to_string(),
-                            "detail": v.detail,
-                        })
-                    );
-                    Err(err(1, v))
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
+        AuditCommand::Verify { dir, signer } => verify(&dir, signer),
         AuditCommand::Export { dir, jsonl: _ } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -271,3 +271,184 @@ fn help_explains_each_wallet_command_with_an_example() {
         );
     }
 }
+
+#[path = "../../credence-store/tests/support/sled_damage.rs"]
+mod sled_damage;
+
+#[test]
+fn a_damaged_wallet_file_exits_4_without_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = tmp.path().join("agent");
+    json(&w, &["init", "--kdf-memory-mib", "8", "--kdf-passes", "1"]);
+    // The agent key's record, damaged behind a valid sled checksum.
+    assert!(sled_damage::damage_record(&w.join("db"), b"kagent-ed25519") >= 1);
+    let (code, _, err) = run(&w, PASS, &["did"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("damaged"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A small pseudo-random sequence (the kill moments need no more).
+struct Jitter(u64);
+
+impl Jitter {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// The binary the kill test runs: this build's, or the one named by
+/// `CREDENCE_KILL_BIN` (to measure another build the same way).
+fn kill_bin() -> String {
+    std::env::var("CREDENCE_KILL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_credence").into())
+}
+
+/// Runs `credence wallet --wallet W ARGS` (or `credence ARGS` when `w` is
+/// `None`) with `kill_bin()`; returns (exit code, stdout, stderr).
+fn kill_run(w: Option<&Path>, args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(kill_bin());
+    if let Some(w) = w {
+        command.args(["wallet", "--wallet", w.to_str().unwrap()]);
+    }
+    let out = command
+        .args(args)
+        .env("CREDENCE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn kill_json(w: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = kill_run(Some(w), &all);
+    assert_eq!(code, 0, "credence wallet {args:?} failed: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// After a kill: the wallet opens and lists every acknowledged import, and
+/// its audit log verifies.
+fn check_after_kill(w: &Path, acknowledged: &[String], killed: usize) {
+    let (code, listed, err) = kill_run(Some(w), &["--json", "list"]);
+    if code != 0 {
+        let files: Vec<String> = std::fs::read_dir(w)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        panic!("the wallet does not reopen after {killed} kills: {err} (files: {files:?})");
+    }
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for id in acknowledged {
+        assert!(
+            ids.contains(&id.as_str()),
+            "acknowledged import {id} is missing"
+        );
+    }
+    let (code, _, err) = kill_run(None, &["audit", "verify", w.to_str().unwrap()]);
+    assert_eq!(code, 0, "the audit log does not verify after a kill: {err}");
+}
+
+/// `n` credentials for `did` from one issuer, as files in `dir`.
+async fn credential_files(dir: &Path, did: &str, n: usize) -> Vec<std::path::PathBuf> {
+    let issuer = Issuer::generate().unwrap();
+    let mut files = Vec::new();
+    for i in 0..n {
+        let path = dir.join(format!("c{i}.json"));
+        std::fs::write(&path, credential(&issuer, did, 48).await.to_string()).unwrap();
+        files.push(path);
+    }
+    files
+}
+
+/// Runs `credence wallet import FILE` and SIGKILLs it after `ms`: the
+/// imported id when it had finished (exit 0) by then.
+fn import_killed_after(w: &Path, file: &Path, ms: u64) -> Option<String> {
+    let mut child = Command::new(kill_bin())
+        .args([
+            "wallet",
+            "--wallet",
+            w.to_str().unwrap(),
+            "--json",
+            "import",
+        ])
+        .arg(file)
+        .env("CREDENCE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    child.kill().unwrap(); // SIGKILL; harmless once it has exited
+    let out = child.wait_with_output().unwrap();
+    out.status.success().then(|| {
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["summary"]["id"].as_str().unwrap().to_owned()
+    })
+}
+
+/// SIGKILLs `credence wallet import` at random moments `rounds` times;
+/// after every kill the wallet must open, list every import that was
+/// acknowledged (exited 0), and its audit log must verify.
+async fn kill_imports(rounds: usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = tmp.path().join("agent");
+    let did = kill_json(&w, &["init", "--kdf-memory-mib", "8", "--kdf-passes", "1"])["did"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let files = credential_files(tmp.path(), &did, rounds + 1).await;
+    // One import unkilled, to learn how long one takes.
+    let started = std::time::Instant::now();
+    let mut acknowledged = vec![
+        kill_json(&w, &["import", files[0].to_str().unwrap()])["summary"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    ];
+    let span = started.elapsed().as_millis() as u64 * 2;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let mut jitter = Jitter(seed.as_nanos() as u64);
+    let mut killed = 0;
+    for file in &files[1..] {
+        match import_killed_after(&w, file, jitter.below(span)) {
+            Some(id) => acknowledged.push(id),
+            None => killed += 1,
+        }
+        check_after_kill(&w, &acknowledged, killed);
+    }
+    println!(
+        "wallet import: {} runs, {killed} killed mid-way, {} acknowledged imports all listed; the wallet reopened and its audit log verified every time",
+        rounds,
+        acknowledged.len()
+    );
+}
+
+#[tokio::test]
+async fn a_wallet_killed_during_import_always_reopens() {
+    kill_imports(10).await;
+}
+
+/// The long run (`cargo test -p credence-cli --test wallet_cli -- --ignored`).
+#[tokio::test]
+#[ignore]
+async fn a_wallet_killed_during_import_always_reopens_long_run() {
+    kill_imports(200).await;
+}

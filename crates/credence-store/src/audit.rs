@@ -1,35 +1,58 @@
 //! The append-only, hash-chained audit log with signed checkpoints.
 //!
 //! Each entry records who acted (`actor`), on whose behalf (`principal`),
-//! through which delegation path (`chain`), what (`action`), the `decision` and its `reason`, under a `correlation`
-//! id, and the SHA-256 digest of the previous entry's stored bytes. Every
-//! [`CHECKPOINT_EVERY`] entries (and on [`AuditLog::checkpoint`]) the log
-//! signs `{seq, head}` with an Ed25519 key named by a did:key, so an edit,
-//! deletion, reordering, or a tail cut below a checkpoint is detected by
-//! [`verify_audit`]. The log is not encrypted: it holds DIDs, decisions and
+//! through which delegation path (`chain`), what (`action`), the
+//! `decision` and its `reason`, under a `correlation` id, and the hash of
+//! the previous entry. The log is a plain file, `audit.jsonl` in its
+//! folder: one JSON line per entry carrying its own `hash`, appended and
+//! `fsync`ed before [`AuditLog::append`] returns, so a SIEM can tail it.
+//! Every [`CHECKPOINT_EVERY`] entries (and on [`AuditLog::checkpoint`],
+//! and when the log is closed) a line signs `{seq, head, prev}` with an
+//! Ed25519 key named by a did:key, `prev` linking to the checkpoint
+//! before; the key's public half is kept as `signer.jwk`. Beside the log,
+//! the head record (`audit.head`) holds what the last acknowledged append
+//! left, so a cut at the end is found too. [`verify_audit`] names the first
+//! entry edited, deleted, reordered, cut, or left unsigned by a removed
+//! checkpoint. The log is not encrypted: it holds DIDs, decisions and
 //! reason codes, never secrets or disclosed claim values.
+//!
+//! Why a file rather than sled: sled 0.34 silently drops everything after
+//! a damaged record on open, panics on a damaged node with a valid
+//! checksum, and can leave a torn snapshot behind a crash
+//! (docs/durability.md). An append-only log needs none of sled's
+//! machinery, and in a file every byte and every recovery rule is ours.
+//! Logs of earlier builds (in sled) are migrated on open.
 
-use crate::store::db_read_err;
+mod chain;
+mod head;
+mod legacy;
+mod line;
+mod open;
+mod sign;
+mod verify;
+
 use crate::StoreError;
+use chain::Chain;
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use ssi::claims::jws::{self, Header};
-use ssi::dids::DIDKey;
-use ssi::jwk::Algorithm;
-use ssi::JWK;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The audit database's folder inside a wallet or verifier directory.
+pub use head::HEAD_FILE;
+pub use sign::{CheckpointKey, SIGNER_FILE};
+pub use verify::{verify_audit, AuditReport, AuditViolation, Violation};
+
+/// The audit log's folder inside a wallet or verifier directory.
 pub const AUDIT_DIR: &str = "audit";
+
+/// The log file's name inside the audit folder (one JSON line per entry
+/// or checkpoint; tail it to feed a SIEM).
+pub const LOG_FILE: &str = "audit.jsonl";
 
 /// A checkpoint is signed after this many entries.
 pub const CHECKPOINT_EVERY: u64 = 16;
-
-const ENTRIES: &str = "entries";
-const CHECKPOINTS: &str = "checkpoints";
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 pub use credence_core::audit::AuditRecord;
 
@@ -43,74 +66,46 @@ pub struct AuditEntry {
     /// The record.
     #[serde(flatten)]
     pub record: AuditRecord,
-    /// Hex SHA-256 of the previous entry's stored bytes (zeros for the first).
+    /// Hex SHA-256 of the previous entry (zeros for the first).
     pub prev: String,
 }
 
-/// The signed statement "the log's entry `seq` has digest `head`".
+/// The signed statement "the log's entry `seq` has hash `head`, and the
+/// checkpoint before this one is `prev`".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// The last entry covered.
     pub seq: u64,
-    /// Hex SHA-256 of that entry's stored bytes.
+    /// Hex SHA-256 of that entry.
     pub head: String,
     /// When it was signed.
     pub time: String,
     /// The did:key of the signing key.
     pub signer: String,
-}
-
-/// Signs checkpoints with an Ed25519 key.
-pub struct CheckpointKey {
-    key: JWK,
-    did: String,
-}
-
-impl CheckpointKey {
-    /// Uses `key` (an Ed25519 JWK with its private part; anything else is
-    /// refused here rather than failing at the first checkpoint).
-    pub fn new(key: JWK) -> Result<Self, StoreError> {
-        let ed25519 = matches!(&key.params, ssi::jwk::Params::OKP(p) if p.curve == "Ed25519");
-        if !ed25519 || key.is_public() {
-            return Err(StoreError::Audit(
-                "checkpoint key: an Ed25519 key with its private part is needed".into(),
-            ));
-        }
-        let did = DIDKey::generate(&key.to_public())
-            .map_err(|e| StoreError::Audit(format!("checkpoint key: {e}")))?
-            .to_string();
-        Ok(Self { key, did })
-    }
-
-    /// The did:key checkpoints name as their signer.
-    pub fn did(&self) -> &str {
-        &self.did
-    }
-}
-
-fn digest(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    /// Hex SHA-256 of the previous checkpoint's JWS (zeros for the first);
+    /// absent in checkpoints of earlier builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-#[derive(Clone)]
-struct Head {
-    next: u64,
-    digest: String,
-    since_checkpoint: u64,
+struct State {
+    file: File,
+    head_file: head::HeadFile,
+    chain: Chain,
 }
 
-/// An open audit log. Appends are serialized and durable when they return.
+/// An open audit log. Appends are serialized and durable when they
+/// return. One process (and one handle) at a time may hold it open;
+/// [`verify_audit`] and [`export_audit`] read it meanwhile.
 pub struct AuditLog {
     dir: PathBuf,
-    db: sled::Db,
-    entries: sled::Tree,
-    checkpoints: sled::Tree,
     key: Option<CheckpointKey>,
-    head: Mutex<Head>,
+    state: Mutex<State>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -121,51 +116,27 @@ impl std::fmt::Debug for AuditLog {
     }
 }
 
-fn open_trees(dir: &Path) -> Result<(sled::Db, sled::Tree, sled::Tree), StoreError> {
-    // No background flusher: every append flushes itself.
-    let db = crate::store::open_db(dir, false)?;
-    let entries = db.open_tree(ENTRIES)?;
-    let checkpoints = db.open_tree(CHECKPOINTS)?;
-    Ok((db, entries, checkpoints))
-}
-
-/// Opens the trees of an existing log; a missing folder is an error.
-fn open_existing(dir: &Path) -> Result<(sled::Db, sled::Tree, sled::Tree), StoreError> {
-    if !dir.join("db").is_file() {
-        return Err(StoreError::Audit(format!(
-            "{} holds no audit log",
-            dir.display()
-        )));
-    }
-    open_trees(dir)
-}
-
 impl AuditLog {
     /// Opens (creating if needed) the log in `dir`, signing checkpoints
-    /// with `key` when given.
+    /// with `key` when given. Refuses a log signed by another key
+    /// ([`StoreError::AuditSigner`]), one cut below its head record
+    /// ([`StoreError::AuditBroken`]), and one another handle holds
+    /// ([`StoreError::Locked`]). An append torn by a crash is cut away (it
+    /// was never acknowledged).
     pub fn open(dir: impl AsRef<Path>, key: Option<CheckpointKey>) -> Result<Self, StoreError> {
         let dir = dir.as_ref().to_owned();
-        std::fs::create_dir_all(&dir).map_err(StoreError::file(&dir))?;
-        let (db, entries, checkpoints) = open_trees(&dir)?;
-        let head = match entries.last().map_err(db_read_err)? {
-            Some((k, v)) => Head {
-                next: seq_of(&k)? + 1,
-                digest: digest(&v),
-                since_checkpoint: 0,
-            },
-            None => Head {
-                next: 0,
-                digest: GENESIS.into(),
-                since_checkpoint: 0,
-            },
+        let opened = open::open_log(&dir, key.as_ref())?;
+        let state = State {
+            file: opened.file,
+            head_file: opened.head_file,
+            chain: opened.chain,
         };
+        // Lines adopted from beyond the head record are acknowledged now.
+        state.head_file.write(&state.chain.head)?;
         Ok(Self {
             dir,
-            db,
-            entries,
-            checkpoints,
             key,
-            head: Mutex::new(head),
+            state: Mutex::new(state),
         })
     }
 
@@ -177,81 +148,128 @@ impl AuditLog {
     /// Appends `record`; durable on return. Signs a checkpoint every
     /// [`CHECKPOINT_EVERY`] entries.
     pub fn append(&self, record: AuditRecord) -> Result<AuditEntry, StoreError> {
-        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let entry = AuditEntry {
-            seq: head.next,
+            seq: state.chain.head.entries,
             time: now(),
             record,
-            prev: head.digest.clone(),
+            prev: state.chain.prev_entry.clone(),
         };
-        let bytes = serde_json::to_vec(&entry).map_err(|e| StoreError::Audit(e.to_string()))?;
-        // The head moves only once the entry is durable: after a failed
-        // write the next append takes the same position again.
-        let mut next = head.clone();
-        self.entries
-            .insert(entry.seq.to_be_bytes(), bytes.as_slice())?;
-        next.next += 1;
-        next.digest = digest(&bytes);
-        next.since_checkpoint += 1;
-        if next.since_checkpoint >= CHECKPOINT_EVERY {
-            self.sign_checkpoint(&mut next)?;
+        let (line, _) = line::entry_line(&entry)?;
+        let mut next = state.chain.clone();
+        let mut buf = Vec::with_capacity(line.len() + 1);
+        push_line(&mut next, &mut buf, &line)?;
+        if next.head.since_checkpoint >= CHECKPOINT_EVERY {
+            self.push_checkpoint(&mut next, &mut buf)?;
         }
-        self.db.flush()?;
-        *head = next;
+        write(&mut state, next, &buf)?;
         Ok(entry)
     }
 
     /// Signs a checkpoint over the current head now (services call this
     /// when they stop). Without a key, or with nothing new, does nothing.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
-        if head.since_checkpoint > 0 {
-            let mut next = head.clone();
-            self.sign_checkpoint(&mut next)?;
-            self.db.flush()?;
-            *head = next;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.chain.head.since_checkpoint == 0 || self.key.is_none() {
+            return Ok(());
         }
-        Ok(())
+        let mut next = state.chain.clone();
+        let mut buf = Vec::new();
+        self.push_checkpoint(&mut next, &mut buf)?;
+        write(&mut state, next, &buf)
     }
 
-    fn sign_checkpoint(&self, head: &mut Head) -> Result<(), StoreError> {
-        let Some(key) = &self.key else {
+    fn push_checkpoint(&self, next: &mut Chain, buf: &mut Vec<u8>) -> Result<(), StoreError> {
+        let (Some(key), Some(seq)) = (&self.key, next.head.entries.checked_sub(1)) else {
             return Ok(());
         };
-        let Some(seq) = head.next.checked_sub(1) else {
-            return Ok(());
+        let prev = match next.head.checkpoints {
+            0 => line::GENESIS.to_owned(),
+            _ => hex::encode(next.head.last_checkpoint),
         };
         let checkpoint = Checkpoint {
             seq,
-            head: head.digest.clone(),
+            head: next.prev_entry.clone(),
             time: now(),
-            signer: key.did.clone(),
+            signer: key.did().to_owned(),
+            prev: Some(prev),
         };
-        let payload =
-            serde_json::to_string(&checkpoint).map_err(|e| StoreError::Audit(e.to_string()))?;
-        let header = Header {
-            algorithm: Algorithm::EdDSA,
-            key_id: Some(key.did.clone()),
-            jwk: Some(key.key.to_public()),
-            ..Default::default()
-        };
-        let jws = jws::encode_sign_custom_header(&payload, &key.key, &header)
-            .map_err(|e| StoreError::Audit(format!("signing a checkpoint: {e}")))?;
-        self.checkpoints.insert(seq.to_be_bytes(), jws.as_bytes())?;
-        head.since_checkpoint = 0;
-        Ok(())
+        let (payload, jws) = key.sign(&checkpoint)?;
+        push_line(next, buf, &line::checkpoint_line(&payload, &jws)?)
     }
 
     /// Every entry, in order, as stored (unverified: see [`verify_audit`]).
     pub fn entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        read_entries(&self.entries)
+        let bytes = self.acknowledged()?;
+        let (lines, _) = verify::split_lines(&bytes);
+        let mut out = Vec::new();
+        for (i, (_, l)) in lines.iter().enumerate() {
+            match line::parse(l) {
+                Ok(line::Line::Entry(entry, _)) => out.push(entry),
+                Ok(line::Line::Checkpoint(..)) => {}
+                Err(bad) => {
+                    return Err(StoreError::Audit(format!("line {}: {}", i + 1, bad.detail)))
+                }
+            }
+        }
+        Ok(out)
     }
 
-    /// Writes every entry as one JSON object per line, then every
-    /// checkpoint as `{"checkpoint": …, "jws": …}` lines, for SIEMs.
+    /// Writes the log as stored — one JSON object per line: entries with
+    /// their hash, checkpoints as `{"checkpoint": …, "jws": …}` after the
+    /// entry they cover — for SIEMs. Returns the number of lines.
     pub fn export_jsonl(&self, out: &mut dyn std::io::Write) -> Result<usize, StoreError> {
-        export(&self.entries, &self.checkpoints, out)
+        copy_lines(&self.acknowledged()?, out)
     }
+
+    /// The acknowledged bytes of the log.
+    fn acknowledged(&self) -> Result<Vec<u8>, StoreError> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let len = usize::try_from(state.chain.head.bytes)
+            .map_err(|_| StoreError::Audit("the log is too large".into()))?;
+        let mut buf = vec![0u8; len];
+        state
+            .file
+            .read_exact_at(&mut buf, 0)
+            .map_err(StoreError::file(self.dir.join(LOG_FILE)))?;
+        Ok(buf)
+    }
+}
+
+/// Checks `line` as the next one of `next` (what is appended is read by the
+/// same rules as what is verified) and stages it in `buf`.
+fn push_line(next: &mut Chain, buf: &mut Vec<u8>, line: &[u8]) -> Result<(), StoreError> {
+    next.push(next.head.bytes, line)?;
+    buf.extend_from_slice(line);
+    buf.push(b'\n');
+    Ok(())
+}
+
+/// Writes `buf` at the acknowledged end, syncs it, records the new head,
+/// and only then moves the in-memory head: after a failed write the next
+/// append takes the same position again (and the file is cut back).
+fn write(state: &mut State, next: Chain, buf: &[u8]) -> Result<(), StoreError> {
+    let at = state.chain.head.bytes;
+    let written = state
+        .file
+        .write_all_at(buf, at)
+        .and_then(|_| state.file.sync_data())
+        .map_err(|e| StoreError::Audit(format!("appending to the log: {e}")))
+        .and_then(|_| state.head_file.write(&next.head));
+    if let Err(e) = written {
+        let _ = state.file.set_len(at);
+        return Err(e);
+    }
+    state.chain = next;
+    Ok(())
+}
+
+fn copy_lines(bytes: &[u8], out: &mut dyn std::io::Write) -> Result<usize, StoreError> {
+    let (lines, _) = verify::split_lines(bytes);
+    let end = lines.last().map_or(0, |(s, l)| *s as usize + l.len() + 1);
+    out.write_all(&bytes[..end])
+        .map_err(|e| StoreError::Audit(format!("export: {e}")))?;
+    Ok(lines.len())
 }
 
 impl Drop for AuditLog {
@@ -262,56 +280,16 @@ impl Drop for AuditLog {
     }
 }
 
-fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
-    let bytes: [u8; 8] = key
-        .try_into()
-        .map_err(|_| StoreError::Audit("an audit key is not a sequence number".into()))?;
-    Ok(u64::from_be_bytes(bytes))
-}
-
-fn read_entries(tree: &sled::Tree) -> Result<Vec<AuditEntry>, StoreError> {
-    tree.iter()
-        .map(|kv| {
-            let (_, v) = kv.map_err(db_read_err)?;
-            serde_json::from_slice(&v).map_err(|e| StoreError::Audit(e.to_string()))
-        })
-        .collect()
-}
-
-fn export(
-    entries: &sled::Tree,
-    checkpoints: &sled::Tree,
-    out: &mut dyn std::io::Write,
-) -> Result<usize, StoreError> {
-    let io = |e: std::io::Error| StoreError::Audit(format!("export: {e}"));
-    let mut lines = 0;
-    for kv in entries.iter() {
-        let (_, v) = kv.map_err(db_read_err)?;
-        out.write_all(&v).map_err(io)?;
-        out.write_all(b"\n").map_err(io)?;
-        lines += 1;
-    }
-    for kv in checkpoints.iter() {
-        let (_, v) = kv.map_err(db_read_err)?;
-        let jws = String::from_utf8_lossy(&v).into_owned();
-        let checkpoint = jws::decode_unverified(&jws)
-            .ok()
-            .and_then(|(_, p)| serde_json::from_slice::<Checkpoint>(&p).ok());
-        let line = serde_json::json!({"checkpoint": checkpoint, "jws": jws});
-        writeln!(out, "{line}").map_err(io)?;
-        lines += 1;
-    }
-    Ok(lines)
-}
-
-mod verify;
-pub use verify::{verify_audit, AuditReport, AuditViolation, Violation};
-
-/// Opens the log in `dir` read-only in spirit (nothing is appended) and
-/// exports it; for `credence audit export`.
+/// Exports the log in `dir` (its complete lines, as stored; a log of an
+/// earlier build as it would be migrated) without opening it for writing;
+/// for `credence audit export`.
 pub fn export_audit(dir: &Path, out: &mut dyn std::io::Write) -> Result<usize, StoreError> {
-    let (_db, entries, checkpoints) = open_existing(dir)?;
-    export(&entries, &checkpoints, out)
+    let path = dir.join(LOG_FILE);
+    let bytes = match verify::legacy_only(dir, head::read(dir)?)? {
+        Some(bytes) => bytes,
+        None => std::fs::read(&path).map_err(StoreError::file(&path))?,
+    };
+    copy_lines(&bytes, out)
 }
 
 impl credence_core::AuditSink for AuditLog {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The sled database could not be opened, read or written.
     #[error("store I/O failed: {0}")]
@@ -51,6 +52,16 @@ pub enum StoreError {
     /// Stored bytes failed authentication or are not what was written.
     #[error("integrity check failed: {0}; the wallet has been damaged or tampered with — restore it from an export")]
     Integrity(String),
+    /// A database file is damaged in a way sled's checksums did not catch:
+    /// sled failed (panicked) reading it. The handle that met it refuses
+    /// every later call.
+    #[error("{path} is damaged: {detail} — restore it from an export")]
+    Damaged {
+        /// The database directory.
+        path: PathBuf,
+        /// What sled was doing and what it reported.
+        detail: String,
+    },
     /// Writes acknowledged earlier are missing from the database.
     #[error("integrity check failed: the database holds {found} commits but {expected} were acknowledged; sled dropped the tail of its log (a damaged file) — restore it from an export")]
     Truncated {
@@ -62,6 +73,15 @@ pub enum StoreError {
     /// The audit log could not be written or read.
     #[error("audit log: {0}")]
     Audit(String),
+    /// The audit log's checkpoints are signed by another key than the one
+    /// it was opened with, or its signer key file is missing or unreadable.
+    #[error("{path}: {reason}")]
+    AuditSigner {
+        /// The signer key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The audit log was edited, cut, reordered or has a bad checkpoint.
     #[error(transparent)]
     AuditBroken(#[from] crate::AuditViolation),

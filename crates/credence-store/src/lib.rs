@@ -11,7 +11,10 @@
 //! export to a single encrypted file and restore elsewhere.
 //!
 //! Beside wallets it keeps the append-only, hash-chained [`AuditLog`] with
-//! signed checkpoints, which any role can open in its own directory.
+//! signed checkpoints — a plain JSON-lines file with a head record, not
+//! sled — which any role can open in its own directory. sled's panics on
+//! damaged files are contained at this crate's boundary
+//! ([`StoreError::Damaged`]).
 //!
 //! This crate knows nothing about credentials' meaning: it stores bytes
 //! under names in a few [`Space`]s, plus keyed blind indexes. Unix only.
@@ -30,10 +33,12 @@
 
 pub mod audit;
 mod commit;
+mod contain;
 mod error;
 mod export;
 pub mod fsutil;
 mod seal;
+mod sled_io;
 mod store;
 mod unlock;
 

@@ -1,14 +1,20 @@
 //! The encrypted, durable record store.
 
 use crate::commit::{CommitFile, COMMIT_FILE};
+use crate::contain::contain;
 use crate::seal::{open_bytes, seal_bytes, Keys};
+use crate::sled_io::{db_read_err, open_db};
 use crate::unlock::{random_key, unwrap, wrap, Kdf, KdfParams, Unlock};
 use crate::StoreError;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
+
+mod boundary;
+use boundary::close_contained;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -70,7 +76,10 @@ pub(crate) struct Header {
 
 struct Inner {
     dir: PathBuf,
-    db: sled::Db,
+    /// Taken only when closing (see `Drop`).
+    db: Option<sled::Db>,
+    /// Set once sled panicked on this database: the handle is not used again.
+    damaged: AtomicBool,
     /// Our own handle on sled's log file, to fsync it (see `commit`).
     db_file: File,
     commit: Mutex<(CommitFile, u64)>,
@@ -89,54 +98,6 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store")
             .field("dir", &self.inner.dir)
             .finish_non_exhaustive()
-    }
-}
-
-/// How long to wait for a lock that a just-dropped handle's background
-/// threads still hold.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
-
-fn is_lock_error(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
-}
-
-/// Opens the sled database in `dir`. sled 0.34 releases its file lock
-/// only when its background I/O threads finish, shortly after the last
-/// handle is dropped; a lock held that way is waited for (up to
-/// [`LOCK_WAIT`]) before the directory is reported [`StoreError::Locked`]
-/// (another process holding it). `background_flush` keeps sled's own
-/// periodic flusher (its default); without it every write must flush.
-pub(crate) fn open_db(dir: &Path, background_flush: bool) -> Result<sled::Db, StoreError> {
-    let deadline = std::time::Instant::now() + LOCK_WAIT;
-    loop {
-        let config = sled::Config::new().path(dir);
-        let config = if background_flush {
-            config
-        } else {
-            config.flush_every_ms(None)
-        };
-        match config.open() {
-            Ok(db) => return Ok(db),
-            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(e) if is_lock_error(&e) => return Err(StoreError::Locked(dir.to_owned())),
-            Err(sled::Error::Corruption { at, .. }) => {
-                return Err(StoreError::Integrity(format!(
-                    "sled reports corruption at {at:?}"
-                )))
-            }
-            Err(other) => return Err(StoreError::Db(other)),
-        }
-    }
-}
-
-pub(crate) fn db_read_err(e: sled::Error) -> StoreError {
-    match e {
-        sled::Error::Corruption { at, .. } => {
-            StoreError::Integrity(format!("sled reports corruption at {at:?}"))
-        }
-        other => StoreError::Db(other),
     }
 }
 
@@ -216,7 +177,8 @@ impl Store {
         Ok(Self {
             inner: Arc::new(Inner {
                 dir: dir.to_owned(),
-                db,
+                db: Some(db),
+                damaged: AtomicBool::new(false),
                 db_file,
                 commit: Mutex::new((commit, seq)),
                 keys: Keys::from_data_key(dek)?,
@@ -257,7 +219,13 @@ impl Store {
         let dek = unwrap(&kek, &header.wrapped_key)?;
         let (commit, acknowledged) = CommitFile::open(dir)?;
         let db = open_db(dir, true)?;
-        let seq = read_seq(&db)?;
+        let seq = match contain(dir, "reading the commit counter", || read_seq(&db)) {
+            Ok(seq) => seq,
+            Err(e) => {
+                close_contained(dir, db);
+                return Err(e);
+            }
+        };
         if seq < acknowledged {
             return Err(StoreError::Truncated {
                 expected: acknowledged,
@@ -318,8 +286,11 @@ impl Store {
         let next = guard.1 + 1;
         let mut ops = batch.ops;
         ops.insert(SEQ, &next.to_be_bytes());
-        inner.db.apply_batch(ops)?;
-        inner.db.flush()?;
+        self.sled("writing", |db| {
+            db.apply_batch(ops)?;
+            db.flush()?;
+            Ok(())
+        })?;
         inner
             .db_file
             .sync_all()
@@ -332,7 +303,7 @@ impl Store {
     /// Reads and opens one value.
     pub fn get(&self, space: Space, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
         let key = space.key(id);
-        match self.inner.db.get(&key).map_err(db_read_err)? {
+        match self.sled("reading", |db| db.get(&key).map_err(db_read_err))? {
             None => Ok(None),
             Some(sealed) => self.open_value(&key, &sealed).map(Some),
         }
@@ -349,12 +320,14 @@ impl Store {
 
     /// The ids in `space`, in byte order, without opening the values.
     pub fn ids(&self, space: Space) -> Result<Vec<String>, StoreError> {
-        self.inner
-            .db
-            .scan_prefix([space.prefix()])
-            .keys()
+        let keys = self.sled("listing", |db| {
+            db.scan_prefix([space.prefix()])
+                .keys()
+                .map(|k| k.map_err(db_read_err))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        keys.iter()
             .map(|k| {
-                let k = k.map_err(db_read_err)?;
                 String::from_utf8(k[1..].to_vec())
                     .map_err(|_| StoreError::Integrity("a record id is not UTF-8".into()))
             })
@@ -363,11 +336,9 @@ impl Store {
 
     /// Every `(id, value)` in `space`, opened, in id order.
     pub fn list(&self, space: Space) -> Result<Vec<Record>, StoreError> {
-        self.inner
-            .db
-            .scan_prefix([space.prefix()])
-            .map(|entry| {
-                let (k, v) = entry.map_err(db_read_err)?;
+        self.scan("listing", &[space.prefix()])?
+            .into_iter()
+            .map(|(k, v)| {
                 let value = self.open_value(&k, &v)?;
                 let id = String::from_utf8(k[1..].to_vec())
                     .map_err(|_| StoreError::Integrity("a record id is not UTF-8".into()))?;
@@ -376,19 +347,21 @@ impl Store {
             .collect()
     }
 
-    /// The number of records in `space`.
+    /// The number of records in `space` (0 when the database turns out
+    /// damaged: the next fallible call reports it).
     pub fn count(&self, space: Space) -> usize {
-        self.inner.db.scan_prefix([space.prefix()]).count()
+        self.sled("counting", |db| {
+            Ok(db.scan_prefix([space.prefix()]).count())
+        })
+        .unwrap_or(0)
     }
 
     /// The ids filed under blind index `term` by [`Batch::index`].
     pub fn indexed(&self, term: &str) -> Result<Vec<String>, StoreError> {
         let prefix = self.index_prefix(term);
-        self.inner
-            .db
-            .scan_prefix(&prefix)
-            .map(|entry| {
-                let (k, v) = entry.map_err(db_read_err)?;
+        self.scan("reading an index", &prefix)?
+            .into_iter()
+            .map(|(k, v)| {
                 self.open_value(&k, &v)?;
                 String::from_utf8(k[prefix.len()..].to_vec())
                     .map_err(|_| StoreError::Integrity("an indexed id is not UTF-8".into()))
@@ -400,7 +373,23 @@ impl Store {
     pub(crate) fn raw_entries(
         &self,
     ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
-        self.inner.db.iter().map(|e| e.map_err(db_read_err))
+        let (mut iter, mut pending) = match self.sled("exporting", |db| Ok(db.iter())) {
+            Ok(it) => (Some(it), None),
+            Err(e) => (None, Some(e)),
+        };
+        std::iter::from_fn(move || {
+            if let Some(e) = pending.take() {
+                return Some(Err(e));
+            }
+            let it = iter.as_mut()?;
+            match self.sled("exporting", |_| Ok(it.next())) {
+                Ok(item) => item.map(|r| r.map_err(db_read_err)),
+                Err(e) => {
+                    iter = None;
+                    Some(Err(e))
+                }
+            }
+        })
     }
 
     /// Checks a raw entry opens under this store's key (for restore).

@@ -1,74 +1,37 @@
-//! The audit log on real sled files: an intact log verifies across
-//! reopenings; an edit, a deletion, a reordering, a cut tail or a forged
-//! checkpoint is found and the first bad entry named.
+//! The audit log on real files, attacked the ways an intruder with write
+//! access to the folder would: an intact log verifies across reopenings;
+//! an in-place edit (with or without recomputed hashes), a deletion, a
+//! reordering, the last entries cut, the file cut mid-line, a checkpoint
+//! removed from the middle or the end, a swapped signer key file, a forged
+//! checkpoint and a whole log rewritten under another key are each found,
+//! and the first bad entry named.
 
+use audit_support::*;
+use credence_store::audit::HEAD_FILE;
 use credence_store::{
-    verify_audit, AuditLog, AuditRecord, CheckpointKey, StoreError, Violation, CHECKPOINT_EVERY,
+    verify_audit, AuditLog, AuditRecord, StoreError, Violation, CHECKPOINT_EVERY,
 };
-use std::path::Path;
 
-fn key() -> CheckpointKey {
-    CheckpointKey::new(ssi::JWK::generate_ed25519().unwrap()).unwrap()
-}
-
-/// A closed log of `n` entries in `dir`; returns its signer's DID.
-fn write_log(dir: &Path, n: u64) -> String {
-    let key = key();
-    let did = key.did().to_owned();
-    let log = AuditLog::open(dir, Some(key)).unwrap();
-    for i in 0..n {
-        let record = AuditRecord::new("did:key:zAgent", "verify", "allow", &format!("c{}", i / 4))
-            .principal("did:key:zHuman")
-            .reason(format!("step {i}"));
-        assert_eq!(log.append(record).unwrap().seq, i);
-    }
-    did
-}
-
-/// Opens the log's sled files directly (to tamper with them), waiting for
-/// the lock a just-closed log's background threads may still hold.
-fn raw_db(dir: &Path) -> sled::Db {
-    for _ in 0..100 {
-        match sled::Config::new().path(dir).flush_every_ms(None).open() {
-            Ok(db) => return db,
-            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
-        }
-    }
-    panic!("{} stays locked", dir.display())
-}
-
-fn with_trees(dir: &Path, f: impl FnOnce(&sled::Tree, &sled::Tree)) {
-    let db = raw_db(dir);
-    f(
-        &db.open_tree("entries").unwrap(),
-        &db.open_tree("checkpoints").unwrap(),
-    );
-    db.flush().unwrap();
-}
-
-fn violation(dir: &Path) -> (u64, Violation, String) {
-    match verify_audit(dir, None) {
-        Err(StoreError::AuditBroken(v)) => (v.seq, v.kind, v.detail),
-        other => panic!("expected a violation, got {other:?}"),
-    }
-}
+mod audit_support;
 
 #[test]
 fn an_intact_log_verifies_and_continues_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
-    let did = write_log(dir.path(), 20);
+    let jwk = jwk();
+    let did = write_log_with(dir.path(), 20, &jwk);
     // Reopening and closing without appending signs nothing new.
-    let log = AuditLog::open(dir.path(), Some(key())).unwrap();
+    let log = AuditLog::open(dir.path(), Some(key(&jwk))).unwrap();
     assert_eq!(log.entries().unwrap().len(), 20);
     drop(log);
-    let report = verify_audit(dir.path(), Some(&did)).unwrap();
+    let report = verify_audit(dir.path(), None).unwrap();
     assert_eq!(report.entries, 20);
     assert_eq!(
         report.checkpoints, 2,
         "one at {CHECKPOINT_EVERY}, one at close"
     );
-    assert_eq!(report.unsigned_tail, 0);
+    assert_eq!((report.unsigned_tail, report.first_unsigned), (0, None));
     assert_eq!(report.signer.as_deref(), Some(did.as_str()));
+    assert_eq!(verify_audit(dir.path(), Some(&did)).unwrap(), report);
 
     let log = AuditLog::open(dir.path(), None).unwrap();
     let next = log
@@ -78,55 +41,88 @@ fn an_intact_log_verifies_and_continues_after_reopening() {
     drop(log);
     let report = verify_audit(dir.path(), None).unwrap();
     assert_eq!((report.entries, report.unsigned_tail), (21, 1));
+    assert_eq!(
+        report.first_unsigned,
+        Some(20),
+        "the unsigned entry is named"
+    );
+
+    // The same key signs the tail when it comes back.
+    drop(AuditLog::open(dir.path(), Some(key(&jwk))).unwrap());
+    let report = verify_audit(dir.path(), Some(&did)).unwrap();
+    assert_eq!((report.checkpoints, report.unsigned_tail), (3, 0));
 
     let mut out = Vec::new();
     let lines = credence_store::export_audit(dir.path(), &mut out).unwrap();
-    assert_eq!(lines, 23, "21 entries and 2 checkpoints");
+    assert_eq!(lines, 24, "21 entries and 3 checkpoints");
+    assert_eq!(out, std::fs::read(dir.path().join("audit.jsonl")).unwrap());
     let first: serde_json::Value =
         serde_json::from_slice(out.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!(first["seq"], 0);
     assert_eq!(first["principal"], "did:key:zHuman");
+    assert_eq!(first["hash"].as_str().map(str::len), Some(64));
 }
 
 #[test]
-fn an_edited_entry_is_named() {
+fn an_entry_edited_in_place_is_named() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path(), 40);
-    with_trees(dir.path(), |entries, _| {
-        let k = 5u64.to_be_bytes();
-        let v = entries.get(k).unwrap().unwrap();
-        let edited = String::from_utf8(v.to_vec())
-            .unwrap()
-            .replace("\"allow\"", "\"deny\"");
-        entries.insert(k, edited.as_bytes()).unwrap();
-    });
-    let (seq, kind, _) = violation(dir.path());
-    assert_eq!((seq, kind), (5, Violation::Edited));
+    let mut l = lines(dir.path());
+    let i = entry_line(&l, 5);
+    l[i] = l[i].replace("\"allow\"", "\"deny\"");
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (5, Violation::Edited), "{detail}");
+    assert!(detail.contains("no longer matches its hash"), "{detail}");
+}
+
+#[test]
+fn an_edit_with_its_hash_recomputed_is_named_by_the_next_link() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    let i = entry_line(&l, 5);
+    l[i] = rehash(&l[i].replace("\"allow\"", "\"deny\""));
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (5, Violation::Edited), "{detail}");
 }
 
 #[test]
 fn an_edit_of_the_newest_entry_is_caught_by_its_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path(), 40);
-    with_trees(dir.path(), |entries, _| {
-        let k = 39u64.to_be_bytes();
-        let v = entries.get(k).unwrap().unwrap();
-        let edited = String::from_utf8(v.to_vec())
-            .unwrap()
-            .replace("step 39", "nothing happened");
-        entries.insert(k, edited.as_bytes()).unwrap();
-    });
+    let mut l = lines(dir.path());
+    let i = entry_line(&l, 39);
+    l[i] = rehash(&l[i].replace("step 39", "nothing happened"));
+    set_lines(dir.path(), &l);
     let (seq, kind, detail) = violation(dir.path());
     assert_eq!((seq, kind), (39, Violation::Edited), "{detail}");
+}
+
+#[test]
+fn an_edit_of_an_unsigned_newest_entry_is_caught_by_the_head_record() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let log = AuditLog::open(dir.path(), None).unwrap();
+        for i in 0..5 {
+            log.append(record(i)).unwrap();
+        }
+    }
+    let mut l = lines(dir.path());
+    l[4] = rehash(&l[4].replace("step 4", "step 5"));
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (4, Violation::Edited), "{detail}");
 }
 
 #[test]
 fn a_deleted_entry_is_named() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path(), 40);
-    with_trees(dir.path(), |entries, _| {
-        entries.remove(7u64.to_be_bytes()).unwrap();
-    });
+    let mut l = lines(dir.path());
+    l.remove(entry_line(&l, 7));
+    set_lines(dir.path(), &l);
     let (seq, kind, _) = violation(dir.path());
     assert_eq!((seq, kind), (7, Violation::Deleted));
 }
@@ -135,81 +131,213 @@ fn a_deleted_entry_is_named() {
 fn reordered_entries_are_named() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path(), 40);
-    with_trees(dir.path(), |entries, _| {
-        let a = entries.get(10u64.to_be_bytes()).unwrap().unwrap();
-        let b = entries.get(11u64.to_be_bytes()).unwrap().unwrap();
-        entries.insert(10u64.to_be_bytes(), b).unwrap();
-        entries.insert(11u64.to_be_bytes(), a).unwrap();
-    });
+    let mut l = lines(dir.path());
+    let (a, b) = (entry_line(&l, 10), entry_line(&l, 11));
+    l.swap(a, b);
+    set_lines(dir.path(), &l);
     let (seq, kind, _) = violation(dir.path());
     assert_eq!((seq, kind), (10, Violation::Reordered));
 }
 
 #[test]
-fn a_cut_tail_is_detected_as_truncation() {
+fn the_last_entries_deleted_are_named_as_truncation() {
     let dir = tempfile::tempdir().unwrap();
     write_log(dir.path(), 40);
-    with_trees(dir.path(), |entries, _| {
-        for seq in 35..40u64 {
-            entries.remove(seq.to_be_bytes()).unwrap();
-        }
-    });
+    let mut l = lines(dir.path());
+    // Entries 35–39 and the checkpoint over 39 go; the rest is a valid chain.
+    l.truncate(entry_line(&l, 35));
+    set_lines(dir.path(), &l);
     let (seq, kind, detail) = violation(dir.path());
     assert_eq!((seq, kind), (35, Violation::Truncated), "{detail}");
+    // Opening refuses too, naming the same entry, rather than appending
+    // after the cut.
+    match AuditLog::open(dir.path(), None) {
+        Err(StoreError::AuditBroken(v)) => assert_eq!((v.seq, v.kind), (35, Violation::Truncated)),
+        other => panic!("{other:?}"),
+    }
+    // Removing the head record as well is named just the same way.
+    std::fs::remove_file(dir.path().join(HEAD_FILE)).unwrap();
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (35, Violation::HeadMissing), "{detail}");
+}
+
+#[test]
+fn a_file_cut_mid_line_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let l = lines(dir.path());
+    let keep = entry_line(&l, 30);
+    let mut text = l[..keep].join("\n");
+    text.push('\n');
+    text.push_str(&l[keep][..40]);
+    std::fs::write(dir.path().join("audit.jsonl"), text).unwrap();
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (30, Violation::Truncated), "{detail}");
+}
+
+#[test]
+fn a_checkpoint_removed_from_the_middle_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    l.remove(checkpoint_line(&l, 31));
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (16, Violation::MissingCheckpoint), "{detail}");
+}
+
+#[test]
+fn the_last_checkpoint_removed_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    assert_eq!(checkpoint_line(&l, 39), l.len() - 1);
+    l.pop();
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (32, Violation::MissingCheckpoint), "{detail}");
+}
+
+#[test]
+fn a_swapped_signer_key_file_is_named_and_refused_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = jwk();
+    let did = write_log_with(dir.path(), 40, &original);
+    let intruder = jwk();
+    swap_signer(dir.path(), &intruder);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (15, Violation::BadCheckpoint), "{detail}");
+    assert!(detail.contains(&did), "{detail}");
+    // A signer pinned from elsewhere still verifies the log itself.
+    assert_eq!(verify_audit(dir.path(), Some(&did)).unwrap().entries, 40);
+    // The rightful key no longer opens it for writing: the file says otherwise.
+    match AuditLog::open(dir.path(), Some(key(&original))) {
+        Err(StoreError::AuditSigner { reason, .. }) => assert!(reason.contains(&did), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn another_key_cannot_continue_a_signed_log() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 3);
+    match AuditLog::open(dir.path(), Some(key(&jwk()))) {
+        Err(StoreError::AuditSigner { reason, .. }) => {
+            assert!(reason.contains("not by the key offered"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_file(dir.path().join("signer.jwk")).unwrap();
+    assert!(matches!(
+        AuditLog::open(dir.path(), Some(key(&jwk()))),
+        Err(StoreError::AuditSigner { .. })
+    ));
+    let (seq, kind, _) = violation(dir.path());
+    assert_eq!(
+        (seq, kind),
+        (2, Violation::BadCheckpoint),
+        "no signer file to check against"
+    );
 }
 
 #[test]
 fn a_checkpoint_re_signed_by_another_key_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let did = write_log(dir.path(), 40);
-    // An attacker edits the newest entry and signs a fresh checkpoint over
-    // it with their own key.
+    // An intruder signs a log of their own and puts its last checkpoint
+    // in place of the real one.
     let other = tempfile::tempdir().unwrap();
-    {
-        let forged = AuditLog::open(other.path(), Some(key())).unwrap();
-        for _ in 0..40 {
-            forged
-                .append(AuditRecord::new("did:key:zAgent", "verify", "allow", "x"))
-                .unwrap();
-        }
-    }
-    let forged_jws = {
-        let db = raw_db(other.path());
-        let cps = db.open_tree("checkpoints").unwrap();
-        cps.get(39u64.to_be_bytes()).unwrap().unwrap()
-    };
-    with_trees(dir.path(), |_, checkpoints| {
-        checkpoints.insert(39u64.to_be_bytes(), forged_jws).unwrap();
-    });
+    write_log(other.path(), 40);
+    let forged = lines(other.path()).pop().unwrap();
+    let mut l = lines(dir.path());
+    *l.last_mut().unwrap() = forged;
+    set_lines(dir.path(), &l);
     let (seq, kind, detail) = violation(dir.path());
     assert_eq!((seq, kind), (39, Violation::BadCheckpoint), "{detail}");
-    // Pinning the expected signer refuses the forged key just the same.
-    match verify_audit(dir.path(), Some(&did)) {
-        Err(StoreError::AuditBroken(v)) => assert_eq!(v.kind, Violation::BadCheckpoint),
-        other => panic!("{other:?}"),
-    }
+    let (seq, kind, _) = violation_with(dir.path(), Some(&did));
+    assert_eq!((seq, kind), (39, Violation::BadCheckpoint));
 }
 
 #[test]
-fn a_missing_log_is_a_clear_error() {
+fn a_whole_log_rewritten_under_another_key_is_caught_by_a_pinned_signer() {
     let dir = tempfile::tempdir().unwrap();
-    match verify_audit(&dir.path().join("nothing"), None) {
-        Err(StoreError::Audit(m)) => assert!(m.contains("no audit log"), "{m}"),
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn a_checkpoint_key_without_its_private_half_is_refused_up_front() {
-    let public_only = ssi::JWK::generate_ed25519().unwrap().to_public();
-    let p256 = ssi::JWK::generate_p256();
-    for (key, what) in [(public_only, "public-only Ed25519"), (p256, "P-256")] {
-        match CheckpointKey::new(key) {
-            Err(StoreError::Audit(msg)) => assert!(msg.contains("Ed25519"), "{what}: {msg}"),
-            other => panic!(
-                "{what} key accepted: {:?}",
-                other.map(|k| k.did().to_owned())
-            ),
+    let did = write_log(dir.path(), 40);
+    // The intruder writes a whole new log (entry 5 changed) with its own
+    // key and replaces every file of the folder: nothing inside the folder
+    // can tell, which is why the signer should be pinned from outside
+    // (`credence audit verify --signer`, or the verifier's published key).
+    let forged = tempfile::tempdir().unwrap();
+    {
+        let log = AuditLog::open(forged.path(), Some(key(&jwk()))).unwrap();
+        for i in 0..40 {
+            let r = if i == 5 {
+                record(i).reason("nothing")
+            } else {
+                record(i)
+            };
+            log.append(r).unwrap();
         }
     }
+    for name in ["audit.jsonl", "audit.head", "signer.jwk"] {
+        std::fs::copy(forged.path().join(name), dir.path().join(name)).unwrap();
+    }
+    assert_eq!(verify_audit(dir.path(), None).unwrap().entries, 40);
+    let (seq, kind, detail) = violation_with(dir.path(), Some(&did));
+    assert_eq!((seq, kind), (15, Violation::BadCheckpoint), "{detail}");
+}
+
+#[test]
+fn a_checkpoint_moved_away_from_its_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    let checkpoint = l.remove(checkpoint_line(&l, 15));
+    let at = entry_line(&l, 20) + 1;
+    l.insert(at, checkpoint);
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (15, Violation::BadCheckpoint), "{detail}");
+}
+
+#[test]
+fn an_unreadable_signer_key_file_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 3);
+    std::fs::write(dir.path().join("signer.jwk"), b"not a key").unwrap();
+    for outcome in [
+        verify_audit(dir.path(), None).map(|_| ()),
+        AuditLog::open(dir.path(), None).map(|_| ()),
+    ] {
+        match outcome {
+            Err(StoreError::AuditSigner { reason, .. }) => {
+                assert!(reason.contains("not a JWK"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn entries_cut_from_under_a_checkpoint_that_stays_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 40);
+    let mut l = lines(dir.path());
+    // Entries 35–39 removed, the checkpoint over 39 left in place.
+    let (from, to) = (entry_line(&l, 35), entry_line(&l, 39));
+    l.drain(from..=to);
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (35, Violation::Truncated), "{detail}");
+    assert!(detail.contains("signed checkpoint covers"), "{detail}");
+}
+
+#[test]
+fn a_first_entry_that_does_not_start_the_chain_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_log(dir.path(), 5);
+    let mut l = lines(dir.path());
+    l[0] = rehash(&l[0].replace(&"0".repeat(64), &"1".repeat(64)));
+    set_lines(dir.path(), &l);
+    let (seq, kind, detail) = violation(dir.path());
+    assert_eq!((seq, kind), (0, Violation::Edited), "{detail}");
 }
