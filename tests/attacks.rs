@@ -631,7 +631,7 @@ fn one_verified_presentation_mints_one_token() {
     }
     impl<T: ?Sized> AmbiguousIfClone<()> for T {}
     struct Marker;
-    impl<T: ?Sized + Clone> AmbiguousIfClone<Marker> for T {}
+    impl<T: Clone> AmbiguousIfClone<Marker> for T {}
     <credence::verify::VerifiedPresentation as AmbiguousIfClone<_>>::check();
 }
 

@@ -219,5 +219,6 @@ async fn malformed_inputs_are_typed_errors() {
     ));
     let pk = keys.public_key();
     assert_eq!(&BbsPublicKey::from_multikey(&pk.multikey()).unwrap(), pk);
-    assert!(pk.did_key().starts_with("did:key:zUC7"));
+    // The BLS12-381 G2 multicodec (0xeb01) makes every such did:key start so.
+    assert!(pk.did_key().starts_with("did:key:zUC"));
 }

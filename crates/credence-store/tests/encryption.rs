@@ -197,7 +197,7 @@ fn positions(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
 }
 
 fn raw_value(wallet: &Path, key: &[u8]) -> Vec<u8> {
-    let db = sled::open(wallet).unwrap();
+    let db = plain_sled(wallet);
     db.get(key).unwrap().unwrap().to_vec()
 }
 
@@ -319,7 +319,7 @@ fn moved_record_fails_authentication() {
     }
     {
         // Swap the sealed values: each is bound to its own name.
-        let db = sled::open(&wallet).unwrap();
+        let db = plain_sled(&wallet);
         let a = db.get(b"ca").unwrap().unwrap();
         let b = db.get(b"cb").unwrap().unwrap();
         db.insert(b"ca", b).unwrap();
@@ -358,4 +358,21 @@ fn a_database_behind_its_commit_record_is_reported_truncated() {
         matches!(err, StoreError::Truncated { expected, found } if expected == found + 1),
         "{err:?}"
     );
+}
+
+/// The wallet's sled database opened directly, as an attacker with the
+/// files would: a just-dropped store's background threads may hold sled's
+/// lock for a moment, so wait for it (bounded).
+fn plain_sled(path: impl AsRef<std::path::Path>) -> sled::Db {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::open(path.as_ref()) {
+            Ok(db) => return db,
+            Err(e) if started.elapsed() < std::time::Duration::from_secs(5) => {
+                assert!(e.to_string().contains("lock"), "{e}");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("sled stayed locked: {e}"),
+        }
+    }
 }
