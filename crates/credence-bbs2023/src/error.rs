@@ -3,6 +3,7 @@
 /// Everything that can go wrong while signing, deriving or verifying a
 /// `bbs-2023` proof.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Bbs2023Error {
     /// The document is not a JSON object or lacks a required member.
     #[error("invalid document: {0}")]

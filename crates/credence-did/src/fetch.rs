@@ -27,6 +27,7 @@ impl Default for FetchLimits {
 
 /// Why a fetch failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FetchError {
     /// The URL is unusable (bad syntax, or plain http to a non-loopback host).
     #[error("refused URL {0}")]

@@ -4,6 +4,7 @@ use credence_bbs2023::Bbs2023Error;
 
 /// Errors while issuing or managing status.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssueError {
     /// A delegation link could not be made.
     #[error("delegation: {0}")]

@@ -100,7 +100,7 @@ impl From<ImportError> for ApiError {
             ImportError::UnsupportedProof(_) => "unsupported_proof",
             ImportError::IssuerKey(_) => "issuer_key",
             ImportError::Forged(_) => "forged",
-            ImportError::Wallet(_) => "wallet_error",
+            _ => "refused",
         };
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, e)
     }

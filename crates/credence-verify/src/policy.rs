@@ -41,6 +41,7 @@ use toml::Spanned;
 
 /// Errors loading a policy. Every variant but `Io` names the line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// The file could not be read.
     #[error("cannot read policy {path}: {reason}")]

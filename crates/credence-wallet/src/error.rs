@@ -7,6 +7,7 @@ use credence_store::StoreError;
 
 /// Errors of the wallet's own operations.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WalletError {
     /// The store could not be opened, read or written.
     #[error(transparent)]
@@ -41,6 +42,7 @@ pub enum WalletError {
 
 /// Why a credential was refused on import.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// Not a JSON credential with the members a credential needs.
     #[error("malformed credential: {0}")]
@@ -79,6 +81,7 @@ impl From<StoreError> for ImportError {
 
 /// Why the wallet could not answer a request.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PresentError {
     /// Reading the wallet failed.
     #[error(transparent)]

@@ -60,6 +60,7 @@ const TEMPLATE: &str = r#"# Credence holder disclosure policy: which verifiers m
 
 /// Why a holder policy could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// The file could not be read or written.
     #[error("holder policy {path}: {reason}")]
