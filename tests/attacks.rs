@@ -8,14 +8,13 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::holder::{Signer, Times};
+use common::chain::{credential_for, grant, link, present_as, with_principals};
+use common::holder::Signer;
 use common::*;
 use credence::bbs2023::BbsKeyPair;
 use credence::did::KnownDocuments;
 use credence::issuer::{Issuer, StatusAssignment, StatusRegistry};
-use credence::model::{
-    delegation_document, link_digest, ClaimPath, DelegationGrant, ParentRef, PresentationRequest,
-};
+use credence::model::ClaimPath;
 use credence::resource::{RequestParts, ResourceGuard, TokenError};
 use credence::verify::{
     BindingError, DelegationError, OfflineDocuments, StepRequest, TokenIssuer, TrustPolicy,
@@ -26,89 +25,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 // ---------------------------------------------------------------- helpers
-
-/// A derived AgentCredential of `credential` for `claims` (plus `extra`
-/// JSON pointers), bound to `request`, in a VP signed by `holder`.
-async fn present_as(
-    holder: &Signer,
-    credential: &Value,
-    request: &PresentationRequest,
-    claims: &[&str],
-    extra: &[&str],
-    times: Times,
-) -> Value {
-    let mut pointers: Vec<String> = claims
-        .iter()
-        .map(|c| ClaimPath::subject(c).to_pointer())
-        .collect();
-    pointers.extend(extra.iter().map(|p| p.to_string()));
-    let loader = credence::model::context_loader();
-    let derived =
-        credence::bbs2023::derive(credential, &pointers, request.nonce.as_bytes(), &loader)
-            .await
-            .unwrap();
-    holder
-        .present(vec![derived], &request.nonce, VERIFIER_ID, times)
-        .await
-}
-
-/// The world's issuer issues an AgentCredential to `holder` (a day).
-async fn credential_for(w: &World, holder: &str) -> Value {
-    w.issuer
-        .issue_agent_credential(
-            holder,
-            &profile(),
-            Utc::now() - Duration::hours(1),
-            Utc::now() + Duration::hours(23),
-        )
-        .await
-        .unwrap()
-}
-
-fn grant(principal: &str, delegate: &str, caps: &[&str], depth: u32) -> DelegationGrant {
-    DelegationGrant {
-        delegate: delegate.to_owned(),
-        principal: principal.to_owned(),
-        capabilities: caps.iter().map(|c| c.to_string()).collect(),
-        audiences: vec![API.into()],
-        max_depth: depth,
-        purpose: "close the quarter".into(),
-        valid_from: Utc::now() - Duration::minutes(5),
-        valid_until: Utc::now() + Duration::hours(1),
-        status: None,
-    }
-}
-
-fn random_id() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{hex}")
-}
-
-/// A link signed by `signer` (root when `parent` is `None`).
-async fn link(signer: &Signer, grant: &DelegationGrant, parent: Option<&Value>) -> Value {
-    let parent = parent.map(|p| ParentRef {
-        id: p["id"].as_str().unwrap().to_owned(),
-        digest: link_digest(p).unwrap(),
-    });
-    let doc = delegation_document(&random_id(), &signer.did, grant, parent.as_ref());
-    signer.sign_link(doc).await
-}
-
-/// The world's policy plus `principals` (trusted roots).
-fn with_principals(w: &World, principals: &[&str]) -> TrustPolicy {
-    let mut text = String::new();
-    for p in principals {
-        text.push_str(&format!("[[principal]]\ndid = \"{p}\"\nname = \"p\"\n\n"));
-    }
-    let mut policy = TrustPolicy::from_toml(&text).unwrap();
-    let base = policy_for(w.issuer.did());
-    policy.issuers = base.issuers;
-    policy.rules = base.rules;
-    policy
-}
 
 fn trusted_issuer(did: &str, types: &[&str]) -> TrustedIssuer {
     TrustedIssuer {

@@ -8,7 +8,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::holder::{Signer, Times};
 use common::*;
-use credence::model::{AccessTokenClaims, ClaimPath, ACCESS_TOKEN_TYP};
+use credence::model::{AccessTokenClaims, ACCESS_TOKEN_TYP};
 use credence::resource::TokenError;
 use credence::verify::{
     BindingError, MintError, StatusError, StepRequest, ValidityError, VerifyError,
@@ -40,18 +40,7 @@ async fn signed_by(
     times: Times,
 ) -> Value {
     let request = w.verifier.create_request(claims);
-    let pointers: Vec<String> = claims
-        .iter()
-        .map(|c| ClaimPath::subject(c).to_pointer())
-        .collect();
-    let loader = credence::model::context_loader();
-    let derived =
-        credence::bbs2023::derive(credential, &pointers, request.nonce.as_bytes(), &loader)
-            .await
-            .unwrap();
-    holder
-        .present(vec![derived], &request.nonce, VERIFIER_ID, times)
-        .await
+    common::chain::present_as(holder, credential, &request, claims, &[], times).await
 }
 
 #[tokio::test]

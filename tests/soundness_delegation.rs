@@ -5,55 +5,15 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use common::chain::{self, link, with_principals};
 use common::holder::Signer;
 use common::*;
-use credence::model::{delegation_document, link_digest, DelegationGrant, ParentRef};
-use credence::verify::{DelegationError, TrustPolicy, VerifyError};
+use credence::model::{delegation_document, DelegationGrant};
+use credence::verify::{DelegationError, VerifyError};
 use serde_json::Value;
 
 fn grant(principal: &str, delegate: &str, depth: u32) -> DelegationGrant {
-    DelegationGrant {
-        delegate: delegate.to_owned(),
-        principal: principal.to_owned(),
-        capabilities: vec!["invoices.read".into()],
-        audiences: vec![API.into()],
-        max_depth: depth,
-        purpose: "close the quarter".into(),
-        valid_from: Utc::now() - Duration::minutes(5),
-        valid_until: Utc::now() + Duration::hours(1),
-        status: None,
-    }
-}
-
-/// A link by `signer` (root when `parent` is `None`).
-async fn link(signer: &Signer, grant: &DelegationGrant, parent: Option<&Value>) -> Value {
-    let parent = parent.map(|p| ParentRef {
-        id: p["id"].as_str().unwrap().to_owned(),
-        digest: link_digest(p).unwrap(),
-    });
-    let id = format!("urn:uuid:{}", uuid_like());
-    let doc = delegation_document(&id, &signer.did, grant, parent.as_ref());
-    signer.sign_link(doc).await
-}
-
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn with_principals(w: &World, principals: &[&str]) -> TrustPolicy {
-    let mut text = String::new();
-    for p in principals {
-        text.push_str(&format!("[[principal]]\ndid = \"{p}\"\nname = \"p\"\n\n"));
-    }
-    let mut policy = TrustPolicy::from_toml(&text).unwrap();
-    let base = policy_for(w.issuer.did());
-    policy.issuers = base.issuers;
-    policy.rules = base.rules;
-    policy
+    chain::grant(principal, delegate, &["invoices.read"], depth)
 }
 
 /// Presents the world's credential with `chain`; returns the refusal.

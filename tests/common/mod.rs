@@ -90,6 +90,7 @@ pub async fn world() -> World {
     }
 }
 
+pub mod chain;
 pub mod holder;
 
 /// Presents `claims`, lets `edit` change the derived credential, and has the
