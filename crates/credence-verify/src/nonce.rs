@@ -44,31 +44,31 @@ impl NonceStore {
     /// The unused, unexpired request with `nonce`; nothing is consumed.
     pub fn pending(&self, nonce: &str, now: i64) -> Result<PresentationRequest, BindingError> {
         let map = self.lock();
-        let pending = map.get(nonce).ok_or_else(|| {
-            BindingError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
-        })?;
-        if pending.used {
-            return Err(BindingError::Replay);
-        }
-        if now >= pending.request.expires_at {
-            return Err(BindingError::NonceExpired);
-        }
+        let pending = usable(map.get(nonce), now)?;
         Ok(pending.request.clone())
     }
 
     /// Marks the nonce used, once: a second call is a replay.
     pub fn consume(&self, nonce: &str, now: i64) -> Result<(), BindingError> {
         let mut map = self.lock();
-        let pending = map.get_mut(nonce).ok_or_else(|| {
-            BindingError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
-        })?;
-        if pending.used {
-            return Err(BindingError::Replay);
+        usable(map.get(nonce), now)?;
+        if let Some(pending) = map.get_mut(nonce) {
+            pending.used = true;
         }
-        if now >= pending.request.expires_at {
-            return Err(BindingError::NonceExpired);
-        }
-        pending.used = true;
         Ok(())
     }
+}
+
+/// A known, unused, unexpired request.
+fn usable(pending: Option<&Pending>, now: i64) -> Result<&Pending, BindingError> {
+    let pending = pending.ok_or_else(|| {
+        BindingError::NonceMismatch("the challenge is not a nonce this verifier issued".into())
+    })?;
+    if pending.used {
+        return Err(BindingError::Replay);
+    }
+    if now >= pending.request.expires_at {
+        return Err(BindingError::NonceExpired);
+    }
+    Ok(pending)
 }
