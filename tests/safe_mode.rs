@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use credence::model::{ClaimPath, PresentationRequest};
+use credence::model::PresentationRequest;
 use credence::verify::{ParseError, VerifyError};
 use serde_json::{json, Value};
 
@@ -67,9 +67,7 @@ async fn answered(
     let mut narrow = request.clone();
     narrow.dcql_query.credentials[0].claims = disclosed
         .iter()
-        .map(|c| credence::model::ClaimsQuery {
-            path: ClaimPath::subject(c),
-        })
+        .map(|c| credence::model::ClaimsQuery::subject(c))
         .collect();
     edited_for(w, &narrow, edit).await
 }

@@ -38,7 +38,10 @@ pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
 pub use integrity::{sign_eddsa_rdfc, verify_eddsa_rdfc, EddsaSigning};
 pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
 pub use replay::ReplaySet;
-pub use request::{ClaimPath, ClaimsQuery, CredentialQuery, DcqlQuery, PresentationRequest};
+pub use request::{
+    ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
+    ExpectedValue, LdpMeta, PresentationRequest, MAX_CREDENTIAL_QUERIES,
+};
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,
     MAX_TOKEN_TTL_SECS,

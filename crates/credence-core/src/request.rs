@@ -30,11 +30,74 @@ impl std::fmt::Display for ClaimPath {
     }
 }
 
+/// A value a claims query accepts (DCQL `values`: strings, integers,
+/// booleans). A verified literal matches when its lexical form is the
+/// value's (`2`, `true`, `invoices.read`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExpectedValue {
+    /// A string.
+    Text(String),
+    /// An integer.
+    Integer(i64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl ExpectedValue {
+    /// The lexical form a matching verified literal has.
+    pub fn lexical(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Integer(i) => i.to_string(),
+            Self::Bool(b) => b.to_string(),
+        }
+    }
+}
+
 /// One requested claim (DCQL `claims` entry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimsQuery {
+    /// Identifier of this claims query (DCQL `id`), optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Where the claim sits in the credential.
     pub path: ClaimPath,
+    /// When present, the claim must have one of these values; for a list,
+    /// the holder discloses only the elements that are among them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<ExpectedValue>>,
+}
+
+impl ClaimsQuery {
+    /// A claim of the credential subject, any value.
+    pub fn subject(name: &str) -> Self {
+        Self {
+            id: None,
+            path: ClaimPath::subject(name),
+            values: None,
+        }
+    }
+
+    /// A claim of the credential subject that must have one of `values`.
+    pub fn subject_with_values(name: &str, values: &[&str]) -> Self {
+        Self {
+            values: Some(
+                values
+                    .iter()
+                    .map(|v| ExpectedValue::Text((*v).to_owned()))
+                    .collect(),
+            ),
+            ..Self::subject(name)
+        }
+    }
+
+    /// Whether a value with lexical form `lexical` is acceptable.
+    pub fn accepts(&self, lexical: &str) -> bool {
+        self.values
+            .as_ref()
+            .is_none_or(|vs| vs.iter().any(|v| v.lexical() == lexical))
+    }
 }
 
 /// DCQL `meta` for W3C VCs secured with Data Integrity (`ldp_vc`).
@@ -55,7 +118,59 @@ pub struct CredentialQuery {
     /// Accepted credential types.
     pub meta: LdpMeta,
     /// The claims the verifier needs disclosed.
+    #[serde(default)]
     pub claims: Vec<ClaimsQuery>,
+}
+
+impl CredentialQuery {
+    /// An `ldp_vc` query `id` for a credential with every type of
+    /// `type_iris` (expanded IRIs), disclosing `claims`.
+    pub fn ldp_vc(id: &str, type_iris: Vec<String>, claims: Vec<ClaimsQuery>) -> Self {
+        Self {
+            id: id.to_owned(),
+            format: "ldp_vc".into(),
+            meta: LdpMeta {
+                type_values: vec![type_iris],
+            },
+            claims,
+        }
+    }
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
+/// DCQL `credential_sets` entry: the presentation must answer every query
+/// of one of the `options` (when `required`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialSetQuery {
+    /// Alternative sets of credential query ids.
+    pub options: Vec<Vec<String>>,
+    /// Whether one option must be answered (default `true`).
+    #[serde(default = "required_by_default")]
+    pub required: bool,
+}
+
+/// The most credential queries one request may hold.
+pub const MAX_CREDENTIAL_QUERIES: usize = 8;
+
+/// Why a DCQL query is not well formed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DcqlError {
+    /// No credential query, or more than [`MAX_CREDENTIAL_QUERIES`].
+    #[error("a DCQL query needs 1 to {MAX_CREDENTIAL_QUERIES} credential queries, not {0}")]
+    QueryCount(usize),
+    /// Two credential queries share an id, or an id is empty.
+    #[error("credential query id `{0}` is empty or not unique")]
+    DuplicateId(String),
+    /// A format other than `ldp_vc`.
+    #[error("credential query `{0}`: format `{1}` is not supported (ldp_vc)")]
+    Format(String, String),
+    /// A credential set names a query that does not exist, or has no option.
+    #[error("credential set {0}: {1}")]
+    BadSet(usize, String),
 }
 
 /// A DCQL query.
@@ -63,6 +178,72 @@ pub struct CredentialQuery {
 pub struct DcqlQuery {
     /// The requested credentials.
     pub credentials: Vec<CredentialQuery>,
+    /// Which combinations of credentials answer the request; absent, every
+    /// credential query must be answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_sets: Option<Vec<CredentialSetQuery>>,
+}
+
+impl DcqlQuery {
+    /// Checks the query is well formed: 1–8 `ldp_vc` credential queries with
+    /// unique ids, every credential set naming existing queries.
+    pub fn validate(&self) -> Result<(), DcqlError> {
+        let n = self.credentials.len();
+        if n == 0 || n > MAX_CREDENTIAL_QUERIES {
+            return Err(DcqlError::QueryCount(n));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for q in &self.credentials {
+            if q.id.is_empty() || !seen.insert(q.id.as_str()) {
+                return Err(DcqlError::DuplicateId(q.id.clone()));
+            }
+            if q.format != "ldp_vc" {
+                return Err(DcqlError::Format(q.id.clone(), q.format.clone()));
+            }
+        }
+        for (i, set) in self.credential_sets.iter().flatten().enumerate() {
+            if set.options.is_empty() || set.options.iter().any(Vec::is_empty) {
+                return Err(DcqlError::BadSet(i, "an empty option".into()));
+            }
+            if let Some(id) = set
+                .options
+                .iter()
+                .flatten()
+                .find(|id| !seen.contains(id.as_str()))
+            {
+                return Err(DcqlError::BadSet(i, format!("no credential query `{id}`")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The credential query with this id.
+    pub fn query(&self, id: &str) -> Option<&CredentialQuery> {
+        self.credentials.iter().find(|q| q.id == id)
+    }
+
+    /// Whether answering exactly the queries in `answered` satisfies the
+    /// request: without credential sets, every query; with them, one option
+    /// of every required set, and no answered query outside every option.
+    pub fn satisfied_by(&self, answered: &std::collections::BTreeSet<&str>) -> bool {
+        let Some(sets) = &self.credential_sets else {
+            return self
+                .credentials
+                .iter()
+                .all(|q| answered.contains(q.id.as_str()));
+        };
+        let covers = |option: &Vec<String>| option.iter().all(|id| answered.contains(id.as_str()));
+        let required = sets
+            .iter()
+            .filter(|s| s.required)
+            .all(|s| s.options.iter().any(covers));
+        let named = |id: &&str| {
+            sets.iter()
+                .flat_map(|s| s.options.iter().flatten())
+                .any(|o| o == id)
+        };
+        required && answered.iter().all(|id| named(id))
+    }
 }
 
 /// A verifier's request for a presentation.
@@ -95,18 +276,31 @@ impl PresentationRequest {
             client_id: client_id.into(),
             nonce: fresh_nonce(),
             dcql_query: DcqlQuery {
-                credentials: vec![CredentialQuery {
-                    id: "agent".into(),
-                    format: "ldp_vc".into(),
-                    meta: LdpMeta {
-                        type_values: vec![credential_type_iris],
-                    },
-                    claims: claims
+                credentials: vec![CredentialQuery::ldp_vc(
+                    "agent",
+                    credential_type_iris,
+                    claims
                         .into_iter()
-                        .map(|path| ClaimsQuery { path })
+                        .map(|path| ClaimsQuery {
+                            id: None,
+                            path,
+                            values: None,
+                        })
                         .collect(),
-                }],
+                )],
+                credential_sets: None,
             },
+            expires_at,
+        }
+    }
+
+    /// A request with a fresh nonce for a whole DCQL query.
+    pub fn for_query(client_id: &str, dcql_query: DcqlQuery, expires_at: i64) -> Self {
+        Self {
+            response_type: "vp_token".into(),
+            client_id: client_id.into(),
+            nonce: fresh_nonce(),
+            dcql_query,
             expires_at,
         }
     }
@@ -150,5 +344,78 @@ mod tests {
         let b = PresentationRequest::new("x", vec![], vec![], 0);
         assert_ne!(a.nonce, b.nonce);
         assert_eq!(a.nonce.len(), 43);
+    }
+
+    fn two_queries(sets: Option<Vec<CredentialSetQuery>>) -> DcqlQuery {
+        DcqlQuery {
+            credentials: vec![
+                CredentialQuery::ldp_vc("agent", vec![], vec![]),
+                CredentialQuery::ldp_vc("audit", vec![], vec![]),
+            ],
+            credential_sets: sets,
+        }
+    }
+
+    fn answered<'a>(ids: &[&'a str]) -> std::collections::BTreeSet<&'a str> {
+        ids.iter().copied().collect()
+    }
+
+    #[test]
+    fn without_sets_every_query_is_required() {
+        let q = two_queries(None);
+        assert!(q.satisfied_by(&answered(&["agent", "audit"])));
+        assert!(!q.satisfied_by(&answered(&["agent"])));
+    }
+
+    #[test]
+    fn optional_sets_may_stay_unanswered_and_nothing_outside_the_sets_is_answered() {
+        let q = two_queries(Some(vec![
+            CredentialSetQuery {
+                options: vec![vec!["agent".into()]],
+                required: true,
+            },
+            CredentialSetQuery {
+                options: vec![vec!["audit".into()]],
+                required: false,
+            },
+        ]));
+        assert!(q.satisfied_by(&answered(&["agent"])));
+        assert!(q.satisfied_by(&answered(&["agent", "audit"])));
+        assert!(!q.satisfied_by(&answered(&["audit"])));
+        assert!(!q.satisfied_by(&answered(&["agent", "other"])));
+    }
+
+    #[test]
+    fn malformed_queries_are_refused() {
+        let mut q = two_queries(None);
+        q.credentials[1].id = "agent".into();
+        assert_eq!(q.validate(), Err(DcqlError::DuplicateId("agent".into())));
+        let q = two_queries(Some(vec![CredentialSetQuery {
+            options: vec![vec!["nope".into()]],
+            required: true,
+        }]));
+        assert!(matches!(q.validate(), Err(DcqlError::BadSet(0, _))));
+        let mut q = two_queries(None);
+        q.credentials[0].format = "jwt_vc_json".into();
+        assert!(matches!(q.validate(), Err(DcqlError::Format(..))));
+        let q = DcqlQuery {
+            credentials: vec![],
+            credential_sets: None,
+        };
+        assert_eq!(q.validate(), Err(DcqlError::QueryCount(0)));
+        assert_eq!(two_queries(None).validate(), Ok(()));
+    }
+
+    #[test]
+    fn values_match_lexical_forms() {
+        let c = ClaimsQuery::subject_with_values("capabilities", &["invoices.read"]);
+        assert!(c.accepts("invoices.read"));
+        assert!(!c.accepts("orders.create"));
+        assert!(ClaimsQuery::subject("x").accepts("anything"));
+        let parsed: ClaimsQuery = serde_json::from_value(
+            serde_json::json!({"path": ["credentialSubject", "clearance"], "values": [2, true]}),
+        )
+        .unwrap();
+        assert!(parsed.accepts("2") && parsed.accepts("true") && !parsed.accepts("3"));
     }
 }
