@@ -4,7 +4,7 @@
 //! in, so nothing here resolves or fetches.
 
 use serde_json::Value;
-use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
+use ssi::claims::data_integrity::suites::{EcdsaRdfc2019, EdDsaRdfc2022};
 use ssi::claims::data_integrity::{
     CryptographicSuite, DataIntegrity, DataIntegrityDocument, ProofOptions,
 };
@@ -74,27 +74,50 @@ pub async fn sign_eddsa_rdfc(
     serde_json::to_value(&signed).map_err(|e| e.to_string())
 }
 
-/// Verifies the `eddsa-rdfc-2022` proof of `document` against keys of
-/// `controller` (the signer's DID document, already resolved and checked
-/// by the caller) at `now`. Purpose and key authorization are checked by
-/// ssi against that document.
-pub async fn verify_eddsa_rdfc(
-    document: &Value,
-    controller: Value,
-    loader: &ContextLoader,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), String> {
-    let secured: DataIntegrity<DataIntegrityDocument, EdDsaRdfc2022> =
-        serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
-    let params = VerificationParameters::from_resolver(Controller(controller).into_vm_resolver())
-        .with_json_ld_loader(loader.clone())
-        .with_date_time(now);
-    match secured.verify(params).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(invalid)) => Err(invalid.to_string()),
-        Err(e) => Err(e.to_string()),
-    }
+/// A verification function for one Data Integrity cryptosuite of ssi:
+/// the proof of `document` is checked against keys of `controller` (the
+/// signer's DID document, already resolved and checked by the caller) at
+/// `now`. Purpose and key authorization are checked by ssi against that
+/// document.
+macro_rules! data_integrity_verifier {
+    ($(#[$doc:meta])* $name:ident, $suite:ty) => {
+        $(#[$doc])*
+        pub async fn $name(
+            document: &Value,
+            controller: Value,
+            loader: &ContextLoader,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> Result<(), String> {
+            let secured: DataIntegrity<DataIntegrityDocument, $suite> =
+                serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
+            let params =
+                VerificationParameters::from_resolver(Controller(controller).into_vm_resolver())
+                    .with_json_ld_loader(loader.clone())
+                    .with_date_time(now);
+            match secured.verify(params).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(invalid)) => Err(invalid.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    };
 }
+
+data_integrity_verifier!(
+    /// Verifies the `eddsa-rdfc-2022` proof of `document` against keys of
+    /// `controller` (the signer's DID document, already resolved and
+    /// checked by the caller) at `now`.
+    verify_eddsa_rdfc,
+    EdDsaRdfc2022
+);
+
+data_integrity_verifier!(
+    /// Verifies the `ecdsa-rdfc-2019` proof (P-256 or P-384 Multikey) of
+    /// `document` against keys of `controller` (the signer's DID document,
+    /// already resolved and checked by the caller) at `now`.
+    verify_ecdsa_rdfc,
+    EcdsaRdfc2019
+);
 
 /// The one DID document a proof is made or checked against, handed to ssi
 /// so that ssi resolves nothing itself.

@@ -42,6 +42,7 @@ mod nonce;
 mod offline;
 mod parse;
 mod policy;
+mod runtime;
 pub mod signed;
 mod status_list;
 mod token_issuer;
@@ -57,8 +58,9 @@ pub use keys::bbs_key;
 pub use offline::{OfflineDocuments, OfflineError};
 pub use parse::{ProofHeader, UnverifiedPresentation, MAX_CREDENTIALS};
 pub use policy::{
-    Condition, Constraint, Grant, NamedClaims, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
-    TrustedPrincipal,
+    Condition, Constraint, CredentialFacts, Grant, NamedClaims, PolicyError, PolicyTypes,
+    ScopeRule, TrustPolicy, TrustedContext, TrustedIssuer, TrustedPrincipal, BUILT_IN_CONTEXTS,
+    CREDENTIAL_SUITES, DATA_INTEGRITY_V2_CONTEXT_URL,
 };
 pub use signed::graph::ClaimValue;
 pub use status_list::MAX_LIST_BYTES;

@@ -11,7 +11,7 @@
 
 use crate::{ParseError, ProofTarget};
 use chrono::{DateTime, Utc};
-use credence_core::DELEGATION_CREDENTIAL_TYPE;
+use credence_core::{DELEGATION_CREDENTIAL_TYPE, MAX_CREDENTIAL_QUERIES};
 use serde_json::{Map, Value};
 
 /// The most credentials (delegation links included) one presentation holds.
@@ -111,7 +111,7 @@ pub struct UnverifiedPresentation {
     pub(crate) json: Value,
     pub(crate) holder: String,
     pub(crate) proof: ProofHeader,
-    pub(crate) credential: Value,
+    pub(crate) credentials: Vec<Value>,
     pub(crate) delegations: Vec<Value>,
 }
 
@@ -125,7 +125,7 @@ fn types_of(doc: &Value) -> Vec<&str> {
 
 impl UnverifiedPresentation {
     /// Parses a VC 2.0 Verifiable Presentation: one proof, the holder, one
-    /// credential and (optionally) the holder's delegation links, each an
+    /// to eight credentials (one per answered credential query) and (optionally) the holder's delegation links, each an
     /// embedded document with its own `@context`.
     pub fn parse(json: &Value) -> Result<Self, ParseError> {
         let obj = json
@@ -151,19 +151,17 @@ impl UnverifiedPresentation {
         let (delegations, others): (Vec<Value>, Vec<Value>) = items
             .into_iter()
             .partition(|c| types_of(c).contains(&DELEGATION_CREDENTIAL_TYPE));
-        let credential = match <[Value; 1]>::try_from(others) {
-            Ok([credential]) => credential,
-            Err(_) => {
-                return Err(malformed(
-                    "exactly one credential besides delegation links is expected",
-                ))
-            }
-        };
+        if others.is_empty() || others.len() > MAX_CREDENTIAL_QUERIES {
+            return Err(malformed(format!(
+                "1..={MAX_CREDENTIAL_QUERIES} credentials besides delegation links are expected, not {}",
+                others.len()
+            )));
+        }
         Ok(Self {
             proof: ProofHeader::parse(json, ProofTarget::Presentation)?,
             json: json.clone(),
             holder,
-            credential,
+            credentials: others,
             delegations,
         })
     }

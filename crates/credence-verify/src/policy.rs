@@ -4,6 +4,11 @@
 //! in `docs/policy.md`.
 //!
 //! ```toml
+//! [[context]]                        # a JSON-LD context the reviewers accepted
+//! url = "https://vocab.partner.example/agent/v1"
+//! file = "contexts/agent-v1.jsonld"  # relative to this file; never fetched
+//! sha256 = "d0750748…"               # hex digest of the file's bytes
+//!
 //! [[issuer]]
 //! did = "did:web:acme.example"
 //! name = "Acme Corp"
@@ -12,6 +17,8 @@
 //! # require_status = true           # default: … and a credentialStatus entry
 //! # max_validity_days = 30          # optional: validFrom → validUntil at most
 //! # signs_for_principals = false    # may root delegation chains for humans
+//! # formats = ["bbs-2023"]          # default: bbs-2023, eddsa-rdfc-2022, ecdsa-rdfc-2019
+//! # require_presentation_header = false  # true: a bbs-2023 header must be the nonce
 //!
 //! [[constraint]]                     # must hold, or the presentation is refused
 //! credential_type = "AgentCredential"
@@ -35,9 +42,7 @@
 use crate::signed::graph::ClaimValue;
 use credence_core::MAX_TOKEN_TTL_SECS;
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::path::Path;
-use toml::Spanned;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Errors loading a policy. Every variant but `Io` names the line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,6 +73,30 @@ pub enum PolicyError {
 /// (`capabilities`, `credentialSubject.organization`).
 pub type NamedClaims = BTreeMap<String, Vec<ClaimValue>>;
 
+/// The policy's type names (as the policy spells them) that a verified
+/// credential is trusted as: each name's IRI, in the credential's own
+/// contexts, is among its types and among its issuer's trusted types.
+pub type PolicyTypes = BTreeSet<String>;
+
+/// The securing mechanisms (cryptosuites) a credential inside a
+/// presentation may use.
+pub const CREDENTIAL_SUITES: &[&str] = &["bbs-2023", "eddsa-rdfc-2022", "ecdsa-rdfc-2019"];
+
+fn all_suites() -> Vec<String> {
+    CREDENTIAL_SUITES.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// What the policy reads of one verified credential.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialFacts<'a> {
+    /// Its issuer's DID.
+    pub issuer: &'a str,
+    /// The policy type names it is trusted as.
+    pub types: &'a PolicyTypes,
+    /// Its verified claims, by the names the policy uses.
+    pub claims: &'a NamedClaims,
+}
+
 fn yes() -> bool {
     true
 }
@@ -80,8 +109,19 @@ pub struct TrustedIssuer {
     pub did: String,
     /// A display name.
     pub name: String,
-    /// The credential types it may assert (compact names).
+    /// The credential types it may assert: full IRIs, or names the
+    /// credential's own contexts define (matched on expanded IRIs).
     pub credential_types: Vec<String>,
+    /// The cryptosuites its credentials may be secured with (default: all
+    /// of [`CREDENTIAL_SUITES`]).
+    #[serde(default = "all_suites")]
+    pub formats: Vec<String>,
+    /// A bbs-2023 presentation header must be present and equal the nonce
+    /// (default `false`: an empty header is accepted, since the holder's
+    /// signature over the presentation binds the nonce and the subject is
+    /// the holder; a non-empty one must equal the nonce either way).
+    #[serde(default)]
+    pub require_presentation_header: bool,
     /// Its credentials must disclose `validUntil` (default `true`): a
     /// holder can withhold a statement the issuer did not make mandatory,
     /// and "never set" cannot be told from "withheld".
@@ -185,6 +225,8 @@ pub struct ScopeRule {
 /// A trust policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustPolicy {
+    /// JSON-LD contexts accepted beside the built-in ones.
+    pub contexts: Vec<TrustedContext>,
     /// Trusted issuers.
     pub issuers: Vec<TrustedIssuer>,
     /// Principals whose delegation chains are accepted.
@@ -204,169 +246,7 @@ pub struct Grant {
     pub ttl_secs: i64,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    #[serde(default, rename = "issuer")]
-    issuers: Vec<Spanned<TrustedIssuer>>,
-    #[serde(default, rename = "principal")]
-    principals: Vec<Spanned<TrustedPrincipal>>,
-    #[serde(default, rename = "constraint")]
-    constraints: Vec<Spanned<RawMatch>>,
-    #[serde(default, rename = "rule")]
-    rules: Vec<Spanned<RawRule>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMatch {
-    issuer: Option<String>,
-    credential_type: String,
-    claim: String,
-    equals: Option<String>,
-    one_of: Option<Vec<String>>,
-    prefix: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    #[serde(flatten)]
-    test: RawMatch,
-    scope: String,
-    audience: String,
-    ttl_secs: Option<i64>,
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map_or(1, |before| before.matches('\n').count() + 1)
-}
-
 impl TrustPolicy {
-    /// Parses and validates a policy from TOML text.
-    pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
-        let raw: RawPolicy =
-            toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
-        let invalid = |span: std::ops::Range<usize>, message: String| PolicyError::Invalid {
-            line: line_of(text, span.start),
-            message,
-        };
-        let mut policy = Self::default();
-        for entry in raw.issuers {
-            let span = entry.span();
-            let issuer = entry.into_inner();
-            if !issuer.did.starts_with("did:") {
-                return Err(invalid(
-                    span,
-                    format!("issuer `{}` is not a DID", issuer.did),
-                ));
-            }
-            if issuer.max_validity_days == Some(0) {
-                return Err(invalid(
-                    span,
-                    format!(
-                        "issuer {}: max_validity_days must be at least 1",
-                        issuer.did
-                    ),
-                ));
-            }
-            if issuer.credential_types.is_empty() {
-                return Err(invalid(
-                    span,
-                    format!("issuer {} lists no credential_types", issuer.did),
-                ));
-            }
-            policy.issuers.push(issuer);
-        }
-        for entry in raw.principals {
-            let span = entry.span();
-            let principal = entry.into_inner();
-            if !principal.did.starts_with("did:") {
-                return Err(invalid(
-                    span,
-                    format!("principal `{}` is not a DID", principal.did),
-                ));
-            }
-            policy.principals.push(principal);
-        }
-        let known = |d: &Option<String>| {
-            d.as_ref()
-                .is_none_or(|d| policy.issuers.iter().any(|i| &i.did == d))
-        };
-        for entry in raw.constraints {
-            let span = entry.span();
-            let m = entry.into_inner();
-            let condition = condition(&m).map_err(|msg| invalid(span.clone(), msg))?;
-            if !known(&m.issuer) {
-                return Err(invalid(
-                    span,
-                    "names an issuer that is not a trusted issuer".into(),
-                ));
-            }
-            policy.constraints.push(Constraint {
-                issuer: m.issuer,
-                credential_type: m.credential_type,
-                claim: m.claim,
-                condition,
-            });
-        }
-        for entry in raw.rules {
-            let span = entry.span();
-            let r = entry.into_inner();
-            let condition = condition(&r.test).map_err(|msg| invalid(span.clone(), msg))?;
-            if let Some(ttl) = r.ttl_secs {
-                if ttl <= 0 || ttl > MAX_TOKEN_TTL_SECS {
-                    return Err(invalid(
-                        span,
-                        format!(
-                            "rule {}: ttl_secs must be 1..={MAX_TOKEN_TTL_SECS}",
-                            r.scope
-                        ),
-                    ));
-                }
-            }
-            if !known(&r.test.issuer) {
-                return Err(invalid(
-                    span,
-                    format!(
-                        "rule {} names an issuer that is not a trusted issuer",
-                        r.scope
-                    ),
-                ));
-            }
-            if r.scope.is_empty() || r.scope.contains(char::is_whitespace) {
-                return Err(invalid(
-                    span,
-                    format!("scope `{}` must be one non-empty token", r.scope),
-                ));
-            }
-            if r.audience.is_empty() {
-                return Err(invalid(span, "audience must not be empty".into()));
-            }
-            policy.rules.push(ScopeRule {
-                issuer: r.test.issuer,
-                credential_type: r.test.credential_type,
-                claim: r.test.claim,
-                condition,
-                scope: r.scope,
-                audience: r.audience,
-                ttl_secs: r.ttl_secs,
-            });
-        }
-        Ok(policy)
-    }
-
-    /// Loads a policy file.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self, PolicyError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Self::from_toml(&text)
-    }
-
     /// Whether delegation chains rooted at `did` are accepted.
     pub fn trusts_principal(&self, did: &str) -> bool {
         self.principals.iter().any(|p| p.did == did)
@@ -377,23 +257,18 @@ impl TrustPolicy {
         self.issuers.iter().find(|i| i.did == did)
     }
 
-    /// Whether `issuer` is trusted to assert `credential_type`.
-    pub fn trusts(&self, issuer: &str, credential_type: &str) -> bool {
-        self.issuer(issuer)
-            .is_some_and(|i| i.credential_types.iter().any(|t| t == credential_type))
-    }
-
-    /// Every claim name a constraint or rule reads for `credential_type`.
-    pub fn claim_names(&self, credential_type: &str) -> Vec<&str> {
+    /// Every claim name a constraint or rule reads for a credential
+    /// trusted as one of `types`.
+    pub fn claim_names(&self, types: &PolicyTypes) -> Vec<&str> {
         let mut names: Vec<&str> = self
             .constraints
             .iter()
-            .filter(|c| c.credential_type == credential_type)
+            .filter(|c| types.contains(&c.credential_type))
             .map(|c| c.claim.as_str())
             .chain(
                 self.rules
                     .iter()
-                    .filter(|r| r.credential_type == credential_type)
+                    .filter(|r| types.contains(&r.credential_type))
                     .map(|r| r.claim.as_str()),
             )
             .collect();
@@ -402,20 +277,30 @@ impl TrustPolicy {
         names
     }
 
-    /// The first constraint the claims of a credential of `credential_type`
-    /// from `issuer` violate, if any.
-    pub fn violated(
-        &self,
-        issuer: &str,
-        credential_type: &str,
-        claims: &NamedClaims,
-    ) -> Option<&Constraint> {
+    /// Every type name the policy uses (issuers, constraints, rules).
+    pub fn type_names(&self) -> BTreeSet<&str> {
+        self.issuers
+            .iter()
+            .flat_map(|i| i.credential_types.iter())
+            .chain(self.constraints.iter().map(|c| &c.credential_type))
+            .chain(self.rules.iter().map(|r| &r.credential_type))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The first constraint `credential` violates, if any: every
+    /// constraint naming one of its types (and its issuer, when the
+    /// constraint names one) must hold for its claims.
+    pub fn violated(&self, credential: CredentialFacts<'_>) -> Option<&Constraint> {
         self.constraints.iter().find(|c| {
-            c.credential_type == credential_type
-                && c.issuer.as_deref().is_none_or(|i| i == issuer)
-                && !c
-                    .condition
-                    .holds(claims.get(&c.claim).map_or(&[][..], Vec::as_slice))
+            credential.types.contains(&c.credential_type)
+                && c.issuer.as_deref().is_none_or(|i| i == credential.issuer)
+                && !c.condition.holds(
+                    credential
+                        .claims
+                        .get(&c.claim)
+                        .map_or(&[][..], Vec::as_slice),
+                )
         })
     }
 
@@ -427,23 +312,21 @@ impl TrustPolicy {
         all
     }
 
-    /// The scopes the verified `claims` of a credential of `credential_type`
-    /// from `issuer` earn for `audience`.
-    pub fn grant(
-        &self,
-        issuer: &str,
-        credential_type: &str,
-        claims: &NamedClaims,
-        audience: &str,
-    ) -> Grant {
+    /// The scopes the verified `credentials` earn together for
+    /// `audience`: each rule reads the claims of the credentials of the
+    /// type (and issuer) it names; the scopes combine.
+    pub fn grant(&self, credentials: &[CredentialFacts<'_>], audience: &str) -> Grant {
         let mut scopes = Vec::new();
         let mut ttl = MAX_TOKEN_TTL_SECS;
-        for rule in &self.rules {
-            let applies = rule.audience == audience
-                && rule.credential_type == credential_type
-                && rule.issuer.as_deref().is_none_or(|i| i == issuer);
-            let values = claims.get(&rule.claim).map_or(&[][..], Vec::as_slice);
-            if applies && rule.condition.holds(values) {
+        for rule in self.rules.iter().filter(|r| r.audience == audience) {
+            let earned = credentials.iter().any(|c| {
+                c.types.contains(&rule.credential_type)
+                    && rule.issuer.as_deref().is_none_or(|i| i == c.issuer)
+                    && rule
+                        .condition
+                        .holds(c.claims.get(&rule.claim).map_or(&[][..], Vec::as_slice))
+            });
+            if earned {
                 scopes.push(rule.scope.clone());
                 ttl = ttl.min(rule.ttl_secs.unwrap_or(MAX_TOKEN_TTL_SECS));
             }
@@ -457,19 +340,10 @@ impl TrustPolicy {
     }
 }
 
-fn condition(m: &RawMatch) -> Result<Condition, String> {
-    match (&m.equals, &m.one_of, &m.prefix) {
-        (Some(e), None, None) => Ok(Condition::Equals(e.clone())),
-        (None, Some(set), None) if !set.is_empty() => Ok(Condition::OneOf(set.clone())),
-        (None, Some(_), None) => Err(format!("claim `{}`: one_of must not be empty", m.claim)),
-        (None, None, Some(p)) if !p.is_empty() => Ok(Condition::Prefix(p.clone())),
-        (None, None, Some(_)) => Err(format!("claim `{}`: prefix must not be empty", m.claim)),
-        _ => Err(format!(
-            "claim `{}` needs exactly one of equals, one_of, prefix",
-            m.claim
-        )),
-    }
-}
+mod contexts;
+mod load;
+
+pub use contexts::{policy_loader, TrustedContext, BUILT_IN_CONTEXTS, DATA_INTEGRITY_V2_CONTEXT_URL};
 
 #[cfg(test)]
 mod tests;

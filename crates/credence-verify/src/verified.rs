@@ -1,7 +1,7 @@
 //! What verification established. Only [`crate::Verifier::verify`] makes
 //! these, and only a [`VerifiedPresentation`] can be minted into a token.
 
-use crate::policy::NamedClaims;
+use crate::policy::{CredentialFacts, NamedClaims, PolicyTypes};
 use crate::signed::credential::StatusEntry;
 use crate::TrustPolicy;
 use chrono::{DateTime, Utc};
@@ -43,12 +43,13 @@ impl VerifiedChain {
     }
 }
 
-/// The credential of a verified presentation, as its verified statements
+/// A credential of a verified presentation, as its verified statements
 /// state it.
 #[derive(Debug, Clone)]
 pub struct VerifiedCredential {
+    pub(crate) query: String,
     pub(crate) issuer: String,
-    pub(crate) credential_type: String,
+    pub(crate) policy_types: PolicyTypes,
     pub(crate) types: Vec<String>,
     pub(crate) subject: String,
     pub(crate) valid_until: Option<DateTime<Utc>>,
@@ -59,14 +60,19 @@ pub struct VerifiedCredential {
 }
 
 impl VerifiedCredential {
+    /// The id of the credential query it answers.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
     /// The trusted issuer's DID.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
-    /// The policy's name of the type the issuer is trusted for.
-    pub fn credential_type(&self) -> &str {
-        &self.credential_type
+    /// The policy's names of the types it is trusted as.
+    pub fn policy_types(&self) -> &PolicyTypes {
+        &self.policy_types
     }
 
     /// Every type the credential states (IRIs).
@@ -88,6 +94,29 @@ impl VerifiedCredential {
     pub fn verification_method(&self) -> &str {
         &self.method
     }
+
+    /// The verified values of every claim the policy reads for its types,
+    /// by the policy's claim name; with a delegation chain, only the
+    /// delegated `capabilities`, narrowed to what the chain allows.
+    pub fn claims(&self) -> &NamedClaims {
+        &self.claims
+    }
+
+    /// The disclosed subject claims as received (for display: safe mode
+    /// made them say what the statements say; decisions read
+    /// [`VerifiedCredential::claims`]).
+    pub fn disclosed(&self) -> &Map<String, Value> {
+        &self.disclosed
+    }
+
+    /// What the policy reads of it.
+    pub fn facts(&self) -> CredentialFacts<'_> {
+        CredentialFacts {
+            issuer: &self.issuer,
+            types: &self.policy_types,
+            claims: &self.claims,
+        }
+    }
 }
 
 /// A presentation whose every proof, binding and policy check passed. It
@@ -97,7 +126,7 @@ impl VerifiedCredential {
 pub struct VerifiedPresentation {
     pub(crate) holder: String,
     pub(crate) holder_jkt: String,
-    pub(crate) credential: VerifiedCredential,
+    pub(crate) credentials: Vec<VerifiedCredential>,
     pub(crate) verifier: String,
     pub(crate) chain: Option<VerifiedChain>,
     pub(crate) correlation: String,
@@ -107,7 +136,7 @@ pub struct VerifiedPresentation {
 }
 
 impl VerifiedPresentation {
-    /// The agent's DID (holder = VP signer = credential subject).
+    /// The agent's DID (holder = VP signer = every credential's subject).
     pub fn holder(&self) -> &str {
         &self.holder
     }
@@ -117,33 +146,25 @@ impl VerifiedPresentation {
         &self.holder_jkt
     }
 
-    /// The trusted issuer's DID.
-    pub fn issuer(&self) -> &str {
-        &self.credential.issuer
+    /// The verified credentials, one per answered credential query, in the
+    /// presentation's order.
+    pub fn credentials(&self) -> &[VerifiedCredential] {
+        &self.credentials
     }
 
-    /// The credential type the policy trusted the issuer for.
-    pub fn credential_type(&self) -> &str {
-        &self.credential.credential_type
+    /// The credential answering credential query `id`.
+    pub fn answer(&self, id: &str) -> Option<&VerifiedCredential> {
+        self.credentials.iter().find(|c| c.query == id)
     }
 
-    /// The verified credential.
-    pub fn credential(&self) -> &VerifiedCredential {
-        &self.credential
+    /// What the policy reads of every credential.
+    pub fn facts(&self) -> Vec<CredentialFacts<'_>> {
+        self.credentials.iter().map(VerifiedCredential::facts).collect()
     }
 
-    /// The verified values of every claim the policy reads, by the policy's
-    /// claim name; with a delegation chain, `capabilities` is narrowed to
-    /// what the chain allows.
-    pub fn claims(&self) -> &NamedClaims {
-        &self.credential.claims
-    }
-
-    /// The disclosed subject claims as received (for display: safe mode
-    /// made them say what the statements say; decisions read
-    /// [`VerifiedPresentation::claims`]).
-    pub fn disclosed(&self) -> &Map<String, Value> {
-        &self.credential.disclosed
+    /// The earliest `validUntil` of the credentials.
+    pub fn valid_until(&self) -> Option<DateTime<Utc>> {
+        self.credentials.iter().filter_map(|c| c.valid_until).min()
     }
 
     /// The verified delegation chain, when one was presented.

@@ -8,19 +8,20 @@ use crate::checks::credential::{verify_credential, ProvenCredential};
 use crate::checks::delegation::{verify_chain, ChainContext};
 use crate::checks::holder::{verify_holder, Holder};
 use crate::checks::proofs::ProofEnv;
-use crate::checks::request::{check_request, Terms};
+use crate::checks::request::{answers, assign, Candidates, Terms};
 use crate::checks::status::check_status;
 use crate::checks::validity::check_validity;
 use crate::nonce::NonceStore;
 use crate::parse::UnverifiedPresentation;
-use crate::signed::paths::PathResolver;
+use crate::runtime::Runtime;
+use crate::signed::graph::Statements;
 use crate::signed::{safe_documents, SafeMode};
 use crate::status_list::StatusLists;
 use crate::verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
 use crate::{BindingError, TrustPolicy, VerifyError};
 use credence_core::{
     context_loader, correlation_id, expand_credential_type, AuditRecord, AuditSink, ClaimPath,
-    Clock, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
+    Clock, DcqlError, DcqlQuery, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
 };
 use credence_did::{CacheConfig, DidResolver, FetchLimits, ResolveDid};
 use serde_json::Value;
@@ -30,7 +31,7 @@ use std::sync::{Arc, RwLock};
 /// A verifier for one organization.
 pub struct Verifier {
     pub(crate) id: String,
-    policy: RwLock<Arc<TrustPolicy>>,
+    runtime: RwLock<Arc<Runtime>>,
     pub(crate) clock: Arc<dyn Clock>,
     request_ttl_secs: i64,
     nonces: NonceStore,
@@ -38,7 +39,6 @@ pub struct Verifier {
     pub(crate) safe: Arc<SafeMode>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) status: Arc<StatusLists>,
-    paths: PathResolver,
     pub(crate) audit: Option<Arc<dyn AuditSink>>,
 }
 
@@ -56,7 +56,7 @@ impl Verifier {
     pub fn new(id: &str, policy: TrustPolicy) -> Self {
         Self {
             id: id.to_owned(),
-            policy: RwLock::new(Arc::new(policy)),
+            runtime: RwLock::new(Arc::new(Runtime::new(policy))),
             clock: Arc::new(SystemClock),
             request_ttl_secs: 120,
             nonces: NonceStore::default(),
@@ -64,7 +64,6 @@ impl Verifier {
             safe: Arc::new(SafeMode::new(context_loader())),
             resolver: Arc::new(DidResolver::default()),
             status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
-            paths: PathResolver::default(),
             audit: None,
         }
     }
@@ -97,13 +96,6 @@ impl Verifier {
         self
     }
 
-    /// Uses another JSON-LD context loader.
-    pub fn with_loader(mut self, loader: ContextLoader) -> Self {
-        self.safe = Arc::new(SafeMode::new(loader.clone()));
-        self.loader = loader;
-        self
-    }
-
     /// Uses another clock (tests, offline verification).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -122,16 +114,20 @@ impl Verifier {
 
     /// The trust policy in force.
     pub fn policy(&self) -> Arc<TrustPolicy> {
-        self.policy
+        self.runtime().policy.clone()
+    }
+
+    fn runtime(&self) -> Arc<Runtime> {
+        self.runtime
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
 
-    /// Replaces the trust policy; decisions already under way finish under
-    /// the snapshot they started with.
+    /// Replaces the trust policy (and the contexts it declares); decisions
+    /// already under way finish under the snapshot they started with.
     pub fn set_policy(&self, policy: TrustPolicy) {
-        *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
+        *self.runtime.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Runtime::new(policy));
     }
 
     /// Accepts answers to a request this verifier did not create itself
@@ -141,8 +137,22 @@ impl Verifier {
         self.nonces.insert(request, self.clock.now().timestamp());
     }
 
-    /// Issues a request for an `AgentCredential` disclosing `claims`
-    /// (subject claim names), with a fresh single-use nonce.
+    /// Issues a request for the credentials `dcql_query` describes, with a
+    /// fresh single-use nonce; a malformed query is refused.
+    pub fn create_request_for(
+        &self,
+        dcql_query: DcqlQuery,
+    ) -> Result<PresentationRequest, DcqlError> {
+        dcql_query.validate()?;
+        let now = self.clock.now().timestamp();
+        let request =
+            PresentationRequest::for_query(&self.id, dcql_query, now + self.request_ttl_secs);
+        self.nonces.insert(request.clone(), now);
+        Ok(request)
+    }
+
+    /// Issues a request for a Credence `AgentCredential` disclosing
+    /// `claims` (subject claim names), with a fresh single-use nonce.
     pub fn create_request(&self, claims: &[&str]) -> PresentationRequest {
         let now = self.clock.now().timestamp();
         let request = PresentationRequest::new(
@@ -201,57 +211,44 @@ impl Verifier {
 
     /// Verifies a presentation answering one of this verifier's requests,
     /// with its delegation chain when it carries one, in the order
-    /// docs/verification.md lists. Not audited: see
-    /// [`Verifier::verify_presentation`].
+    /// docs/verification.md lists, under one policy snapshot. Not audited:
+    /// see [`Verifier::verify_presentation`].
     pub async fn verify(
         &self,
         vp: UnverifiedPresentation,
     ) -> Result<VerifiedPresentation, VerifyError> {
-        let policy = self.policy();
+        let rt = self.runtime();
         let now = self.clock.now();
         let env = ProofEnv {
             resolver: self.resolver.as_ref(),
-            loader: &self.loader,
-            safe: &self.safe,
+            loader: &rt.loader,
+            safe: &rt.safe,
             now,
         };
         let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
         domain(&vp.proof, &request, &self.id)?;
-        let safe = safe_documents(&vp, &self.safe).await?;
+        let safe = safe_documents(&vp, &rt.safe, &rt.context_urls()).await?;
         let holder = verify_holder(&vp, &safe.presentation, env).await?;
-        let proven =
-            verify_credential(&vp.credential, safe.credential, &policy, env, &self.paths).await?;
-        presentation_header(&proven.presentation_header, &challenge)?;
-        bound_to_holder(&proven, &holder)?;
-        check_validity(&proven.statements, &proven.issuer, now)?;
-        let terms = self.terms(&vp.credential);
-        check_request(&proven.statements, &request, &terms).await?;
-        check_status(&proven.statements, &proven.issuer, &self.status, env).await?;
-        let names = policy.claim_names(&proven.credential_type);
-        let mut claims = named_claims(&proven.statements, &names, &terms).await;
-        check_constraints(
-            &policy,
-            &proven.issuer.did,
-            &proven.credential_type,
-            &claims,
-        )?;
+        let mut proven = Vec::with_capacity(vp.credentials.len());
+        for (document, stated) in vp.credentials.iter().zip(safe.credentials) {
+            let one = self
+                .verify_one(document, stated, &rt, env, (&holder, &challenge))
+                .await?;
+            proven.push(one);
+        }
+        let queries = answered_queries(&proven, &vp.credentials, &request, &rt).await?;
+        let mut credentials = Vec::with_capacity(proven.len());
+        for ((one, document), query) in proven.into_iter().zip(&vp.credentials).zip(queries) {
+            credentials.push(policy_view(one, document, query, &rt).await?);
+        }
         let chain = match vp.delegations.as_slice() {
             [] => None,
             links => {
-                let cx = ChainContext {
-                    policy: &policy,
-                    env,
-                    status: &self.status,
-                    status_issuer: &proven.issuer.did,
-                    status_urls: proven
-                        .statements
-                        .status
-                        .iter()
-                        .map(|e| e.list.as_str())
-                        .collect(),
-                };
+                let cx = ChainContext::new(&rt.policy, env, &self.status, &credentials);
                 let chain = verify_chain(links, safe.links, &holder.did, &cx).await?;
-                narrow_capabilities(&mut claims, &chain);
+                credentials
+                    .iter_mut()
+                    .for_each(|c| narrow_capabilities(&mut c.claims, &chain));
                 Some(chain)
             }
         };
@@ -259,24 +256,88 @@ impl Verifier {
         // concurrent ones exactly one does.
         self.nonces.consume(&challenge, now.timestamp())?;
         Ok(VerifiedPresentation {
-            credential: verified_credential(proven, claims, &vp.credential),
+            credentials,
             holder: holder.did,
             holder_jkt: holder.jkt,
             verifier: self.id.clone(),
             chain,
             correlation: correlation_id(&challenge),
-            policy,
+            policy: rt.policy.clone(),
         })
     }
 
-    fn terms<'a>(&'a self, credential: &'a Value) -> Terms<'a> {
-        Terms {
-            context: credential.get("@context").unwrap_or(&Value::Null),
-            types: credential.get("type").unwrap_or(&Value::Null),
-            paths: &self.paths,
-            loader: &self.loader,
+    /// One credential: trust, proof, presentation header, subject = holder,
+    /// validity, status.
+    async fn verify_one(
+        &self,
+        document: &Value,
+        stated: Statements,
+        rt: &Runtime,
+        env: ProofEnv<'_>,
+        (holder, challenge): (&Holder, &str),
+    ) -> Result<ProvenCredential, VerifyError> {
+        let proven = verify_credential(document, stated, rt, env).await?;
+        if let Some(header) = &proven.presentation_header {
+            presentation_header(header, challenge, proven.issuer.require_presentation_header)?;
         }
+        bound_to_holder(&proven, holder)?;
+        check_validity(&proven.statements, &proven.issuer, env.now)?;
+        check_status(&proven.statements, &proven.issuer, &self.status, env).await?;
+        Ok(proven)
     }
+}
+
+/// Where `document`'s claim names resolve.
+fn terms<'a>(document: &'a Value, rt: &'a Runtime) -> Terms<'a> {
+    Terms {
+        context: document.get("@context").unwrap_or(&Value::Null),
+        types: document.get("type").unwrap_or(&Value::Null),
+        paths: &rt.paths,
+        loader: &rt.loader,
+    }
+}
+
+/// The credential query each credential answers.
+async fn answered_queries(
+    proven: &[ProvenCredential],
+    documents: &[Value],
+    request: &PresentationRequest,
+    rt: &Runtime,
+) -> Result<Vec<String>, VerifyError> {
+    let mut candidates: Candidates = Vec::with_capacity(proven.len());
+    for (one, document) in proven.iter().zip(documents) {
+        let terms = terms(document, rt);
+        let mut matched = Vec::new();
+        let mut first_reason = None;
+        for (q, query) in request.dcql_query.credentials.iter().enumerate() {
+            match answers(&one.statements, query, &terms).await {
+                Ok(()) => matched.push(q),
+                Err(e) => {
+                    first_reason.get_or_insert(e);
+                }
+            }
+        }
+        candidates.push(match first_reason {
+            Some(reason) if matched.is_empty() => Err(reason),
+            _ => Ok(matched),
+        });
+    }
+    Ok(assign(&candidates, request)?)
+}
+
+/// The claims the policy reads for the credential's types, and its
+/// constraints checked on them.
+async fn policy_view(
+    proven: ProvenCredential,
+    document: &Value,
+    query: String,
+    rt: &Runtime,
+) -> Result<VerifiedCredential, VerifyError> {
+    let names = rt.policy.claim_names(&proven.types);
+    let claims = named_claims(&proven.statements, &names, &terms(document, rt)).await;
+    let credential = verified_credential(proven, claims, document, query);
+    check_constraints(&rt.policy, credential.facts())?;
+    Ok(credential)
 }
 
 /// The credential's subject is the holder who signed the presentation.
@@ -307,6 +368,7 @@ fn verified_credential(
     proven: ProvenCredential,
     claims: crate::policy::NamedClaims,
     document: &Value,
+    query: String,
 ) -> VerifiedCredential {
     let mut disclosed = document
         .get("credentialSubject")
@@ -316,9 +378,10 @@ fn verified_credential(
     disclosed.remove("id");
     let s = proven.statements;
     VerifiedCredential {
+        query,
         subject: s.subject_id.clone().unwrap_or_default(),
         issuer: s.issuer,
-        credential_type: proven.credential_type,
+        policy_types: proven.types,
         types: s.types,
         valid_until: s.valid_until,
         status: s.status,

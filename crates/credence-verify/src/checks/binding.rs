@@ -37,12 +37,24 @@ pub(crate) fn domain(
     Ok(())
 }
 
-/// The credential's BBS presentation header is the nonce.
-pub(crate) fn presentation_header(header: &[u8], challenge: &str) -> Result<(), BindingError> {
+/// A bbs-2023 credential's presentation header: empty is accepted (the
+/// holder's signature over the presentation binds the nonce, and the
+/// subject is that holder) unless the issuer's entry requires a header;
+/// a non-empty header must be the nonce.
+pub(crate) fn presentation_header(
+    header: &[u8],
+    challenge: &str,
+    required: bool,
+) -> Result<(), BindingError> {
+    if header.is_empty() && !required {
+        return Ok(());
+    }
     if header != challenge.as_bytes() {
-        return Err(BindingError::NonceMismatch(
-            "the credential proof is bound to another presentation header".into(),
-        ));
+        return Err(BindingError::NonceMismatch(if header.is_empty() {
+            "the issuer's policy requires the credential proof to be bound to the nonce (presentation header)".into()
+        } else {
+            "the credential proof is bound to another presentation header".into()
+        }));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! credential's own contexts), and every constraint must hold.
 
 use super::request::Terms;
-use crate::policy::NamedClaims;
+use crate::policy::{CredentialFacts, NamedClaims};
 use crate::signed::credential::CredentialStatements;
 use crate::{ConstraintError, TrustPolicy};
 
@@ -32,14 +32,13 @@ pub(crate) async fn named_claims(
     claims
 }
 
-/// Checks every constraint of `policy` for the credential's issuer and type.
+/// Checks every constraint of `policy` that names one of the credential's
+/// types holds for it.
 pub(crate) fn check_constraints(
     policy: &TrustPolicy,
-    issuer: &str,
-    credential_type: &str,
-    claims: &NamedClaims,
+    credential: CredentialFacts<'_>,
 ) -> Result<(), ConstraintError> {
-    match policy.violated(issuer, credential_type, claims) {
+    match policy.violated(credential) {
         Some(c) => Err(ConstraintError::Failed {
             claim: c.claim.clone(),
             condition: c.condition.to_string(),

@@ -1,22 +1,19 @@
-//! The credential inside the presentation: safe mode, a trusted issuer's
-//! key (before anything is resolved), its bbs-2023 proof, and what its
-//! verified statements say — never the JSON beside them, and never the
-//! presentation's own canonicalization of it.
+//! A credential inside the presentation: a trusted issuer's key (before
+//! anything is resolved), a securing mechanism the issuer's entry allows
+//! (a derived bbs-2023 proof, or a whole-document eddsa-rdfc-2022 or
+//! ecdsa-rdfc-2019 proof), and what its verified statements say — never
+//! the JSON beside them, and never the presentation's canonicalization
+//! of it.
 
-use super::issuer_trust::{trusted_signer, trusted_type};
-use super::proofs::{verify_bbs, ProofEnv};
+use super::issuer_trust::{allowed_format, trusted_signer, trusted_types};
+use super::proofs::{verify_bbs, verify_rdfc, ProofEnv, RdfcSuite};
 use crate::parse::ProofHeader;
+use crate::policy::PolicyTypes;
+use crate::runtime::Runtime;
 use crate::signed::credential::CredentialStatements;
 use crate::signed::graph::Statements;
-use crate::signed::paths::PathResolver;
-use crate::{ProofTarget, TrustPolicy, TrustedIssuer, VerifyError};
+use crate::{ProofTarget, TrustedIssuer, VerifyError};
 use serde_json::Value;
-
-/// Contexts a credential or presentation may use.
-pub(crate) const CONTEXTS: &[&str] = &[
-    credence_core::VC_V2_CONTEXT_URL,
-    credence_core::CREDENCE_CONTEXT_URL,
-];
 
 /// A credential whose proof verified, with what its statements say.
 pub(crate) struct ProvenCredential {
@@ -24,41 +21,55 @@ pub(crate) struct ProvenCredential {
     pub statements: CredentialStatements,
     /// The trusted issuer's policy entry.
     pub issuer: TrustedIssuer,
-    /// The policy's name of the type it is trusted for.
-    pub credential_type: String,
-    /// The BBS presentation header the holder bound the proof to.
-    pub presentation_header: Vec<u8>,
+    /// The policy type names it is trusted as.
+    pub types: PolicyTypes,
+    /// The BBS presentation header the holder bound the proof to (bbs-2023
+    /// only).
+    pub presentation_header: Option<Vec<u8>>,
     /// The verification method that signed it.
     pub method: String,
 }
 
 /// Verifies the embedded credential `document` (whose statements, in safe
-/// mode, are `stated`) under `policy`.
+/// mode, are `stated`) under the runtime's policy.
 pub(crate) async fn verify_credential(
     document: &Value,
     stated: Statements,
-    policy: &TrustPolicy,
+    rt: &Runtime,
     env: ProofEnv<'_>,
-    paths: &PathResolver,
 ) -> Result<ProvenCredential, VerifyError> {
     let claimed = CredentialStatements::read(stated)?;
     let header = ProofHeader::parse(document, ProofTarget::Credential)?;
-    let issuer = trusted_signer(policy, &claimed, &header)?.clone();
-    let (method, proof) = verify_bbs(document, &header, &claimed.issuer, env).await?;
-    let statements = CredentialStatements::read(Statements::from_quads(proof.statements))?;
-    if statements.issuer != claimed.issuer {
-        return Err(VerifyError::bad_proof(
-            ProofTarget::Credential,
-            "the verified statements name another issuer",
-        ));
-    }
+    let issuer = trusted_signer(&rt.policy, &claimed, &header)?.clone();
+    allowed_format(&issuer, &header)?;
+    let (method, statements, presentation_header) = match RdfcSuite::named(&header.suite) {
+        // One signature over the whole document: its statements are the
+        // ones safe mode read from it on its own.
+        Some(suite) => {
+            let method =
+                verify_rdfc(document, &header, suite, &claimed.issuer, "assertionMethod", env)
+                    .await?;
+            (method, claimed, None)
+        }
+        None => {
+            let (method, proof) = verify_bbs(document, &header, &claimed.issuer, env).await?;
+            let statements = CredentialStatements::read(Statements::from_quads(proof.statements))?;
+            if statements.issuer != claimed.issuer {
+                return Err(VerifyError::bad_proof(
+                    ProofTarget::Credential,
+                    "the verified statements name another issuer",
+                ));
+            }
+            (method, statements, Some(proof.presentation_header))
+        }
+    };
     let context = document.get("@context").cloned().unwrap_or_default();
-    let credential_type = trusted_type(&issuer, &statements, &context, paths, env.loader).await?;
+    let types = trusted_types(&issuer, &statements, &context, rt).await?;
     Ok(ProvenCredential {
         statements,
         issuer,
-        credential_type,
-        presentation_header: proof.presentation_header,
+        types,
+        presentation_header,
         method: method.id,
     })
 }

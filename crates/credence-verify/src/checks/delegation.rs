@@ -31,13 +31,40 @@ pub(crate) struct ChainContext<'a> {
     pub policy: &'a TrustPolicy,
     pub env: ProofEnv<'a>,
     pub status: &'a StatusLists,
-    /// The org whose status lists the links' `credentialStatus` must use:
-    /// the trusted issuer of the holder's credential.
-    pub status_issuer: &'a str,
-    /// Those lists: the URLs the credential's own (issuer-signed) status
-    /// entries name. A link (signed by an agent) pointing anywhere else
-    /// is refused before anything is fetched.
-    pub status_urls: Vec<&'a str>,
+    /// The lists the links' `credentialStatus` may use, with the trusted
+    /// issuer that signs each: the URLs the holder's credentials' own
+    /// (issuer-signed) status entries name. A link (signed by an agent)
+    /// pointing anywhere else is refused before anything is fetched.
+    pub status_lists: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> ChainContext<'a> {
+    /// The context for a chain presented with `credentials`.
+    pub fn new(
+        policy: &'a TrustPolicy,
+        env: ProofEnv<'a>,
+        status: &'a StatusLists,
+        credentials: &'a [crate::VerifiedCredential],
+    ) -> Self {
+        let status_lists = credentials
+            .iter()
+            .flat_map(|c| c.status.iter().map(|e| (c.issuer.as_str(), e.list.as_str())))
+            .collect();
+        Self {
+            policy,
+            env,
+            status,
+            status_lists,
+        }
+    }
+
+    /// The issuer whose list `url` is, if a credential names it.
+    fn list_issuer(&self, url: &str) -> Option<&'a str> {
+        self.status_lists
+            .iter()
+            .find(|(_, u)| *u == url)
+            .map(|(issuer, _)| *issuer)
+    }
 }
 
 /// A link read and not yet verified.
@@ -214,23 +241,21 @@ async fn check_link(
         },
         other => other,
     })?;
-    if let Some(foreign) = link
-        .status
-        .iter()
-        .find(|e| !cx.status_urls.contains(&e.list.as_str()))
-    {
-        return Err(StatusError::ListInvalid {
-            url: foreign.list.clone(),
+    let mut signed_by = Vec::with_capacity(link.status.len());
+    for entry in &link.status {
+        let issuer = cx.list_issuer(&entry.list).ok_or_else(|| StatusError::ListInvalid {
+            url: entry.list.clone(),
             reason: format!(
-                "delegation link {i} names a list that is not one of {}'s",
-                cx.status_issuer
+                "delegation link {i} names a list that none of the presented credentials' issuers' entries name"
             ),
-        }
-        .into());
+        })?;
+        signed_by.push(issuer);
     }
-    cx.status
-        .check(&link.status, cx.status_issuer, cx.env)
-        .await?;
+    for (entry, issuer) in link.status.iter().zip(signed_by) {
+        cx.status
+            .check(std::slice::from_ref(entry), issuer, cx.env)
+            .await?;
+    }
     Ok(())
 }
 

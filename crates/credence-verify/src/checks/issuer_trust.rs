@@ -1,15 +1,17 @@
 //! Issuer trust: before anything of a credential is resolved or fetched,
 //! the issuer it states is a trusted issuer and its proof names that
-//! issuer's key; once verified, the issuer is trusted for one of the
-//! credential's types (matched on expanded IRIs).
+//! issuer's key, with a cryptosuite its entry allows; once verified, the
+//! issuer is trusted for one of the credential's types (matched on
+//! expanded IRIs).
 
 use crate::parse::ProofHeader;
 use crate::signed::credential::CredentialStatements;
-use crate::signed::paths::PathResolver;
+use crate::policy::PolicyTypes;
+use crate::runtime::Runtime;
 use crate::{TrustError, TrustPolicy, TrustedIssuer, VerifyError};
 use credence_did::did_of;
 use serde_json::Value;
-use ssi::json_ld::ContextLoader;
+use std::collections::BTreeSet;
 
 /// The trusted issuer the credential states, whose key the proof names.
 pub(crate) fn trusted_signer<'p>(
@@ -35,30 +37,53 @@ pub(crate) fn trusted_signer<'p>(
     Ok(issuer)
 }
 
-/// The first of the issuer's trusted type names whose IRI (in the
-/// credential's own contexts) is among the credential's types.
-pub(crate) async fn trusted_type(
+/// The issuer's entry allows the proof's cryptosuite (`formats`).
+pub(crate) fn allowed_format(issuer: &TrustedIssuer, header: &ProofHeader) -> Result<(), TrustError> {
+    if issuer.formats.iter().any(|f| f == &header.suite) {
+        return Ok(());
+    }
+    Err(TrustError::FormatNotAllowed {
+        issuer: issuer.did.clone(),
+        format: header.suite.clone(),
+    })
+}
+
+/// The policy type names `credential` is trusted as: the issuer's trusted
+/// types whose IRIs (in the credential's own contexts) are among its types,
+/// and every other name the policy uses for one of those IRIs. None →
+/// the issuer is not trusted for this credential.
+pub(crate) async fn trusted_types(
     issuer: &TrustedIssuer,
     credential: &CredentialStatements,
     context: &Value,
-    paths: &PathResolver,
-    loader: &ContextLoader,
-) -> Result<String, TrustError> {
+    rt: &Runtime,
+) -> Result<PolicyTypes, TrustError> {
+    let mut trusted = BTreeSet::new();
     for name in &issuer.credential_types {
-        if let Some(iri) = paths.resolve_type(context, name, loader).await {
+        if let Some(iri) = rt.paths.resolve_type(context, name, &rt.loader).await {
             if credential.has_type(&iri) {
-                return Ok(name.clone());
+                trusted.insert(iri);
             }
         }
     }
-    let shown = credential
-        .types
-        .iter()
-        .find(|t| !t.ends_with("#VerifiableCredential"))
-        .cloned()
-        .unwrap_or_else(|| "VerifiableCredential".into());
-    Err(TrustError::UntrustedIssuer {
-        issuer: issuer.did.clone(),
-        credential_type: shown,
-    })
+    if trusted.is_empty() {
+        let shown = credential
+            .types
+            .iter()
+            .find(|t| !t.ends_with("#VerifiableCredential"))
+            .cloned()
+            .unwrap_or_else(|| "VerifiableCredential".into());
+        return Err(TrustError::UntrustedIssuer {
+            issuer: issuer.did.clone(),
+            credential_type: shown,
+        });
+    }
+    let mut names = PolicyTypes::new();
+    for name in rt.policy.type_names() {
+        let iri = rt.paths.resolve_type(context, name, &rt.loader).await;
+        if iri.is_some_and(|i| trusted.contains(&i)) {
+            names.insert(name.to_owned());
+        }
+    }
+    Ok(names)
 }

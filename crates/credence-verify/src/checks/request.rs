@@ -1,13 +1,17 @@
-//! The request: the credential has every type of one of the requested
-//! type sets (expanded IRIs), and every requested claim is among its
-//! verified statements.
+//! The request: each credential answers one credential query of the DCQL
+//! query — every type of one of its type sets (expanded IRIs), every
+//! requested claim among its verified statements, with one of the
+//! requested `values` when the query names some — no credential answers
+//! two queries, and the answered queries satisfy the request's credential
+//! sets (without sets: every query).
 
 use crate::signed::credential::CredentialStatements;
 use crate::signed::paths::PathResolver;
 use crate::ConstraintError;
-use credence_core::PresentationRequest;
+use credence_core::{CredentialQuery, DcqlQuery, PresentationRequest};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
+use std::collections::BTreeSet;
 
 /// Where a credential's claim names are resolved: its own `@context` and
 /// `type` as received (safe mode made them the signed ones).
@@ -22,38 +26,97 @@ pub(crate) struct Terms<'a> {
     pub loader: &'a ContextLoader,
 }
 
-/// Checks `credential` answers `request`.
-pub(crate) async fn check_request(
+/// Whether `credential` answers `query`; `Err` says why not.
+pub(crate) async fn answers(
     credential: &CredentialStatements,
-    request: &PresentationRequest,
+    query: &CredentialQuery,
     terms: &Terms<'_>,
 ) -> Result<(), ConstraintError> {
-    let query = request.dcql_query.credentials.first();
-    let type_ok = query.is_some_and(|q| {
-        q.meta
-            .type_values
-            .iter()
-            .any(|set| set.iter().all(|t| credential.has_type(t)))
-    });
+    let type_ok = query
+        .meta
+        .type_values
+        .iter()
+        .any(|set| set.iter().all(|t| credential.has_type(t)));
     if !type_ok {
         return Err(ConstraintError::WrongCredentialType(format!(
             "{:?}",
             credential.types
         )));
     }
-    for path in request.requested_claims() {
+    for claim in &query.claims {
+        let missing = || ConstraintError::MissingClaim(claim.path.to_string());
         let iris = terms
             .paths
-            .resolve(terms.context, terms.types, &path.0, terms.loader)
+            .resolve(terms.context, terms.types, &claim.path.0, terms.loader)
             .await
-            .ok_or_else(|| ConstraintError::MissingClaim(path.to_string()))?;
+            .ok_or_else(missing)?;
         let values = credential
             .statements
             .values_at(&credential.node, &iris)
-            .map_err(|_| ConstraintError::MissingClaim(path.to_string()))?;
+            .map_err(|_| missing())?;
         if values.is_empty() {
-            return Err(ConstraintError::MissingClaim(path.to_string()));
+            return Err(missing());
+        }
+        let accepted = values
+            .iter()
+            .any(|v| v.as_text().is_some_and(|t| claim.accepts(t)));
+        if !accepted {
+            return Err(ConstraintError::ClaimValueMismatch(claim.path.to_string()));
         }
     }
     Ok(())
+}
+
+/// Which queries each credential answers (by index into the query's
+/// credential queries), or why it answers none.
+pub(crate) type Candidates = Vec<Result<Vec<usize>, ConstraintError>>;
+
+/// Assigns each credential one query it answers, no query twice, so that
+/// the request is satisfied; returns the query id of each credential.
+pub(crate) fn assign(
+    candidates: &Candidates,
+    request: &PresentationRequest,
+) -> Result<Vec<String>, ConstraintError> {
+    let dcql = &request.dcql_query;
+    let mut options = Vec::with_capacity(candidates.len());
+    for (i, c) in candidates.iter().enumerate() {
+        match c {
+            Ok(qs) if qs.is_empty() => return Err(ConstraintError::UnrequestedCredential(i)),
+            Ok(qs) => options.push(qs.as_slice()),
+            Err(e) => return Err(e.clone()),
+        }
+    }
+    let mut chosen = Vec::with_capacity(options.len());
+    if search(&options, dcql, &mut chosen) {
+        return Ok(chosen
+            .iter()
+            .map(|&q| dcql.credentials[q].id.clone())
+            .collect());
+    }
+    Err(ConstraintError::RequestNotSatisfied(
+        "no assignment of the credentials to distinct queries satisfies its credential sets"
+            .into(),
+    ))
+}
+
+/// Backtracking over at most 8 credentials × 8 queries.
+fn search(options: &[&[usize]], dcql: &DcqlQuery, chosen: &mut Vec<usize>) -> bool {
+    let Some((first, rest)) = options.split_first() else {
+        let answered: BTreeSet<&str> = chosen
+            .iter()
+            .map(|&q| dcql.credentials[q].id.as_str())
+            .collect();
+        return dcql.satisfied_by(&answered);
+    };
+    for &q in *first {
+        if chosen.contains(&q) {
+            continue;
+        }
+        chosen.push(q);
+        if search(rest, dcql, chosen) {
+            return true;
+        }
+        chosen.pop();
+    }
+    false
 }

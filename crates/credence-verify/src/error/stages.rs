@@ -101,10 +101,19 @@ pub enum TrustError {
         /// The credential type.
         credential_type: String,
     },
+    /// The issuer's policy entry does not allow this securing mechanism.
+    #[error("issuer {issuer} is not trusted for credentials secured with {format}")]
+    FormatNotAllowed {
+        /// The credential's issuer.
+        issuer: String,
+        /// The proof's cryptosuite.
+        format: String,
+    },
 }
 
 codes!(TrustError {
     UntrustedIssuer {..} => "untrusted_issuer",
+    FormatNotAllowed {..} => "format_not_allowed",
 });
 
 /// The credential is outside its validity, or does not state it.
@@ -194,6 +203,15 @@ pub enum ConstraintError {
     /// A requested claim is not among the signed statements.
     #[error("requested claim `{0}` was not disclosed")]
     MissingClaim(String),
+    /// A requested claim has none of the values the request accepts.
+    #[error("claim `{0}` has none of the requested values")]
+    ClaimValueMismatch(String),
+    /// A credential of the presentation answers no credential query.
+    #[error("credential {0} answers no credential query of the request")]
+    UnrequestedCredential(usize),
+    /// The credentials do not answer the request's required queries.
+    #[error("the presentation does not answer the request: {0}")]
+    RequestNotSatisfied(String),
     /// A claim fails one of the policy's constraints.
     #[error("policy constraint failed: claim `{claim}` must be {condition}")]
     Failed {
@@ -207,6 +225,9 @@ pub enum ConstraintError {
 codes!(ConstraintError {
     WrongCredentialType(..) => "wrong_credential_type",
     MissingClaim(..) => "missing_claim",
+    ClaimValueMismatch(..) => "claim_value_mismatch",
+    UnrequestedCredential(..) => "unrequested_credential",
+    RequestNotSatisfied(..) => "request_not_satisfied",
     Failed {..} => "constraint_failed",
 });
 

@@ -44,49 +44,144 @@ fn claims(v: serde_json::Value) -> NamedClaims {
         .collect()
 }
 
+fn agent() -> PolicyTypes {
+    PolicyTypes::from(["AgentCredential".to_owned()])
+}
+
+fn facts<'a>(issuer: &'a str, types: &'a PolicyTypes, claims: &'a NamedClaims) -> CredentialFacts<'a> {
+    CredentialFacts {
+        issuer,
+        types,
+        claims,
+    }
+}
+
 #[test]
 fn grants_only_matching_rules() {
     let p = TrustPolicy::from_toml(GOOD).unwrap();
-    assert!(p.trusts("did:key:zAcme", "AgentCredential"));
-    assert!(!p.trusts("did:key:zOther", "AgentCredential"));
+    assert!(p.issuer("did:key:zAcme").is_some() && p.issuer("did:key:zOther").is_none());
+    let t = agent();
     let c = claims(serde_json::json!({"capabilities": ["invoices.read", "x"], "model": "acme-7b"}));
-    let g = p.grant(
-        "did:key:zAcme",
-        "AgentCredential",
-        &c,
-        "https://api.globex.example",
-    );
+    let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://api.globex.example");
     assert_eq!(g.scopes, vec!["invoices:read", "models:acme"]);
     assert_eq!(g.ttl_secs, 120);
-    let g = p.grant("did:key:zAcme", "AgentCredential", &c, "https://other");
+    let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://other");
     assert!(g.scopes.is_empty());
     let c = claims(serde_json::json!({"model": "other-acme-"}));
-    let g = p.grant(
-        "did:key:zAcme",
-        "AgentCredential",
-        &c,
-        "https://api.globex.example",
-    );
+    let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://api.globex.example");
     assert!(g.scopes.is_empty());
     assert_eq!(p.audiences(), vec!["https://api.globex.example"]);
 }
 
 #[test]
+fn rules_read_the_credential_of_the_type_they_name_and_scopes_combine() {
+    let p = TrustPolicy::from_toml(GOOD).unwrap();
+    let agent_types = agent();
+    let other_types = PolicyTypes::from(["ComplianceCredential".to_owned()]);
+    let caps = claims(serde_json::json!({"capabilities": "invoices.read"}));
+    let model = claims(serde_json::json!({"model": "acme-7b"}));
+    // A claim on a credential of another type feeds no AgentCredential rule.
+    let g = p.grant(
+        &[facts("did:key:zAcme", &other_types, &caps)],
+        "https://api.globex.example",
+    );
+    assert!(g.scopes.is_empty());
+    // Two credentials: each rule reads its own, the scopes combine.
+    let g = p.grant(
+        &[
+            facts("did:key:zAcme", &agent_types, &caps),
+            facts("did:key:zAcme", &agent_types, &model),
+        ],
+        "https://api.globex.example",
+    );
+    assert_eq!(g.scopes, vec!["invoices:read", "models:acme"]);
+}
+
+#[test]
 fn constraints_refuse_other_values() {
     let p = TrustPolicy::from_toml(GOOD).unwrap();
+    let t = agent();
     let ok = claims(serde_json::json!({"organization": "Acme Labs"}));
-    assert!(p
-        .violated("did:key:zAcme", "AgentCredential", &ok)
-        .is_none());
+    assert!(p.violated(facts("did:key:zAcme", &t, &ok)).is_none());
     let bad = claims(serde_json::json!({"organization": "Evil Corp"}));
-    let c = p
-        .violated("did:key:zAcme", "AgentCredential", &bad)
-        .unwrap();
+    let c = p.violated(facts("did:key:zAcme", &t, &bad)).unwrap();
     assert_eq!(c.claim, "organization");
     let missing = claims(serde_json::json!({}));
-    assert!(p
-        .violated("did:key:zAcme", "AgentCredential", &missing)
-        .is_some());
+    assert!(p.violated(facts("did:key:zAcme", &t, &missing)).is_some());
+    // A constraint holds for the credential type it names only.
+    let other = PolicyTypes::from(["ComplianceCredential".to_owned()]);
+    assert!(p.violated(facts("did:key:zAcme", &other, &bad)).is_none());
+}
+
+const CONTEXT: &str = r#"{"@context": {"@protected": true, "Thing": "https://vocab.example/Thing"}}"#;
+
+fn with_context(dir: &std::path::Path, digest: &str) -> String {
+    std::fs::write(dir.join("thing.jsonld"), CONTEXT).unwrap();
+    format!(
+        "[[context]]\nurl = \"https://vocab.example/v1\"\nfile = \"thing.jsonld\"\nsha256 = \"{digest}\"\n{GOOD}"
+    )
+}
+
+fn sha256(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+#[test]
+fn declared_contexts_load_digest_checked_beside_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, with_context(dir.path(), &sha256(CONTEXT))).unwrap();
+    let p = TrustPolicy::load(&path).unwrap();
+    assert_eq!(p.contexts.len(), 1);
+    assert_eq!(p.contexts[0].url, "https://vocab.example/v1");
+    assert_eq!(p.contexts[0].document, CONTEXT);
+}
+
+#[test]
+fn a_context_with_a_wrong_digest_or_no_file_fails_the_load_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, with_context(dir.path(), &"0".repeat(64))).unwrap();
+    match TrustPolicy::load(&path).unwrap_err() {
+        PolicyError::Invalid { line, message } => {
+            assert_eq!(line, 1);
+            assert!(message.contains("SHA-256"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    std::fs::remove_file(dir.path().join("thing.jsonld")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    match TrustPolicy::from_toml_in(&text, dir.path()).unwrap_err() {
+        PolicyError::Invalid { line: 1, message } => assert!(message.contains("cannot read"), "{message}"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn built_in_contexts_cannot_be_redeclared_and_formats_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = with_context(dir.path(), &sha256(CONTEXT))
+        .replace("https://vocab.example/v1", credence_core::VC_V2_CONTEXT_URL);
+    assert!(matches!(
+        TrustPolicy::from_toml_in(&text, dir.path()),
+        Err(PolicyError::Invalid { line: 1, .. })
+    ));
+    // ssi bundles the examples context: the file must be that very document.
+    let text = with_context(dir.path(), &sha256(CONTEXT))
+        .replace("https://vocab.example/v1", "https://www.w3.org/ns/credentials/examples/v2");
+    match TrustPolicy::from_toml_in(&text, dir.path()).unwrap_err() {
+        PolicyError::Invalid { message, .. } => assert!(message.contains("built-in copy"), "{message}"),
+        other => panic!("{other}"),
+    }
+    let text = GOOD.replace(
+        "credential_types = [\"AgentCredential\"]",
+        "credential_types = [\"AgentCredential\"]\nformats = [\"jwt\"]",
+    );
+    assert_eq!(line_of_error(&text), 2);
+    let p = TrustPolicy::from_toml(GOOD).unwrap();
+    assert_eq!(p.issuers[0].formats, CREDENTIAL_SUITES);
+    assert!(!p.issuers[0].require_presentation_header);
 }
 
 fn line_of_error(text: &str) -> usize {

@@ -98,9 +98,9 @@ pub const MAX_PRESENTATION_BLANK_NODES: usize = 48;
 pub(crate) struct SafeDocuments {
     /// The presentation's own statements (its credentials excluded).
     pub presentation: Statements,
-    /// The credential's statements as received (its proof verifies them
-    /// later; decisions read the verified ones).
-    pub credential: Statements,
+    /// Each credential's statements as received, in order (its proof
+    /// verifies them later; decisions read the verified ones).
+    pub credentials: Vec<Statements>,
     /// Each delegation link's statements.
     pub links: Vec<Statements>,
 }
@@ -109,12 +109,15 @@ pub(crate) struct SafeDocuments {
 pub(crate) async fn safe_documents(
     vp: &crate::UnverifiedPresentation,
     safe: &SafeMode,
+    contexts: &[&str],
 ) -> Result<SafeDocuments, ParseError> {
-    let contexts = crate::checks::credential::CONTEXTS;
     let presentation = safe
         .statements(&vp.json, contexts, &["verifiableCredential"])
         .await?;
-    let credential = safe.statements(&vp.credential, contexts, &[]).await?;
+    let mut credentials = Vec::with_capacity(vp.credentials.len());
+    for credential in &vp.credentials {
+        credentials.push(safe.statements(credential, contexts, &[]).await?);
+    }
     let mut links = Vec::with_capacity(vp.delegations.len());
     for link in &vp.delegations {
         links.push(safe.statements(link, contexts, &[]).await?);
@@ -132,7 +135,7 @@ pub(crate) async fn safe_documents(
     }
     Ok(SafeDocuments {
         presentation,
-        credential,
+        credentials,
         links,
     })
 }

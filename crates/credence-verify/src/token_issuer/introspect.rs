@@ -56,13 +56,15 @@ impl TokenIssuer {
                 return false;
             };
             let env = self.env();
-            let checked = self
-                .status
-                .lists
-                .check(&minted.status, &minted.status_issuer, env)
-                .await;
-            if checked.is_err() {
-                return false;
+            for (issuer, entry) in &minted.status {
+                let checked = self
+                    .status
+                    .lists
+                    .check(std::slice::from_ref(entry), issuer, env)
+                    .await;
+                if checked.is_err() {
+                    return false;
+                }
             }
             match minted.parent {
                 Some((parent, parent_exp)) => (jti, exp) = (parent, parent_exp),

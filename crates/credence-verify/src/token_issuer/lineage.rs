@@ -15,10 +15,9 @@ pub(crate) struct Minted {
     pub aud: String,
     /// Its expiry.
     pub exp: i64,
-    /// The org whose status lists `status` points into.
-    pub status_issuer: String,
-    /// The credential's and the delegation links' status entries.
-    pub status: Vec<StatusEntry>,
+    /// The credentials' and the delegation links' status entries, each
+    /// with the org whose list it points into.
+    pub status: Vec<(String, StatusEntry)>,
     /// The token it was exchanged from: `(jti, exp)`.
     pub parent: Option<(String, i64)>,
 }

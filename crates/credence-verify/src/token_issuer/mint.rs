@@ -1,11 +1,12 @@
 //! Minting from a verified presentation: the policy snapshot it was
 //! verified under maps its verified claims to scopes for one audience; the
-//! token lives at most 300 s, no longer than the credential's `validUntil`
+//! token lives at most 300 s, no longer than any credential's `validUntil`
 //! or the chain's, names one audience the chain allows, and is bound to
 //! the agent's key.
 
 use super::lineage::Minted;
 use super::{IssuedToken, TokenIssuer};
+use crate::signed::credential::StatusEntry;
 use crate::{DelegationError, MintError, VerifiedChain, VerifiedPresentation, VerifyError};
 use credence_core::{AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP, MAX_TOKEN_TTL_SECS};
 use ssi::claims::jws::{self, Header};
@@ -61,17 +62,9 @@ impl TokenIssuer {
         }
         let scopes = granted_scopes(verified, audience, requested)?;
         let iat = self.clock.now().timestamp();
-        let ttl = verified
-            .policy
-            .grant(
-                verified.issuer(),
-                verified.credential_type(),
-                verified.claims(),
-                audience,
-            )
-            .ttl_secs;
+        let ttl = verified.policy.grant(&verified.facts(), audience).ttl_secs;
         let mut exp = iat + ttl.min(MAX_TOKEN_TTL_SECS);
-        if let Some(until) = verified.credential.valid_until {
+        if let Some(until) = verified.valid_until() {
             exp = exp.min(until.timestamp());
         }
         let (sub, act) = match &verified.chain {
@@ -105,9 +98,20 @@ impl TokenIssuer {
             step: None,
             single_use: false,
         };
-        let mut status = verified.credential.status.clone();
+        let mut status: Vec<(String, StatusEntry)> = verified
+            .credentials
+            .iter()
+            .flat_map(|c| c.status.iter().map(|e| (c.issuer.clone(), e.clone())))
+            .collect();
         if let Some(chain) = &verified.chain {
-            status.extend(chain.status.iter().cloned());
+            // The links' entries were checked to be in lists the
+            // credentials name; each belongs to that list's issuer.
+            for entry in &chain.status {
+                if let Some((issuer, _)) = status.iter().find(|(_, e)| e.list == entry.list) {
+                    let issuer = issuer.clone();
+                    status.push((issuer, entry.clone()));
+                }
+            }
         }
         let issued = self.sign_token(claims)?;
         self.lineage.record(
@@ -115,7 +119,6 @@ impl TokenIssuer {
             Minted {
                 aud: issued.claims.aud.clone(),
                 exp: issued.claims.exp,
-                status_issuer: verified.issuer().to_owned(),
                 status,
                 parent: None,
             },
@@ -146,15 +149,7 @@ fn granted_scopes(
     audience: &str,
     requested: Option<&[String]>,
 ) -> Result<Vec<String>, MintError> {
-    let mut scopes = verified
-        .policy
-        .grant(
-            verified.issuer(),
-            verified.credential_type(),
-            verified.claims(),
-            audience,
-        )
-        .scopes;
+    let mut scopes = verified.policy.grant(&verified.facts(), audience).scopes;
     if scopes.is_empty() {
         return Err(MintError::NoScopeMapped(audience.to_owned()));
     }

@@ -119,7 +119,6 @@ impl TokenIssuer {
             Minted {
                 aud: issued.claims.aud.clone(),
                 exp: issued.claims.exp,
-                status_issuer: String::new(),
                 status: Vec::new(),
                 parent: Some((parent.jti, parent.exp)),
             },
