@@ -27,13 +27,8 @@ use std::sync::Arc;
 
 fn trusted_issuer(did: &str, types: &[&str]) -> TrustedIssuer {
     TrustedIssuer {
-        did: did.to_owned(),
-        name: "org".into(),
-        credential_types: types.iter().map(|t| t.to_string()).collect(),
-        require_valid_until: true,
         require_status: false,
-        max_validity_days: None,
-        signs_for_principals: false,
+        ..TrustedIssuer::new(did, "org", types)
     }
 }
 

@@ -4,11 +4,12 @@
 use crate::common::{err, finish, init_logging, read_json, CliError};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use credence_core::{context_loader_with, FixedClock, PresentationRequest};
+use credence_core::{FixedClock, PresentationRequest};
 use credence_server::{verifier_dir, VerifierService};
-use credence_verify::{OfflineDocuments, TokenIssuer, TrustPolicy, VerifiedPresentation, Verifier};
+use credence_verify::{
+    CredentialFacts, OfflineDocuments, TokenIssuer, TrustPolicy, VerifiedCredential, Verifier,
+};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -124,20 +125,22 @@ pub async fn run(args: VerifierArgs) -> ExitCode {
 /// `credence verify` options.
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The presentation (a VC 2.0 VP JSON); - for stdin.
+    /// The presentation (a VC 2.0 VP JSON) — or a single credential, which
+    /// is then checked on its own (proof, trust, validity, status,
+    /// constraints; no holder binding) —; - for stdin.
     file: PathBuf,
-    /// The presentation request it answers (its nonce and client_id).
+    /// The presentation request it answers (its nonce and client_id);
+    /// required for a presentation.
     #[arg(long)]
-    request: PathBuf,
-    /// The trust policy.
+    request: Option<PathBuf>,
+    /// The trust policy. The JSON-LD contexts a document may use are the
+    /// built-in ones and the policy's `[[context]]` entries (digest-checked
+    /// files): there is no flag to add others.
     #[arg(long)]
     policy: PathBuf,
     /// Verify as of this time (RFC 3339) instead of now.
     #[arg(long)]
     now: Option<String>,
-    /// Extra JSON-LD contexts as URL=FILE (never fetched from the network).
-    #[arg(long = "context", value_name = "URL=FILE")]
-    contexts: Vec<String>,
     /// Verify offline with the DID documents and status lists in FILE
     /// (`{"dids": {DID: document}, "status_lists": {URL: list}}`, the
     /// format of vectors/cases/*/documents.json): nothing is fetched; a
@@ -146,13 +149,12 @@ pub struct VerifyArgs {
     documents: Option<PathBuf>,
 }
 
-/// What the verified presentation would earn, per audience, under the
-/// policy snapshot it was verified with.
-fn grants(v: &VerifiedPresentation) -> Value {
-    let policy = v.policy();
+/// What the verified credentials would earn, per audience, under the
+/// policy snapshot they were verified with.
+fn grants(policy: &TrustPolicy, facts: &[CredentialFacts<'_>]) -> Value {
     let mut out = Map::new();
     for audience in policy.audiences() {
-        let g = policy.grant(v.issuer(), v.credential_type(), v.claims(), audience);
+        let g = policy.grant(facts, audience);
         if !g.scopes.is_empty() {
             out.insert(
                 audience.to_owned(),
@@ -163,30 +165,23 @@ fn grants(v: &VerifiedPresentation) -> Value {
     Value::Object(out)
 }
 
-async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
-    let vp = read_json(&args.file)?;
-    let request: PresentationRequest =
-        serde_json::from_value(read_json(&args.request)?).map_err(|e| {
-            err(
-                2,
-                format!(
-                    "{}: not a presentation request: {e}",
-                    args.request.display()
-                ),
-            )
-        })?;
-    let policy = TrustPolicy::load(&args.policy).map_err(|e| err(2, e))?;
-    let mut extra = HashMap::new();
-    for spec in &args.contexts {
-        let (url, path) = spec
-            .split_once('=')
-            .ok_or_else(|| err(2, format!("--context expects URL=FILE, got `{spec}`")))?;
-        let text = std::fs::read_to_string(path).map_err(|e| err(2, format!("{path}: {e}")))?;
-        extra.insert(url.to_owned(), text);
+fn describe(c: &VerifiedCredential) -> Value {
+    json!({"query": c.query(), "issuer": c.issuer(), "credential_types": c.policy_types(),
+           "claims": c.disclosed()})
+}
+
+fn is_presentation(doc: &Value) -> bool {
+    match doc.get("type") {
+        Some(Value::String(t)) => t == "VerifiablePresentation",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "VerifiablePresentation"),
+        _ => false,
     }
+}
+
+async fn verifier_for(args: &VerifyArgs, id: &str) -> Result<Verifier, CliError> {
+    let policy = TrustPolicy::load(&args.policy).map_err(|e| err(2, e))?;
     // Offline verification mints nothing: no signing key is created.
-    let mut verifier =
-        Verifier::new(&request.client_id, policy).with_loader(context_loader_with(extra));
+    let mut verifier = Verifier::new(id, policy);
     if let Some(now) = &args.now {
         let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now)
             .map_err(|e| err(2, format!("--now: {e}")))?
@@ -198,25 +193,58 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
             .map_err(|e| err(2, format!("{}: {e}", file.display())))?;
         verifier = verifier.offline(documents);
     }
-    verifier.register_request(request);
-    match verifier.verify_presentation(&vp).await {
-        Ok(v) => {
-            println!(
-                "{}",
-                json!({"accepted": true, "holder": v.holder(), "issuer": v.issuer(),
-                       "credential_type": v.credential_type(), "claims": v.disclosed(),
-                       "grants": grants(&v)})
-            );
-            Ok(true)
-        }
-        Err(e) => {
-            println!(
-                "{}",
-                json!({"accepted": false, "reason": e.code(), "message": e.to_string()})
-            );
-            Ok(false)
-        }
+    Ok(verifier)
+}
+
+fn refused(e: &credence_verify::VerifyError) -> bool {
+    println!(
+        "{}",
+        json!({"accepted": false, "reason": e.code(), "message": e.to_string()})
+    );
+    false
+}
+
+async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
+    let doc = read_json(&args.file)?;
+    if !is_presentation(&doc) {
+        let verifier = verifier_for(&args, "urn:credence:offline").await?;
+        return Ok(match verifier.verify_credential(&doc).await {
+            Ok(c) => {
+                let policy = verifier.policy();
+                println!(
+                    "{}",
+                    json!({"accepted": true, "kind": "credential", "credential": describe(&c),
+                           "grants": grants(&policy, &[c.facts()])})
+                );
+                true
+            }
+            Err(e) => refused(&e),
+        });
     }
+    let path = args
+        .request
+        .as_ref()
+        .ok_or_else(|| err(2, "a presentation needs --request (the request it answers)"))?;
+    let request: PresentationRequest = serde_json::from_value(read_json(path)?).map_err(|e| {
+        err(
+            2,
+            format!("{}: not a presentation request: {e}", path.display()),
+        )
+    })?;
+    let verifier = verifier_for(&args, &request.client_id).await?;
+    verifier.register_request(request);
+    Ok(match verifier.verify_presentation(&doc).await {
+        Ok(v) => {
+            let credentials: Vec<Value> = v.credentials().iter().map(describe).collect();
+            println!(
+                "{}",
+                json!({"accepted": true, "kind": "presentation", "holder": v.holder(),
+                       "credentials": credentials, "grants": grants(v.policy(), &v.facts())})
+            );
+            true
+        }
+        Err(e) => refused(&e),
+    })
 }
 
 /// `credence verify`: exit 0 only when accepted.

@@ -90,7 +90,11 @@ async fn verify_prints_the_decision_and_exits_zero_only_when_accepted() {
         line["grants"]["https://api.globex.example"]["scopes"][0],
         "invoices:read"
     );
-    assert_eq!(line["claims"]["organization"], "Acme Corp");
+    assert_eq!(line["kind"], "presentation");
+    assert_eq!(
+        line["credentials"][0]["claims"]["organization"],
+        "Acme Corp"
+    );
 
     // Too late for the request: refused with the typed reason.
     let later = (now + Duration::hours(3)).to_rfc3339();

@@ -44,6 +44,7 @@ mod parse;
 mod policy;
 mod runtime;
 pub mod signed;
+mod standalone;
 mod status_list;
 mod token_issuer;
 mod verified;

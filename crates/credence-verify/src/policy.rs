@@ -140,6 +140,25 @@ pub struct TrustedIssuer {
     pub signs_for_principals: bool,
 }
 
+impl TrustedIssuer {
+    /// An entry for `did` trusted for `credential_types`, with the
+    /// defaults a policy file gets (validUntil and status required, every
+    /// cryptosuite, no presentation header required).
+    pub fn new(did: &str, name: &str, credential_types: &[&str]) -> Self {
+        Self {
+            did: did.to_owned(),
+            name: name.to_owned(),
+            credential_types: credential_types.iter().map(|t| (*t).to_owned()).collect(),
+            formats: all_suites(),
+            require_presentation_header: false,
+            require_valid_until: true,
+            require_status: true,
+            max_validity_days: None,
+            signs_for_principals: false,
+        }
+    }
+}
+
 /// A principal (a human, or an org issuer acting on a human's behalf)
 /// whose delegation chains the verifier accepts as roots.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -343,7 +362,9 @@ impl TrustPolicy {
 mod contexts;
 mod load;
 
-pub use contexts::{policy_loader, TrustedContext, BUILT_IN_CONTEXTS, DATA_INTEGRITY_V2_CONTEXT_URL};
+pub use contexts::{
+    policy_loader, TrustedContext, BUILT_IN_CONTEXTS, DATA_INTEGRITY_V2_CONTEXT_URL,
+};
 
 #[cfg(test)]
 mod tests;

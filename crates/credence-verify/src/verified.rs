@@ -159,7 +159,10 @@ impl VerifiedPresentation {
 
     /// What the policy reads of every credential.
     pub fn facts(&self) -> Vec<CredentialFacts<'_>> {
-        self.credentials.iter().map(VerifiedCredential::facts).collect()
+        self.credentials
+            .iter()
+            .map(VerifiedCredential::facts)
+            .collect()
     }
 
     /// The earliest `validUntil` of the credentials.

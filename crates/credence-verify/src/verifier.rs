@@ -117,7 +117,7 @@ impl Verifier {
         self.runtime().policy.clone()
     }
 
-    fn runtime(&self) -> Arc<Runtime> {
+    pub(crate) fn runtime(&self) -> Arc<Runtime> {
         self.runtime
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -327,7 +327,7 @@ async fn answered_queries(
 
 /// The claims the policy reads for the credential's types, and its
 /// constraints checked on them.
-async fn policy_view(
+pub(crate) async fn policy_view(
     proven: ProvenCredential,
     document: &Value,
     query: String,

@@ -46,9 +46,15 @@ pub(crate) async fn verify_credential(
         // One signature over the whole document: its statements are the
         // ones safe mode read from it on its own.
         Some(suite) => {
-            let method =
-                verify_rdfc(document, &header, suite, &claimed.issuer, "assertionMethod", env)
-                    .await?;
+            let method = verify_rdfc(
+                document,
+                &header,
+                suite,
+                &claimed.issuer,
+                "assertionMethod",
+                env,
+            )
+            .await?;
             (method, claimed, None)
         }
         None => {

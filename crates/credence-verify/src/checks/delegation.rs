@@ -48,7 +48,11 @@ impl<'a> ChainContext<'a> {
     ) -> Self {
         let status_lists = credentials
             .iter()
-            .flat_map(|c| c.status.iter().map(|e| (c.issuer.as_str(), e.list.as_str())))
+            .flat_map(|c| {
+                c.status
+                    .iter()
+                    .map(|e| (c.issuer.as_str(), e.list.as_str()))
+            })
             .collect();
         Self {
             policy,

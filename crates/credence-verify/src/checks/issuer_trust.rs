@@ -5,9 +5,9 @@
 //! expanded IRIs).
 
 use crate::parse::ProofHeader;
-use crate::signed::credential::CredentialStatements;
 use crate::policy::PolicyTypes;
 use crate::runtime::Runtime;
+use crate::signed::credential::CredentialStatements;
 use crate::{TrustError, TrustPolicy, TrustedIssuer, VerifyError};
 use credence_did::did_of;
 use serde_json::Value;
@@ -38,7 +38,10 @@ pub(crate) fn trusted_signer<'p>(
 }
 
 /// The issuer's entry allows the proof's cryptosuite (`formats`).
-pub(crate) fn allowed_format(issuer: &TrustedIssuer, header: &ProofHeader) -> Result<(), TrustError> {
+pub(crate) fn allowed_format(
+    issuer: &TrustedIssuer,
+    header: &ProofHeader,
+) -> Result<(), TrustError> {
     if issuer.formats.iter().any(|f| f == &header.suite) {
         return Ok(());
     }

@@ -94,8 +94,7 @@ pub(crate) fn assign(
             .collect());
     }
     Err(ConstraintError::RequestNotSatisfied(
-        "no assignment of the credentials to distinct queries satisfies its credential sets"
-            .into(),
+        "no assignment of the credentials to distinct queries satisfies its credential sets".into(),
     ))
 }
 

@@ -49,7 +49,10 @@ impl RawContext {
             return Err(format!("context url `{}` is not an absolute URL", self.url));
         }
         if BUILT_IN_CONTEXTS.contains(&self.url.as_str()) {
-            return Err(format!("context {} is built in and cannot be redeclared", self.url));
+            return Err(format!(
+                "context {} is built in and cannot be redeclared",
+                self.url
+            ));
         }
         let path = base.join(&self.file);
         let bytes = std::fs::read(&path)
@@ -67,7 +70,10 @@ impl RawContext {
             .map_err(|_| format!("context {}: {} is not UTF-8", self.url, path.display()))?;
         let json: serde_json::Value = serde_json::from_str(&document)
             .map_err(|e| format!("context {}: {} is not JSON: {e}", self.url, path.display()))?;
-        if !json.get("@context").is_some_and(serde_json::Value::is_object) {
+        if !json
+            .get("@context")
+            .is_some_and(serde_json::Value::is_object)
+        {
             return Err(format!(
                 "context {}: {} has no @context object",
                 self.url,

@@ -71,19 +71,32 @@ impl TrustPolicy {
         let mut policy = Self::default();
         for entry in raw.contexts {
             let span = entry.span();
-            let context = entry.into_inner().load(base).map_err(|m| invalid(span.clone(), m))?;
+            let context = entry
+                .into_inner()
+                .load(base)
+                .map_err(|m| invalid(span.clone(), m))?;
             if policy.contexts.iter().any(|c| c.url == context.url) {
-                return Err(invalid(span, format!("context {} declared twice", context.url)));
+                return Err(invalid(
+                    span,
+                    format!("context {} declared twice", context.url),
+                ));
             }
             policy.contexts.push(context);
         }
         for entry in raw.issuers {
             let span = entry.span();
             let issuer = entry.into_inner();
-            if let Some(f) = issuer.formats.iter().find(|f| !CREDENTIAL_SUITES.contains(&f.as_str())) {
+            if let Some(f) = issuer
+                .formats
+                .iter()
+                .find(|f| !CREDENTIAL_SUITES.contains(&f.as_str()))
+            {
                 return Err(invalid(
                     span,
-                    format!("issuer {}: format `{f}` is not one of {CREDENTIAL_SUITES:?}", issuer.did),
+                    format!(
+                        "issuer {}: format `{f}` is not one of {CREDENTIAL_SUITES:?}",
+                        issuer.did
+                    ),
                 ));
             }
             if !issuer.did.starts_with("did:") {
@@ -198,7 +211,6 @@ impl TrustPolicy {
     }
 }
 
-
 fn condition(m: &RawMatch) -> Result<Condition, String> {
     match (&m.equals, &m.one_of, &m.prefix) {
         (Some(e), None, None) => Ok(Condition::Equals(e.clone())),
@@ -212,4 +224,3 @@ fn condition(m: &RawMatch) -> Result<Condition, String> {
         )),
     }
 }
-

@@ -48,7 +48,11 @@ fn agent() -> PolicyTypes {
     PolicyTypes::from(["AgentCredential".to_owned()])
 }
 
-fn facts<'a>(issuer: &'a str, types: &'a PolicyTypes, claims: &'a NamedClaims) -> CredentialFacts<'a> {
+fn facts<'a>(
+    issuer: &'a str,
+    types: &'a PolicyTypes,
+    claims: &'a NamedClaims,
+) -> CredentialFacts<'a> {
     CredentialFacts {
         issuer,
         types,
@@ -62,13 +66,19 @@ fn grants_only_matching_rules() {
     assert!(p.issuer("did:key:zAcme").is_some() && p.issuer("did:key:zOther").is_none());
     let t = agent();
     let c = claims(serde_json::json!({"capabilities": ["invoices.read", "x"], "model": "acme-7b"}));
-    let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://api.globex.example");
+    let g = p.grant(
+        &[facts("did:key:zAcme", &t, &c)],
+        "https://api.globex.example",
+    );
     assert_eq!(g.scopes, vec!["invoices:read", "models:acme"]);
     assert_eq!(g.ttl_secs, 120);
     let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://other");
     assert!(g.scopes.is_empty());
     let c = claims(serde_json::json!({"model": "other-acme-"}));
-    let g = p.grant(&[facts("did:key:zAcme", &t, &c)], "https://api.globex.example");
+    let g = p.grant(
+        &[facts("did:key:zAcme", &t, &c)],
+        "https://api.globex.example",
+    );
     assert!(g.scopes.is_empty());
     assert_eq!(p.audiences(), vec!["https://api.globex.example"]);
 }
@@ -113,7 +123,8 @@ fn constraints_refuse_other_values() {
     assert!(p.violated(facts("did:key:zAcme", &other, &bad)).is_none());
 }
 
-const CONTEXT: &str = r#"{"@context": {"@protected": true, "Thing": "https://vocab.example/Thing"}}"#;
+const CONTEXT: &str =
+    r#"{"@context": {"@protected": true, "Thing": "https://vocab.example/Thing"}}"#;
 
 fn with_context(dir: &std::path::Path, digest: &str) -> String {
     std::fs::write(dir.join("thing.jsonld"), CONTEXT).unwrap();
@@ -153,7 +164,9 @@ fn a_context_with_a_wrong_digest_or_no_file_fails_the_load_naming_the_line() {
     std::fs::remove_file(dir.path().join("thing.jsonld")).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     match TrustPolicy::from_toml_in(&text, dir.path()).unwrap_err() {
-        PolicyError::Invalid { line: 1, message } => assert!(message.contains("cannot read"), "{message}"),
+        PolicyError::Invalid { line: 1, message } => {
+            assert!(message.contains("cannot read"), "{message}")
+        }
         other => panic!("{other}"),
     }
 }
@@ -168,10 +181,14 @@ fn built_in_contexts_cannot_be_redeclared_and_formats_are_checked() {
         Err(PolicyError::Invalid { line: 1, .. })
     ));
     // ssi bundles the examples context: the file must be that very document.
-    let text = with_context(dir.path(), &sha256(CONTEXT))
-        .replace("https://vocab.example/v1", "https://www.w3.org/ns/credentials/examples/v2");
+    let text = with_context(dir.path(), &sha256(CONTEXT)).replace(
+        "https://vocab.example/v1",
+        "https://www.w3.org/ns/credentials/examples/v2",
+    );
     match TrustPolicy::from_toml_in(&text, dir.path()).unwrap_err() {
-        PolicyError::Invalid { message, .. } => assert!(message.contains("built-in copy"), "{message}"),
+        PolicyError::Invalid { message, .. } => {
+            assert!(message.contains("built-in copy"), "{message}")
+        }
         other => panic!("{other}"),
     }
     let text = GOOD.replace(
