@@ -233,3 +233,198 @@ fn every_data_integrity_fixture_of_the_manifest_gets_its_expected_outcome() {
     println!("fixture | expected | got\n{}", table.join("\n"));
     assert!(wrong.is_empty(), "not as expected:\n{}", wrong.join("\n"));
 }
+
+/// `credence verify` of the fixture presentation `vp` answering its
+/// manifest request, under the interop policy edited by `edit` and with
+/// `rules` appended; returns the output line.
+fn verify_with(fixtures: &Path, vp: &str, edit: impl Fn(String) -> String, rules: &str) -> Value {
+    verify_answering(fixtures, vp, edit, rules, None)
+}
+
+/// As [`verify_with`], the request carrying `dcql` when given.
+fn verify_answering(
+    fixtures: &Path,
+    vp: &str,
+    edit: impl Fn(String) -> String,
+    rules: &str,
+    dcql: Option<Value>,
+) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = policy(fixtures, dir.path());
+    let text = edit(std::fs::read_to_string(&policy).unwrap()) + rules;
+    std::fs::write(&policy, text).unwrap();
+    let now = "2026-06-01T00:00:00Z";
+    let case = json!({"file": vp, "args": ["--challenge", "vp-nonce-8c1e5b7a2f",
+        "--domain", "https://verifier.partner-b.example", "--now", now]});
+    let file = fixtures.join(vp);
+    let request = request(&case, &read(&file), now, dir.path());
+    if let Some(dcql) = dcql {
+        let mut body = read(&request);
+        body["dcql_query"] = dcql;
+        std::fs::write(&request, body.to_string()).unwrap();
+    }
+    let documents = documents(fixtures, &case, dir.path());
+    let (_, out, err) = credence(&[
+        "verify",
+        file.to_str().unwrap(),
+        "--request",
+        request.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--now",
+        now,
+        "--documents",
+        documents.to_str().unwrap(),
+    ]);
+    serde_json::from_str(out.trim()).unwrap_or_else(|_| panic!("{out}{err}"))
+}
+
+const TWO_RULES: &str = r#"
+[[rule]]
+credential_type = "ExampleAgentPassport"
+claim = "permissions"
+equals = "ledger.read"
+scope = "ledger:read"
+audience = "https://api.partner-b.example"
+
+[[rule]]
+credential_type = "AgentMembershipCredential"
+claim = "role"
+equals = "dispatch-agent"
+scope = "dispatch"
+audience = "https://api.partner-b.example"
+"#;
+
+#[test]
+fn two_credentials_from_two_issuers_each_feed_their_own_rule() {
+    let Some(fixtures) = fixtures() else { return };
+    let vp = "presentations/vp-bbs-derived-and-eddsa.json";
+    let line = verify_with(&fixtures, vp, |p| p, TWO_RULES);
+    assert_eq!(line["accepted"], true, "{line}");
+    assert_eq!(
+        line["grants"]["https://api.partner-b.example"]["scopes"],
+        json!(["dispatch", "ledger:read"])
+    );
+    // A rule reads the credential of the type it names only: the
+    // passport's permissions do not feed a membership rule.
+    let crossed = TWO_RULES.replacen("ExampleAgentPassport", "AgentMembershipCredential", 1);
+    let line = verify_with(&fixtures, vp, |p| p, &crossed);
+    assert_eq!(
+        line["grants"]["https://api.partner-b.example"]["scopes"],
+        json!(["dispatch"])
+    );
+    // One of the two issuers untrusted: the whole presentation is refused.
+    let line = verify_with(
+        &fixtures,
+        vp,
+        |p| {
+            p.replace(
+                "name = \"eddsa\"\ncredential_types = [\"AgentMembershipCredential\"]",
+                "name = \"eddsa\"\ncredential_types = [\"OtherCredential\"]",
+            )
+        },
+        TWO_RULES,
+    );
+    assert_eq!(line["reason"], "untrusted_issuer", "{line}");
+}
+
+#[test]
+fn a_context_the_policy_does_not_declare_is_refused() {
+    let Some(fixtures) = fixtures() else { return };
+    let without_agent_context = |p: String| {
+        let start = p
+            .find("[[context]]\nurl = \"https://vocab.partner.example/agent/v1\"")
+            .unwrap();
+        let end = start + p[start..].find("\n\n").unwrap() + 2;
+        format!("{}{}", &p[..start], &p[end..])
+    };
+    let line = verify_with(
+        &fixtures,
+        "presentations/vp-eddsa.json",
+        without_agent_context,
+        "",
+    );
+    assert_eq!(line["reason"], "unsupported_context", "{line}");
+}
+
+#[test]
+fn formats_and_the_presentation_header_are_the_issuers_policy() {
+    let Some(fixtures) = fixtures() else { return };
+    let bbs = |extra: &'static str| {
+        move |p: String| {
+            p.replace(
+                "name = \"bbs\"\ncredential_types = [\"ExampleAgentPassport\"]",
+                &format!("name = \"bbs\"\ncredential_types = [\"ExampleAgentPassport\"]\n{extra}"),
+            )
+        }
+    };
+    let empty_header = "presentations/vp-bbs-derived.json";
+    let nonce_header = "presentations/vp-bbs-derived-ph.json";
+    // Default: an empty header is accepted (the VP signature binds the nonce).
+    assert_eq!(
+        verify_with(&fixtures, empty_header, |p| p, "")["accepted"],
+        true
+    );
+    // Strict: the header must be the nonce.
+    let strict = bbs("require_presentation_header = true");
+    let line = verify_with(&fixtures, empty_header, &strict, "");
+    assert_eq!(line["reason"], "nonce_mismatch", "{line}");
+    assert_eq!(
+        verify_with(&fixtures, nonce_header, &strict, "")["accepted"],
+        true
+    );
+    // The issuer may use only the formats its entry lists.
+    let line = verify_with(
+        &fixtures,
+        empty_header,
+        bbs("formats = [\"eddsa-rdfc-2022\"]"),
+        "",
+    );
+    assert_eq!(line["reason"], "format_not_allowed", "{line}");
+}
+
+const PASSPORT: &str = "https://www.w3.org/ns/credentials/examples#ExampleAgentPassport";
+const MEMBERSHIP: &str = "https://vocab.partner.example/agent#AgentMembershipCredential";
+
+fn query(id: &str, type_iri: &str, claims: Value) -> Value {
+    json!({"id": id, "format": "ldp_vc", "meta": {"type_values": [[type_iri]]}, "claims": claims})
+}
+
+#[test]
+fn dcql_queries_are_matched_by_type_claims_values_and_credential_sets() {
+    let Some(fixtures) = fixtures() else { return };
+    let both = "presentations/vp-bbs-derived-and-eddsa.json";
+    let one = "presentations/vp-bbs-derived.json";
+    let permissions =
+        |values: Value| json!([{"path": ["credentialSubject", "permissions"], "values": values}]);
+    let run = |vp: &str, dcql: Value| verify_answering(&fixtures, vp, |p| p, "", Some(dcql));
+    // Two queries, listed in the other order than the credentials: each
+    // credential is matched to its query by type and claims.
+    let dcql = json!({"credentials": [
+        query("membership", MEMBERSHIP, json!([{"path": ["credentialSubject", "role"]}])),
+        query("passport", PASSPORT, permissions(json!(["ledger.read"]))),
+    ]});
+    let line = run(both, dcql);
+    assert_eq!(line["accepted"], true, "{line}");
+    assert_eq!(line["credentials"][0]["query"], "passport");
+    assert_eq!(line["credentials"][1]["query"], "membership");
+    // A value the credential does not have.
+    let dcql =
+        json!({"credentials": [query("passport", PASSPORT, permissions(json!(["ledger.write"])))]});
+    assert_eq!(run(one, dcql)["reason"], "claim_value_mismatch");
+    // An optional credential set left unanswered is fine; a required one is not.
+    let sets = |required: bool| {
+        json!({"credentials": [
+            query("passport", PASSPORT, json!([])),
+            query("membership", MEMBERSHIP, json!([])),
+        ], "credential_sets": [
+            {"options": [["passport"]]},
+            {"options": [["membership"]], "required": required},
+        ]})
+    };
+    assert_eq!(run(one, sets(false))["accepted"], true);
+    assert_eq!(run(one, sets(true))["reason"], "request_not_satisfied");
+    // A credential no query asked for.
+    let dcql = json!({"credentials": [query("passport", PASSPORT, json!([]))]});
+    assert_eq!(run(both, dcql)["reason"], "wrong_credential_type");
+}
