@@ -58,19 +58,38 @@ async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
+/// `{"claims": [..]}` (an AgentCredential with these claims) or
+/// `{"dcql_query": {..}}` (any DCQL query).
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequestBody {
-    claims: Vec<String>,
+#[serde(deny_unknown_fields, untagged)]
+enum RequestBody {
+    Claims {
+        claims: Vec<String>,
+    },
+    Dcql {
+        dcql_query: credence_core::DcqlQuery,
+    },
 }
 
 async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
     let claims = if body.iter().all(u8::is_ascii_whitespace) {
         s.default_claims.clone()
     } else {
-        serde_json::from_slice::<RequestBody>(&body)
-            .map_err(|e| OAuthError::invalid_request(format!("body: {e}")))?
-            .claims
+        match serde_json::from_slice::<RequestBody>(&body).map_err(|_| {
+            OAuthError::invalid_request(
+                "body: expected {\"claims\": [names]} or {\"dcql_query\": {credentials: [..]}}",
+            )
+        })? {
+            RequestBody::Claims { claims } => claims,
+            RequestBody::Dcql { dcql_query } => {
+                let request = s
+                    .verifier
+                    .create_request_for(dcql_query)
+                    .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+                tracing::info!(nonce_prefix = %&request.nonce[..8], "DCQL presentation request issued");
+                return Ok((StatusCode::CREATED, Json(request)).into_response());
+            }
+        }
     };
     if claims.is_empty() || claims.iter().any(|c| c.is_empty() || c.len() > 64) {
         return Err(OAuthError::invalid_request(

@@ -441,3 +441,43 @@ async fn policy_changes_apply_without_restart_and_bad_files_are_ignored() {
     assert_oauth(status, &body, "invalid_grant", "untrusted_issuer");
     watcher.abort();
 }
+
+#[tokio::test]
+async fn a_dcql_query_can_be_requested_and_a_malformed_one_is_refused() {
+    let w = world().await;
+    let query = |id: &str| {
+        serde_json::json!({"id": id, "format": "ldp_vc",
+            "meta": {"type_values": [["https://www.w3.org/2018/credentials#VerifiableCredential"]]},
+            "claims": [{"path": ["credentialSubject", "capabilities"], "values": ["invoices.read"]}]})
+    };
+    let post = |body: Value| {
+        w.client
+            .post(format!("{}/presentation-requests", w.verifier_url))
+            .json(&body)
+            .send()
+    };
+    let r = post(serde_json::json!({"dcql_query": {"credentials": [query("agent"), query("audit")],
+        "credential_sets": [{"options": [["agent"]]}, {"options": [["audit"]], "required": false}]}}))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let request: Value = r.json().await.unwrap();
+    assert_eq!(request["dcql_query"]["credentials"][1]["id"], "audit");
+    assert_eq!(
+        request["dcql_query"]["credential_sets"][1]["required"],
+        false
+    );
+    let r =
+        post(serde_json::json!({"dcql_query": {"credentials": [query("agent"), query("agent")]}}))
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("not unique"),
+        "{body}"
+    );
+}
