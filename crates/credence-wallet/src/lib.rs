@@ -27,6 +27,6 @@ pub use children::ChildAgent;
 pub use credence_store::{ExportSummary, KdfParams, Unlock};
 pub use credentials::{CredentialFilter, CredentialSummary, Imported};
 pub use error::{ImportError, PresentError, WalletError};
-pub use holder_policy::{HolderPolicy, PolicyError, VerifierRule, HOLDER_POLICY_FILE};
+pub use holder_policy::{Grant, HolderPolicy, PolicyError, VerifierRule, HOLDER_POLICY_FILE};
 pub use present::{DisclosedClaim, DisclosurePlan};
 pub use wallet::Wallet;

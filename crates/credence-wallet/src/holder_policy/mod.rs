@@ -10,11 +10,24 @@
 //!
 //! [[verifier]]
 //! did = "did:web:globex.example"       # exactly this client_id
-//! claims = ["organization"]
+//! claims = ["organization", "capabilities"]
+//! elements = { capabilities = ["invoices.read"] }  # of this list, only these
 //! ```
 //!
 //! A request is matched against every rule; the claims of all matching
 //! rules are allowed, anything else requested is refused.
+//!
+//! `elements` narrows claims the rule allows to some of their values,
+//! compared by lexical form (`"invoices.read"`, `"2"`, `"true"`): of a list
+//! claim, only the listed elements may be disclosed, each by its own
+//! selective-disclosure pointer (the others stay hidden); a single-valued
+//! claim only when its value is listed. Its keys are named as in `claims`
+//! and must be among them. A claim some matching rule allows without
+//! `elements` may be disclosed whole; otherwise the matching rules'
+//! elements add up. A request whose `values` for a claim are all elements
+//! the policy forbids is refused, naming them
+//! (`credentialSubject.capabilities[orders.create]`); allowed values
+//! alongside forbidden ones are answered with the allowed ones only.
 //!
 //! - A `did` rule matches a `client_id` that is exactly, byte for byte, its
 //!   value. This is the only way a DID (`did:web:…`, `did:key:…`, or any
@@ -41,11 +54,13 @@
 
 use crate::WalletError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+mod grant;
 mod origin;
 
+pub use grant::Grant;
 use origin::{web_origin, DomainPattern, WebOrigin};
 
 /// The policy's file name inside a wallet directory.
@@ -59,6 +74,7 @@ const TEMPLATE: &str = r#"# Credence holder disclosure policy: which verifiers m
 # name = "Globex procurement"
 # domain = "globex.example"        # or: did = "did:web:globex.example"
 # claims = ["organization", "capabilities"]
+# elements = { capabilities = ["invoices.read"] }   # optional: of a list, only these
 "#;
 
 /// Why a holder policy could not be loaded.
@@ -103,6 +119,10 @@ pub struct VerifierRule {
     pub domain: Option<String>,
     /// The claims it may receive.
     pub claims: Vec<String>,
+    /// For some of those claims, the only elements (list elements, or the
+    /// value of a single-valued claim, by lexical form) it may receive.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub elements: BTreeMap<String, Vec<String>>,
 }
 
 /// The whole policy.
@@ -156,6 +176,7 @@ impl HolderPolicy {
             if rule.claims.iter().any(|c| c.trim().is_empty()) {
                 return Err(invalid("an empty claim name"));
             }
+            check_elements(rule).map_err(|reason| invalid(&reason))?;
             if rule.did.as_deref().is_some_and(|d| d.trim().is_empty()) {
                 return Err(invalid("an empty `did`"));
             }
@@ -190,6 +211,7 @@ impl HolderPolicy {
             did: Some(did.into()),
             domain: None,
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            elements: BTreeMap::new(),
         });
         self
     }
@@ -202,19 +224,43 @@ impl HolderPolicy {
             did: None,
             domain: Some(domain.into()),
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            elements: BTreeMap::new(),
         });
         self
+    }
+
+    /// Narrows the rule added last: of `claim` (which it should allow), only
+    /// `elements` may be disclosed to its verifier. Without a rule, does
+    /// nothing.
+    pub fn only_elements(mut self, claim: &str, elements: &[&str]) -> Self {
+        if let Some(rule) = self.verifiers.last_mut() {
+            rule.elements.insert(
+                claim.to_owned(),
+                elements.iter().map(|e| e.to_string()).collect(),
+            );
+        }
+        self
+    }
+
+    /// What `client_id` may receive: claims, and their allowed elements
+    /// (see the module doc for how rules match).
+    pub fn grant(&self, client_id: &str) -> Grant {
+        let origin = web_origin(client_id);
+        let mut grant = Grant::default();
+        for rule in self
+            .verifiers
+            .iter()
+            .filter(|r| r.matches(client_id, origin.as_ref()))
+        {
+            grant.add(rule);
+        }
+        grant
     }
 
     /// The claims (dotted paths) `client_id` may receive (see the module
     /// doc for how rules match).
     pub fn allowed_claims(&self, client_id: &str) -> BTreeSet<String> {
-        let origin = web_origin(client_id);
-        self.verifiers
-            .iter()
-            .filter(|r| r.matches(client_id, origin.as_ref()))
-            .flat_map(|r| r.claims.iter().map(|c| normalize_claim(c)))
-            .collect()
+        self.grant(client_id).claims().map(str::to_owned).collect()
     }
 
     /// The requested claims (dotted paths) `client_id` may not receive.
@@ -234,6 +280,24 @@ impl HolderPolicy {
     pub(crate) fn save(&self, path: &Path) -> Result<(), WalletError> {
         write_atomically(path, &self.to_toml()?)
     }
+}
+
+/// An `elements` table names claims of the rule, each with some elements.
+fn check_elements(rule: &VerifierRule) -> Result<(), String> {
+    let claims: BTreeSet<String> = rule.claims.iter().map(|c| normalize_claim(c)).collect();
+    for (claim, elements) in &rule.elements {
+        if !claims.contains(&normalize_claim(claim)) {
+            return Err(format!(
+                "`elements` names `{claim}`, which is not among its `claims`"
+            ));
+        }
+        if elements.is_empty() || elements.iter().any(|e| e.is_empty()) {
+            return Err(format!(
+                "`elements` for `{claim}`: list some non-empty elements (or drop the claim)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `text` to a temporary file, syncs it, renames it over `path`.
@@ -278,5 +342,32 @@ mod tests {
             HolderPolicy::from_toml(TEMPLATE).unwrap(),
             HolderPolicy::default()
         );
+    }
+
+    #[test]
+    fn element_rules_name_allowed_claims_and_round_trip() {
+        for (elements, why) in [
+            ("{ owner = [\"x\"] }", "not among its `claims`"),
+            ("{ capabilities = [] }", "non-empty"),
+            ("{ capabilities = [\"\"] }", "non-empty"),
+        ] {
+            let toml = format!(
+                "[[verifier]]\ndid = \"d\"\nclaims = [\"capabilities\"]\nelements = {elements}\n"
+            );
+            match HolderPolicy::from_toml(&toml) {
+                Err(PolicyError::Invalid { index: 1, reason }) => {
+                    assert!(reason.contains(why), "{reason}")
+                }
+                other => panic!("{elements}: {other:?}"),
+            }
+        }
+        let p = HolderPolicy::default()
+            .allow_did("did:web:globex.example", &["organization", "capabilities"])
+            .only_elements("capabilities", &["invoices.read"]);
+        let text = p.to_toml().unwrap();
+        assert_eq!(HolderPolicy::from_toml(&text).unwrap(), p, "{text}");
+        // A policy without element rules writes none.
+        let plain = HolderPolicy::default().allow_did("d", &["organization"]);
+        assert!(!plain.to_toml().unwrap().contains("elements"));
     }
 }
