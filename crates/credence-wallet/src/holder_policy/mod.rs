@@ -57,10 +57,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-mod grant;
+mod allowance;
 mod origin;
 
-pub use grant::Grant;
+pub use allowance::Allowance;
 use origin::{web_origin, DomainPattern, WebOrigin};
 
 /// The policy's file name inside a wallet directory.
@@ -244,23 +244,26 @@ impl HolderPolicy {
 
     /// What `client_id` may receive: claims, and their allowed elements
     /// (see the module doc for how rules match).
-    pub fn grant(&self, client_id: &str) -> Grant {
+    pub fn allowance(&self, client_id: &str) -> Allowance {
         let origin = web_origin(client_id);
-        let mut grant = Grant::default();
+        let mut allowance = Allowance::default();
         for rule in self
             .verifiers
             .iter()
             .filter(|r| r.matches(client_id, origin.as_ref()))
         {
-            grant.add(rule);
+            allowance.add(rule);
         }
-        grant
+        allowance
     }
 
     /// The claims (dotted paths) `client_id` may receive (see the module
     /// doc for how rules match).
     pub fn allowed_claims(&self, client_id: &str) -> BTreeSet<String> {
-        self.grant(client_id).claims().map(str::to_owned).collect()
+        self.allowance(client_id)
+            .claims()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The requested claims (dotted paths) `client_id` may not receive.

@@ -10,12 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// (list elements, or the value of a single-valued claim) the matching
 /// rules list, by lexical form (`invoices.read`, `2`, `true`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Grant {
+pub struct Allowance {
     /// Claim (dotted path) → its allowed elements; `None`: every element.
     claims: BTreeMap<String, Option<BTreeSet<String>>>,
 }
 
-impl Grant {
+impl Allowance {
     /// Adds what `rule` allows.
     pub(super) fn add(&mut self, rule: &VerifierRule) {
         let restrictions: BTreeMap<String, &Vec<String>> = rule
@@ -55,7 +55,7 @@ impl Grant {
 
     /// The only elements of the claim that may be disclosed, when the
     /// policy restricts them (`None`: every element, or the claim is not
-    /// allowed at all — see [`Grant::allows_claim`]).
+    /// allowed at all — see [`Allowance::allows_claim`]).
     pub fn restricted_elements(&self, claim: &str) -> Option<&BTreeSet<String>> {
         self.claims.get(claim).and_then(Option::as_ref)
     }
@@ -90,21 +90,25 @@ mod tests {
             "#,
         )
         .unwrap();
-        let g = p.grant("https://globex.example");
+        let g = p.allowance("https://globex.example");
         assert!(g.allows_element(CAPS, "invoices.read"));
         assert!(g.allows_element(CAPS, "invoices.pay"));
         assert!(!g.allows_element(CAPS, "orders.create"));
         assert!(g.allows_element("credentialSubject.organization", "anything"));
         assert_eq!(g.restricted_elements(CAPS).map(|s| s.len()), Some(2));
         assert!(!g.allows_claim("credentialSubject.owner"));
-        let initech = p.grant("did:web:initech.example");
+        let initech = p.allowance("did:web:initech.example");
         assert!(initech.allows_element(CAPS, "orders.create"));
         assert_eq!(initech.restricted_elements(CAPS), None);
         let both = p
             .clone()
             .allow_domain("globex.example", &["capabilities"])
-            .grant("https://globex.example");
+            .allowance("https://globex.example");
         assert!(both.allows_element(CAPS, "orders.create"), "widened");
-        assert!(p.grant("https://evil.example").claims().next().is_none());
+        assert!(p
+            .allowance("https://evil.example")
+            .claims()
+            .next()
+            .is_none());
     }
 }
