@@ -127,6 +127,37 @@ async fn literals_that_are_prefixes_of_one_another() {
 }
 
 #[tokio::test]
+async fn array_elements_are_disclosed_one_by_one() {
+    let subject = json!({
+        "id": "did:example:s",
+        "names": ["Alice", "Bob", "Carol"],
+        "alias": "Al"
+    });
+    let derived = round_trip(
+        vocab_doc(subject, true),
+        &["/issuer", "/credentialSubject/id"],
+        &["/credentialSubject/names/1"],
+    )
+    .await;
+    assert_eq!(derived["credentialSubject"]["names"], json!(["Bob"]));
+    let text = derived.to_string();
+    assert!(!text.contains("Alice") && !text.contains("Carol"), "{text}");
+    assert!(derived["credentialSubject"].get("alias").is_none());
+    // Two elements, out of order: the derived list keeps the base order.
+    let subject = json!({"names": ["Alice", "Bob", "Carol"]});
+    let derived = round_trip(
+        vocab_doc(subject, false),
+        &["/issuer"],
+        &["/credentialSubject/names/2", "/credentialSubject/names/0"],
+    )
+    .await;
+    assert_eq!(
+        derived["credentialSubject"]["names"],
+        json!(["Alice", "Carol"])
+    );
+}
+
+#[tokio::test]
 async fn thirty_five_claims_with_half_disclosed() {
     let mut subject = serde_json::Map::new();
     for i in 0..35 {

@@ -2,6 +2,7 @@
 
 use crate::holder_policy::PolicyError;
 use credence_bbs2023::Bbs2023Error;
+use credence_core::DcqlError;
 use credence_did::DidError;
 use credence_store::StoreError;
 
@@ -92,12 +93,26 @@ pub enum PresentError {
     /// The matching credential lacks a requested claim.
     #[error("the credential has no claim `{0}`")]
     MissingClaim(String),
-    /// The holder policy does not allow these claims for this verifier.
+    /// The request's DCQL query is not well formed.
+    #[error("malformed DCQL query: {0}")]
+    InvalidQuery(#[from] DcqlError),
+    /// A claim the query restricts to some values has none of them (among
+    /// the elements the holder policy allows) in any matching credential.
+    #[error("no credential has an accepted value of `{0}`")]
+    ValueNotAccepted(String),
+    /// Every credential that could answer this credential query (by id)
+    /// already answers another one: a credential answers one query only.
+    #[error("credential query `{0}`: every matching credential already answers another query")]
+    NoDistinctCredential(String),
+    /// The holder policy does not allow these claims, or these elements of
+    /// a claim (`credentialSubject.capabilities[orders.create]`), for this
+    /// verifier.
     #[error("holder policy: {verifier} may not receive {}", claims.join(", "))]
     PolicyDenied {
         /// The requesting verifier (`client_id`).
         verifier: String,
-        /// The requested claims the policy withholds from it.
+        /// The requested claims (or claim elements) the policy withholds
+        /// from it.
         claims: Vec<String>,
     },
     /// The request has expired.

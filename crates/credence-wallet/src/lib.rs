@@ -7,26 +7,32 @@
 //! It verifies credentials on import (issuer proof, subject, expiry), lists,
 //! shows, deletes and prunes them, exports and restores the whole wallet,
 //! creates sub-agent wallets, and answers a verifier's
-//! [`PresentationRequest`](credence_core::PresentationRequest) with a VC 2.0
-//! Verifiable Presentation holding a `bbs-2023` derived credential that
-//! reveals only the requested claims — and only those its holder policy
-//! allows for that verifier — signed (`eddsa-rdfc-2022`, authentication)
-//! with `challenge` = nonce and `domain` = audience.
+//! [`PresentationRequest`](credence_core::PresentationRequest) — a DCQL
+//! query of one or more credential queries, with credential sets and
+//! requested values — with a VC 2.0 Verifiable Presentation holding one
+//! `bbs-2023` derived credential per answered query, each revealing only
+//! the requested claims (of a list, only the requested elements) — and only
+//! those its holder policy allows for that verifier — signed
+//! (`eddsa-rdfc-2022`, authentication) with `challenge` = nonce and
+//! `domain` = audience.
 //!
 //! It does not verify presentations, make trust decisions or talk HTTP.
 
+mod assign;
 mod children;
 mod credentials;
 mod delegate;
 mod error;
 mod holder_policy;
+mod plan;
 mod present;
+mod select;
 mod wallet;
 
 pub use children::ChildAgent;
 pub use credence_store::{ExportSummary, KdfParams, Unlock};
 pub use credentials::{CredentialFilter, CredentialSummary, Imported};
 pub use error::{ImportError, PresentError, WalletError};
-pub use holder_policy::{HolderPolicy, PolicyError, VerifierRule, HOLDER_POLICY_FILE};
-pub use present::{DisclosedClaim, DisclosurePlan};
+pub use holder_policy::{Allowance, HolderPolicy, PolicyError, VerifierRule, HOLDER_POLICY_FILE};
+pub use plan::{CredentialDisclosure, DisclosedClaim, DisclosurePlan};
 pub use wallet::Wallet;

@@ -1,178 +1,36 @@
-//! Answering a presentation request: the disclosure plan (a dry run) and
-//! the signed presentation.
+//! Answering a presentation request with a signed presentation (the plan
+//! is in `plan.rs`), and the agent's other signatures.
 
-use crate::credentials::CredentialFilter;
 use crate::{PresentError, Wallet};
 use credence_core::{correlation_id, sign_eddsa_rdfc, EddsaSigning};
-use credence_core::{PresentationRequest, MANDATORY_POINTERS, VC_V2_CONTEXT_URL};
+use credence_core::{PresentationRequest, VC_V2_CONTEXT_URL};
 use credence_did::resolve_local;
 use credence_store::AuditRecord;
-use serde::Serialize;
 use serde_json::{json, Value};
 use ssi::verification_methods::ProofPurpose;
 
-/// One claim and its value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DisclosedClaim {
-    /// Dotted path (`credentialSubject.organization`).
-    pub claim: String,
-    /// Its value.
-    pub value: Value,
-}
-
-/// Exactly what answering a request would reveal, and to whom.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DisclosurePlan {
-    /// The verifier (`client_id`) that would receive it.
-    pub verifier: String,
-    /// The nonce the presentation would be bound to.
-    pub nonce: String,
-    /// The credential used.
-    pub credential_id: String,
-    /// Its types.
-    pub credential_types: Vec<String>,
-    /// Its issuer.
-    pub issuer: String,
-    /// The requested claims, revealed.
-    pub disclosed: Vec<DisclosedClaim>,
-    /// Statements every presentation of this credential reveals (its
-    /// mandatory pointers: issuer, validity, subject id).
-    pub always_disclosed: Vec<DisclosedClaim>,
-    /// The subject's other claims, which stay hidden.
-    pub withheld: Vec<String>,
-    /// JSON pointers to derive with (internal).
-    #[serde(skip)]
-    pointers: Vec<String>,
-    #[serde(skip)]
-    credential: Value,
-}
-
-fn pointer_to_claim(pointer: &str) -> String {
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
 impl Wallet {
-    /// Works out what answering `request` would disclose — checking the
-    /// request's expiry, a matching credential, the claims, and the holder
-    /// policy — without deriving or signing anything.
-    pub fn plan(&self, request: &PresentationRequest) -> Result<DisclosurePlan, PresentError> {
-        let now = self.clock.now();
-        if request.expires_at < now.timestamp() {
-            return Err(PresentError::RequestExpired(request.expires_at));
-        }
-        let query = request
-            .dcql_query
-            .credentials
-            .first()
-            .ok_or(PresentError::NoMatchingCredential)?;
-
-        // Policy first: a refused request learns nothing about the wallet.
-        let requested: Vec<String> = query.claims.iter().map(|c| c.path.to_string()).collect();
-        let denied = self.holder_policy()?.denied(&request.client_id, &requested);
-        if !denied.is_empty() {
-            return Err(PresentError::PolicyDenied {
-                verifier: request.client_id.clone(),
-                claims: denied,
-            });
-        }
-
-        // The unexpired credential of the requested type that lasts longest.
-        let mut best: Option<crate::CredentialSummary> = None;
-        for set in &query.meta.type_values {
-            let Some(first) = set.first() else { continue };
-            let filter = CredentialFilter {
-                credential_type: Some(first.clone()),
-                ..Default::default()
-            };
-            for s in self.list(&filter)? {
-                if s.expired_at(now) || !set.iter().all(|t| s.has_type(t)) {
-                    continue;
-                }
-                let later = match (&best, s.valid_until) {
-                    (None, _) => true,
-                    (Some(b), until) => {
-                        b.valid_until.is_some() && until.is_none_or(|u| Some(u) > b.valid_until)
-                    }
-                };
-                if later {
-                    best = Some(s);
-                }
-            }
-        }
-        let summary = best.ok_or(PresentError::NoMatchingCredential)?;
-        let credential = self.show(&summary.id)?;
-
-        let mut pointers = Vec::new();
-        let mut disclosed = Vec::new();
-        for claim in &query.claims {
-            let pointer = claim.path.to_pointer();
-            let value = credential
-                .pointer(&pointer)
-                .ok_or_else(|| PresentError::MissingClaim(claim.path.to_string()))?;
-            disclosed.push(DisclosedClaim {
-                claim: claim.path.to_string(),
-                value: value.clone(),
-            });
-            pointers.push(pointer);
-        }
-        let always_disclosed = MANDATORY_POINTERS
-            .iter()
-            .filter_map(|p| {
-                credential.pointer(p).map(|v| DisclosedClaim {
-                    claim: pointer_to_claim(p),
-                    value: v.clone(),
-                })
-            })
-            .collect::<Vec<_>>();
-        let shown: Vec<&str> = disclosed
-            .iter()
-            .chain(&always_disclosed)
-            .map(|d| d.claim.as_str())
-            .collect();
-        let withheld = credential
-            .get("credentialSubject")
-            .and_then(Value::as_object)
-            .map(|subject| {
-                subject
-                    .keys()
-                    .map(|k| format!("credentialSubject.{k}"))
-                    .filter(|c| !shown.contains(&c.as_str()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(DisclosurePlan {
-            verifier: request.client_id.clone(),
-            nonce: request.nonce.clone(),
-            credential_id: summary.id,
-            credential_types: summary.types,
-            issuer: summary.issuer,
-            disclosed,
-            always_disclosed,
-            withheld,
-            pointers,
-            credential,
-        })
-    }
-
     /// Answers `request` with a signed Verifiable Presentation, after
-    /// [`Wallet::plan`] allowed it. When the wallet holds a delegation
+    /// [`Wallet::plan`] allowed it: one `bbs-2023` derived credential per
+    /// answered credential query, in the order of the request's queries,
+    /// each revealing only its planned pointers and bound to the request
+    /// nonce (presentation header). When the wallet holds a delegation
     /// chain ([`Wallet::set_delegation_chain`]) the links follow the
-    /// credential. The presentation is recorded in the audit log.
+    /// credentials. The presentation is recorded in the audit log.
     pub async fn present(&self, request: &PresentationRequest) -> Result<Value, PresentError> {
         let plan = self.plan(request)?;
-        let derived = credence_bbs2023::derive(
-            &plan.credential,
-            &plan.pointers,
-            request.nonce.as_bytes(),
-            &self.loader,
-        )
-        .await?;
         let chain = self.delegation_chain()?;
+        let mut credentials = Vec::with_capacity(plan.credentials.len() + chain.len());
+        for c in &plan.credentials {
+            let derived = credence_bbs2023::derive(
+                &c.credential,
+                &c.pointers,
+                request.nonce.as_bytes(),
+                &self.loader,
+            )
+            .await?;
+            credentials.push(derived);
+        }
         let subject = |link: &Value, field: &str| {
             link.pointer(&format!("/credentialSubject/{field}"))
                 .and_then(Value::as_str)
@@ -185,8 +43,11 @@ impl Wallet {
             .cloned()
             .chain(chain.iter().filter_map(|l| subject(l, "id")))
             .collect();
-        let disclosed: Vec<&str> = plan.disclosed.iter().map(|c| c.claim.as_str()).collect();
-        let mut credentials = vec![derived];
+        let disclosed: Vec<String> = plan
+            .credentials
+            .iter()
+            .map(|c| format!("{}: {}", c.query_id, c.audit.join(", ")))
+            .collect();
         credentials.extend(chain.iter().cloned());
         let vp = self
             .sign_vp(credentials, &request.nonce, &request.client_id)
@@ -200,7 +61,7 @@ impl Wallet {
         .reason(format!(
             "to {}: disclosed {}; {} delegation link(s)",
             request.client_id,
-            disclosed.join(", "),
+            disclosed.join("; "),
             chain.len()
         ));
         record.principal = principal;

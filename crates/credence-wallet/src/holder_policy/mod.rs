@@ -10,11 +10,24 @@
 //!
 //! [[verifier]]
 //! did = "did:web:globex.example"       # exactly this client_id
-//! claims = ["organization"]
+//! claims = ["organization", "capabilities"]
+//! elements = { capabilities = ["invoices.read"] }  # of this list, only these
 //! ```
 //!
 //! A request is matched against every rule; the claims of all matching
 //! rules are allowed, anything else requested is refused.
+//!
+//! `elements` narrows claims the rule allows to some of their values,
+//! compared by lexical form (`"invoices.read"`, `"2"`, `"true"`): of a list
+//! claim, only the listed elements may be disclosed, each by its own
+//! selective-disclosure pointer (the others stay hidden); a single-valued
+//! claim only when its value is listed. Its keys are named as in `claims`
+//! and must be among them. A claim some matching rule allows without
+//! `elements` may be disclosed whole; otherwise the matching rules'
+//! elements add up. A request whose `values` for a claim are all elements
+//! the policy forbids is refused, naming them
+//! (`credentialSubject.capabilities[orders.create]`); allowed values
+//! alongside forbidden ones are answered with the allowed ones only.
 //!
 //! - A `did` rule matches a `client_id` that is exactly, byte for byte, its
 //!   value. This is the only way a DID (`did:web:…`, `did:key:…`, or any
@@ -41,9 +54,14 @@
 
 use crate::WalletError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use url::{Host, Url};
+
+mod allowance;
+mod origin;
+
+pub use allowance::Allowance;
+use origin::{web_origin, DomainPattern, WebOrigin};
 
 /// The policy's file name inside a wallet directory.
 pub const HOLDER_POLICY_FILE: &str = "holder-policy.toml";
@@ -56,6 +74,7 @@ const TEMPLATE: &str = r#"# Credence holder disclosure policy: which verifiers m
 # name = "Globex procurement"
 # domain = "globex.example"        # or: did = "did:web:globex.example"
 # claims = ["organization", "capabilities"]
+# elements = { capabilities = ["invoices.read"] }   # optional: of a list, only these
 "#;
 
 /// Why a holder policy could not be loaded.
@@ -100,6 +119,10 @@ pub struct VerifierRule {
     pub domain: Option<String>,
     /// The claims it may receive.
     pub claims: Vec<String>,
+    /// For some of those claims, the only elements (list elements, or the
+    /// value of a single-valued claim, by lexical form) it may receive.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub elements: BTreeMap<String, Vec<String>>,
 }
 
 /// The whole policy.
@@ -118,126 +141,6 @@ pub(crate) fn normalize_claim(claim: &str) -> String {
     } else {
         format!("credentialSubject.{claim}")
     }
-}
-
-/// A client id a domain rule can match: the host and port a browser
-/// would connect to.
-#[derive(Debug, PartialEq, Eq)]
-struct WebOrigin {
-    host: Host<String>,
-    port: u16,
-}
-
-/// The web origin of `client_id`, if it is one (see the module doc).
-fn web_origin(client_id: &str) -> Option<WebOrigin> {
-    if client_id
-        .chars()
-        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
-    {
-        return None;
-    }
-    let url = Url::parse(client_id).ok()?;
-    let host = url.host_str()?;
-    match url.scheme() {
-        "https" => {}
-        "http" if credence_did::is_loopback_host(host) => {}
-        _ => return None,
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return None;
-    }
-    // The host must be written exactly as the parser reads it (up to
-    // ASCII case), right after `scheme://`: this refuses percent-encoded,
-    // Unicode and shorthand hosts, and anything before the host.
-    let written = client_id.get(url.scheme().len()..)?.strip_prefix("://")?;
-    let after = written.get(host.len()..)?;
-    if !written.get(..host.len())?.eq_ignore_ascii_case(host)
-        || !(after.is_empty() || after.starts_with([':', '/', '?', '#']))
-    {
-        return None;
-    }
-    let host = url.host()?.to_owned();
-    if has_empty_label(&host) {
-        return None;
-    }
-    Some(WebOrigin {
-        host,
-        port: url.port_or_known_default()?,
-    })
-}
-
-fn has_empty_label(host: &Host<String>) -> bool {
-    matches!(host, Host::Domain(d) if d.split('.').any(str::is_empty))
-}
-
-/// A parsed `domain` rule.
-#[derive(Debug, PartialEq, Eq)]
-struct DomainPattern {
-    /// `*.` given: subdomains match too.
-    wildcard: bool,
-    host: Host<String>,
-    port: Option<u16>,
-}
-
-impl DomainPattern {
-    /// Parses `globex.example`, `*.globex.example`, `globex.example:8443`,
-    /// `127.0.0.1`, `[::1]:8080`, `bücher.example`.
-    fn parse(domain: &str) -> Result<Self, String> {
-        let (wildcard, rest) = match domain.strip_prefix("*.") {
-            Some(rest) => (true, rest),
-            None => (false, domain),
-        };
-        let forbidden = |c: char| {
-            matches!(c, '/' | '\\' | '@' | '?' | '#' | '%' | '*')
-                || c.is_whitespace()
-                || c.is_control()
-        };
-        if rest.is_empty() || rest.chars().any(forbidden) {
-            return Err(format!(
-                "`{domain}` is not a host name (a `*.` prefix at most)"
-            ));
-        }
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
-                let port = port
-                    .parse::<u16>()
-                    .map_err(|_| format!("bad port in `{domain}`"))?;
-                (host, Some(port))
-            }
-            _ => (rest, None),
-        };
-        let host = Host::parse(host).map_err(|e| format!("`{domain}`: {e}"))?;
-        if has_empty_label(&host) {
-            return Err(format!("`{domain}` has an empty label (or a trailing dot)"));
-        }
-        if wildcard && !matches!(host, Host::Domain(_)) {
-            return Err(format!("`{domain}`: a wildcard needs a domain name"));
-        }
-        Ok(Self {
-            wildcard,
-            host,
-            port,
-        })
-    }
-
-    fn matches(&self, origin: &WebOrigin) -> bool {
-        if self.port.is_some_and(|port| port != origin.port) {
-            return false;
-        }
-        match (&self.host, &origin.host) {
-            (Host::Domain(rule), Host::Domain(host)) => {
-                host == rule || (self.wildcard && is_subdomain(host, rule))
-            }
-            (rule, host) => !self.wildcard && rule == host,
-        }
-    }
-}
-
-/// Whether `host` is a subdomain of `parent`, label by label.
-fn is_subdomain(host: &str, parent: &str) -> bool {
-    host.strip_suffix(parent)
-        .and_then(|labels| labels.strip_suffix('.'))
-        .is_some_and(|labels| !labels.is_empty())
 }
 
 impl VerifierRule {
@@ -273,6 +176,7 @@ impl HolderPolicy {
             if rule.claims.iter().any(|c| c.trim().is_empty()) {
                 return Err(invalid("an empty claim name"));
             }
+            check_elements(rule).map_err(|reason| invalid(&reason))?;
             if rule.did.as_deref().is_some_and(|d| d.trim().is_empty()) {
                 return Err(invalid("an empty `did`"));
             }
@@ -307,6 +211,7 @@ impl HolderPolicy {
             did: Some(did.into()),
             domain: None,
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            elements: BTreeMap::new(),
         });
         self
     }
@@ -319,18 +224,45 @@ impl HolderPolicy {
             did: None,
             domain: Some(domain.into()),
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            elements: BTreeMap::new(),
         });
         self
+    }
+
+    /// Narrows the rule added last: of `claim` (which it should allow), only
+    /// `elements` may be disclosed to its verifier. Without a rule, does
+    /// nothing.
+    pub fn only_elements(mut self, claim: &str, elements: &[&str]) -> Self {
+        if let Some(rule) = self.verifiers.last_mut() {
+            rule.elements.insert(
+                claim.to_owned(),
+                elements.iter().map(|e| e.to_string()).collect(),
+            );
+        }
+        self
+    }
+
+    /// What `client_id` may receive: claims, and their allowed elements
+    /// (see the module doc for how rules match).
+    pub fn allowance(&self, client_id: &str) -> Allowance {
+        let origin = web_origin(client_id);
+        let mut allowance = Allowance::default();
+        for rule in self
+            .verifiers
+            .iter()
+            .filter(|r| r.matches(client_id, origin.as_ref()))
+        {
+            allowance.add(rule);
+        }
+        allowance
     }
 
     /// The claims (dotted paths) `client_id` may receive (see the module
     /// doc for how rules match).
     pub fn allowed_claims(&self, client_id: &str) -> BTreeSet<String> {
-        let origin = web_origin(client_id);
-        self.verifiers
-            .iter()
-            .filter(|r| r.matches(client_id, origin.as_ref()))
-            .flat_map(|r| r.claims.iter().map(|c| normalize_claim(c)))
+        self.allowance(client_id)
+            .claims()
+            .map(str::to_owned)
             .collect()
     }
 
@@ -351,6 +283,24 @@ impl HolderPolicy {
     pub(crate) fn save(&self, path: &Path) -> Result<(), WalletError> {
         write_atomically(path, &self.to_toml()?)
     }
+}
+
+/// An `elements` table names claims of the rule, each with some elements.
+fn check_elements(rule: &VerifierRule) -> Result<(), String> {
+    let claims: BTreeSet<String> = rule.claims.iter().map(|c| normalize_claim(c)).collect();
+    for (claim, elements) in &rule.elements {
+        if !claims.contains(&normalize_claim(claim)) {
+            return Err(format!(
+                "`elements` names `{claim}`, which is not among its `claims`"
+            ));
+        }
+        if elements.is_empty() || elements.iter().any(|e| e.is_empty()) {
+            return Err(format!(
+                "`elements` for `{claim}`: list some non-empty elements (or drop the claim)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `text` to a temporary file, syncs it, renames it over `path`.
@@ -377,96 +327,6 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), WalletErro
 mod tests {
     use super::*;
 
-    fn origin(host: &str, port: u16) -> Option<WebOrigin> {
-        Some(WebOrigin {
-            host: Host::parse(host).unwrap(),
-            port,
-        })
-    }
-
-    #[test]
-    fn web_origins_of_client_ids() {
-        assert_eq!(
-            web_origin("https://API.Globex.example:8443/x?y#z"),
-            origin("api.globex.example", 8443)
-        );
-        assert_eq!(
-            web_origin("HTTPS://globex.example"),
-            origin("globex.example", 443)
-        );
-        assert_eq!(
-            web_origin("https://globex.example:443"),
-            origin("globex.example", 443)
-        );
-        assert_eq!(
-            web_origin("http://127.0.0.1:7400"),
-            origin("127.0.0.1", 7400)
-        );
-        assert_eq!(web_origin("http://[::1]:7400/"), origin("[::1]", 7400));
-        assert_eq!(web_origin("http://localhost"), origin("localhost", 80));
-        assert_eq!(
-            web_origin("https://xn--bcher-kva.example"),
-            origin("xn--bcher-kva.example", 443)
-        );
-        for refused in [
-            "did:web:globex.example",
-            "did:key:z6MkX",
-            "globex.example",
-            "https:globex.example",
-            "https:/globex.example",
-            "http://globex.example",
-            "http://10.0.0.1",
-            "wss://globex.example",
-            "https://user@globex.example",
-            "https://:pw@globex.example",
-            "https://globex.example\\@evil.example",
-            "https://globex%2Eexample",
-            "https://bücher.example",
-            "https://0x7f.1",
-            "https://globex.example.",
-            "https://api..globex.example",
-            "https://glo\tbex.example",
-            " https://globex.example",
-            "https://",
-        ] {
-            assert_eq!(web_origin(refused), None, "{refused}");
-        }
-    }
-
-    #[test]
-    fn domain_patterns_parse_like_hosts() {
-        let p = DomainPattern::parse("*.Bücher.Example:8443").unwrap();
-        assert_eq!(
-            p,
-            DomainPattern {
-                wildcard: true,
-                host: Host::parse("xn--bcher-kva.example").unwrap(),
-                port: Some(8443),
-            }
-        );
-        assert_eq!(DomainPattern::parse("[::1]").unwrap().port, None);
-        assert_eq!(DomainPattern::parse("[::1]:80").unwrap().port, Some(80));
-        for bad in [
-            "",
-            "*.",
-            "*",
-            "*.*.globex.example",
-            "evil*.globex.example",
-            "globex.example.",
-            "a..globex.example",
-            "globex.example/x",
-            "evil.example@globex.example",
-            "globex%2Eexample",
-            "globex.example:",
-            "globex.example:99999",
-            "*.127.0.0.1",
-            "https://globex.example",
-            "glo bex.example",
-        ] {
-            assert!(DomainPattern::parse(bad).is_err(), "{bad}");
-        }
-    }
-
     #[test]
     fn invalid_rules_are_refused() {
         assert!(matches!(
@@ -485,5 +345,32 @@ mod tests {
             HolderPolicy::from_toml(TEMPLATE).unwrap(),
             HolderPolicy::default()
         );
+    }
+
+    #[test]
+    fn element_rules_name_allowed_claims_and_round_trip() {
+        for (elements, why) in [
+            ("{ owner = [\"x\"] }", "not among its `claims`"),
+            ("{ capabilities = [] }", "non-empty"),
+            ("{ capabilities = [\"\"] }", "non-empty"),
+        ] {
+            let toml = format!(
+                "[[verifier]]\ndid = \"d\"\nclaims = [\"capabilities\"]\nelements = {elements}\n"
+            );
+            match HolderPolicy::from_toml(&toml) {
+                Err(PolicyError::Invalid { index: 1, reason }) => {
+                    assert!(reason.contains(why), "{reason}")
+                }
+                other => panic!("{elements}: {other:?}"),
+            }
+        }
+        let p = HolderPolicy::default()
+            .allow_did("did:web:globex.example", &["organization", "capabilities"])
+            .only_elements("capabilities", &["invoices.read"]);
+        let text = p.to_toml().unwrap();
+        assert_eq!(HolderPolicy::from_toml(&text).unwrap(), p, "{text}");
+        // A policy without element rules writes none.
+        let plain = HolderPolicy::default().allow_did("d", &["organization"]);
+        assert!(!plain.to_toml().unwrap().contains("elements"));
     }
 }
