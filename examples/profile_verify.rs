@@ -69,7 +69,7 @@ async fn verify(dir: &Path) -> Result<(), Error> {
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
     for case in &cases {
         let request: PresentationRequest = serde_json::from_value(case["request"].clone())?;
-        verifier.register_request(request);
+        verifier.register_request(request)?;
     }
     let t = Instant::now();
     for case in &cases {

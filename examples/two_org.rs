@@ -7,7 +7,10 @@ use chrono::{Duration, Utc};
 use clap::Parser;
 use credence::did::resolve_document;
 use credence::issuer::Issuer;
-use credence::model::{AgentProfile, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, PROFILE_CLAIMS};
+use credence::model::{
+    expand_credential_type, AgentProfile, ClaimsQuery, CredentialQuery, DcqlQuery,
+    AGENT_CREDENTIAL_TYPE, CREDENCE_CONTEXT, CREDENCE_CONTEXT_URL, PROFILE_CLAIMS,
+};
 use credence::resource::validate_access_token;
 use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, PresentError, Unlock, Wallet};
@@ -129,10 +132,24 @@ ttl_secs = 300
 
     step(
         5,
-        "Globex asks the agent for its organization and capabilities only.",
+        "Globex asks the agent for its organization and for capabilities containing invoices.read only.",
     );
     let requested = ["organization", "capabilities"];
-    let request = verifier.create_request(&requested);
+    let query = DcqlQuery {
+        credentials: vec![CredentialQuery::ldp_vc(
+            "agent",
+            vec![
+                expand_credential_type("VerifiableCredential"),
+                expand_credential_type(AGENT_CREDENTIAL_TYPE),
+            ],
+            vec![
+                ClaimsQuery::subject("organization"),
+                ClaimsQuery::subject_with_values("capabilities", &["invoices.read"]),
+            ],
+        )],
+        credential_sets: None,
+    };
+    let request = verifier.create_request_for(query)?;
     println!(
         "   client_id = {}, nonce = {}",
         request.client_id, request.nonce
@@ -156,6 +173,13 @@ ttl_secs = 300
         "   Disclosed: organization = {}, capabilities = {}",
         subject["organization"], subject["capabilities"]
     );
+    // Least disclosure inside a list: only the requested element.
+    if subject["capabilities"] != json!(["invoices.read"])
+        || presentation.to_string().contains("orders.create")
+    {
+        return Err("a capability that was not asked for was disclosed".into());
+    }
+    println!("   capabilities  only [\"invoices.read\"] disclosed; orders.create stays hidden");
     for hidden in PROFILE_CLAIMS.iter().filter(|c| !requested.contains(c)) {
         let absent = subject.get(hidden).is_none();
         println!(

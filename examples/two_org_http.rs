@@ -271,7 +271,7 @@ async fn run(
     let (plan, status, body, took) = exchange().await?;
     println!(
         "   wallet discloses {} and withholds {}",
-        plan["disclosed"], plan["withheld"]
+        plan["credentials"][0]["disclosed"], plan["credentials"][0]["withheld"]
     );
     if status != 200 {
         return Err(format!("token exchange failed: {body}").into());

@@ -123,7 +123,7 @@ async fn registering_a_request_again_revives_its_used_nonce() {
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     // E.g. a replica forwarding requests, or an integrator syncing requests.
-    w.verifier.register_request(request.clone());
+    w.verifier.register_request(request.clone()).unwrap();
     let again = w.tokens.exchange(&w.verifier, &vp, API).await;
     assert_eq!(
         again.err(),

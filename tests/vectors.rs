@@ -33,6 +33,9 @@ const PRESENTATION_REASONS: &[&str] = &[
     "untrusted_issuer",
     "wrong_credential_type",
     "missing_claim",
+    "claim_value_mismatch",
+    "request_not_satisfied",
+    "format_not_allowed",
     "constraint_failed",
     "scope_not_granted",
     "no_scope_mapped",
@@ -70,7 +73,7 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
     let request: PresentationRequest = serde_json::from_value(json(&dir.join("request.json")))
         .unwrap_or_else(|e| panic!("{}: request: {e}", dir.display()));
     let vp = json(&dir.join("presentation.json"));
-    let policy = TrustPolicy::from_toml(&read(&dir.join("policy.toml")))
+    let policy = TrustPolicy::load(dir.join("policy.toml"))
         .unwrap_or_else(|e| panic!("{}: policy: {e}", dir.display()));
     let now = chrono::DateTime::parse_from_rfc3339(case["now"].as_str().unwrap_or(""))
         .unwrap_or_else(|e| panic!("{}: now: {e}", dir.display()))
@@ -87,7 +90,7 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
         .with_clock(Arc::new(FixedClock(now)))
         .offline(documents);
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
-    verifier.register_request(request);
+    verifier.register_request(request).unwrap();
     let audience = case["audience"].as_str().unwrap_or("").to_owned();
     let scope: Option<Vec<String>> = case
         .get("scope")

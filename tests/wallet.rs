@@ -284,7 +284,11 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     let request = w.verifier.create_request(&["organization", "capabilities"]);
     let plan = w.wallet.plan(&request).unwrap();
     assert_eq!(plan.verifier, VERIFIER_ID);
-    let disclosed: Vec<_> = plan.disclosed.iter().map(|d| d.claim.as_str()).collect();
+    let disclosed: Vec<_> = plan.credentials[0]
+        .disclosed
+        .iter()
+        .map(|d| d.claim.as_str())
+        .collect();
     assert_eq!(
         disclosed,
         [
@@ -292,8 +296,8 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
             "credentialSubject.capabilities"
         ]
     );
-    assert_eq!(plan.disclosed[0].value, "Acme Corp");
-    let always: Vec<_> = plan
+    assert_eq!(plan.credentials[0].disclosed[0].value, "Acme Corp");
+    let always: Vec<_> = plan.credentials[0]
         .always_disclosed
         .iter()
         .map(|d| d.claim.as_str())
@@ -310,7 +314,8 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
         "runtimeDigest",
     ] {
         assert!(
-            plan.withheld
+            plan.credentials[0]
+                .withheld
                 .contains(&format!("credentialSubject.{hidden}")),
             "{hidden}"
         );

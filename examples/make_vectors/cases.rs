@@ -20,7 +20,9 @@ pub struct Case {
     submissions: u32,
     expected: Value,
     /// DID documents and status lists the verifier is given (offline).
-    documents: Option<Value>,
+    pub(crate) documents: Option<Value>,
+    /// Further files of the case (a policy's `[[context]]` files): name → text.
+    pub(crate) files: Vec<(String, String)>,
 }
 
 impl Case {
@@ -51,6 +53,9 @@ impl Case {
             serde_json::to_string_pretty(&self.presentation)? + "\n",
         )?;
         std::fs::write(d.join("policy.toml"), &self.policy)?;
+        for (name, text) in &self.files {
+            std::fs::write(d.join(name), text)?;
+        }
         if let Some(documents) = &self.documents {
             std::fs::write(
                 d.join("documents.json"),
@@ -118,6 +123,7 @@ impl Builder {
             submissions: 1,
             expected,
             documents: None,
+            files: Vec::new(),
         });
         self.out.last_mut().expect("just pushed")
     }
@@ -557,5 +563,6 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
     .documents = Some(documents);
 
     crate::signed_cases::add(&mut b, fx).await?;
+    crate::open_cases::add(&mut b, fx).await?;
     Ok(b.out)
 }

@@ -29,7 +29,7 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
         .single()
         .unwrap_or_default()

@@ -11,6 +11,7 @@
 
 mod cases;
 mod fixtures;
+mod open_cases;
 mod signed_cases;
 
 use clap::Parser;

@@ -232,7 +232,9 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
         )
     })?;
     let verifier = verifier_for(&args, &request.client_id).await?;
-    verifier.register_request(request);
+    verifier
+        .register_request(request)
+        .map_err(|e| err(2, format!("{}: {e}", path.display())))?;
     Ok(match verifier.verify_presentation(&doc).await {
         Ok(v) => {
             let credentials: Vec<Value> = v.credentials().iter().map(describe).collect();

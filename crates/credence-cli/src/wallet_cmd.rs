@@ -243,23 +243,22 @@ fn print_plan(plan: &DisclosurePlan) {
         "Would disclose to {} (nonce {}):",
         plan.verifier, plan.nonce
     );
-    println!(
-        "  from credential {} issued by {}",
-        plan.credential_id, plan.issuer
-    );
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (kind, claims) in [
-        ("requested", &plan.disclosed),
-        ("always", &plan.always_disclosed),
-    ] {
-        for c in claims.iter() {
-            rows.push(vec![kind.into(), c.claim.clone(), c.value.to_string()]);
+    for c in &plan.credentials {
+        println!(
+            "  for query {}: credential {} issued by {}",
+            c.query_id, c.credential_id, c.issuer
+        );
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (kind, claims) in [("requested", &c.disclosed), ("always", &c.always_disclosed)] {
+            for d in claims.iter() {
+                rows.push(vec![kind.into(), d.claim.clone(), d.value.to_string()]);
+            }
         }
+        for w in &c.withheld {
+            rows.push(vec!["withheld".into(), w.clone(), "(not disclosed)".into()]);
+        }
+        table::print(&["", "CLAIM", "VALUE"], &rows);
     }
-    for w in &plan.withheld {
-        rows.push(vec!["withheld".into(), w.clone(), "(not disclosed)".into()]);
-    }
-    table::print(&["", "CLAIM", "VALUE"], &rows);
     println!("Nothing was signed (dry run).");
 }
 

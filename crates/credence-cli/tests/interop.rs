@@ -264,7 +264,7 @@ fn verify_answering(
         std::fs::write(&request, body.to_string()).unwrap();
     }
     let documents = documents(fixtures, &case, dir.path());
-    let (_, out, err) = credence(&[
+    let (code, out, err) = credence(&[
         "verify",
         file.to_str().unwrap(),
         "--request",
@@ -276,7 +276,8 @@ fn verify_answering(
         "--documents",
         documents.to_str().unwrap(),
     ]);
-    serde_json::from_str(out.trim()).unwrap_or_else(|_| panic!("{out}{err}"))
+    // Bad input (exit 2) prints no decision: report the exit and message.
+    serde_json::from_str(out.trim()).unwrap_or_else(|_| json!({"exit": code, "stderr": err}))
 }
 
 const TWO_RULES: &str = r#"
@@ -366,11 +367,11 @@ fn formats_and_the_presentation_header_are_the_issuers_policy() {
         true
     );
     // Strict: the header must be the nonce.
-    let strict = bbs("require_presentation_header = true");
-    let line = verify_with(&fixtures, empty_header, &strict, "");
+    let strict = bbs("require_presentation_header = true\nformats = [\"bbs-2023\"]");
+    let line = verify_with(&fixtures, empty_header, strict, "");
     assert_eq!(line["reason"], "nonce_mismatch", "{line}");
     assert_eq!(
-        verify_with(&fixtures, nonce_header, &strict, "")["accepted"],
+        verify_with(&fixtures, nonce_header, strict, "")["accepted"],
         true
     );
     // The issuer may use only the formats its entry lists.
@@ -427,4 +428,53 @@ fn dcql_queries_are_matched_by_type_claims_values_and_credential_sets() {
     // A credential no query asked for.
     let dcql = json!({"credentials": [query("passport", PASSPORT, json!([]))]});
     assert_eq!(run(both, dcql)["reason"], "wrong_credential_type");
+}
+
+#[test]
+fn a_query_is_answered_only_by_a_type_the_issuer_is_trusted_for() {
+    let Some(fixtures) = fixtures() else { return };
+    // The eddsa issuer is trusted for VerifiableCredential only: its
+    // membership credential cannot answer a query for memberships.
+    let only_vc = |p: String| {
+        p.replace(
+            "name = \"eddsa\"\ncredential_types = [\"AgentMembershipCredential\"]",
+            "name = \"eddsa\"\ncredential_types = [\"VerifiableCredential\"]",
+        )
+    };
+    let dcql = json!({"credentials": [query("membership", MEMBERSHIP, json!([]))]});
+    let line = verify_answering(
+        &fixtures,
+        "presentations/vp-eddsa.json",
+        only_vc,
+        "",
+        Some(dcql),
+    );
+    assert_eq!(line["reason"], "wrong_credential_type", "{line}");
+}
+
+#[test]
+fn one_credential_presented_twice_and_malformed_requests_are_refused() {
+    let Some(fixtures) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut vp = read(&fixtures.join("presentations/vp-eddsa.json"));
+    let credential = vp["verifiableCredential"][0].clone();
+    vp["verifiableCredential"] = json!([credential.clone(), credential]);
+    let twice = dir.path().join("twice.json");
+    std::fs::write(&twice, vp.to_string()).unwrap();
+    let line = verify_answering(&fixtures, twice.to_str().unwrap(), |p| p, "", None);
+    assert_eq!(line["reason"], "malformed", "{line}");
+    // A request whose queries share an id is bad input, not a decision.
+    let dcql = json!({"credentials": [query("a", MEMBERSHIP, json!([])), query("a", PASSPORT, json!([]))]});
+    let line = verify_answering(
+        &fixtures,
+        "presentations/vp-eddsa.json",
+        |p| p,
+        "",
+        Some(dcql),
+    );
+    assert_eq!(line["exit"], 2, "{line}");
+    assert!(
+        line["stderr"].as_str().unwrap().contains("not unique"),
+        "{line}"
+    );
 }

@@ -40,7 +40,8 @@ pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFI
 pub use replay::ReplaySet;
 pub use request::{
     ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
-    ExpectedValue, LdpMeta, PresentationRequest, MAX_CREDENTIAL_QUERIES,
+    ExpectedValue, LdpMeta, PresentationRequest, MAX_CREDENTIAL_QUERIES, MAX_DCQL_ITEMS,
+    MAX_QUERY_ID_LEN,
 };
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,

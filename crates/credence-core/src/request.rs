@@ -123,6 +123,28 @@ pub struct CredentialQuery {
 }
 
 impl CredentialQuery {
+    fn check_bounds(&self) -> Result<(), DcqlError> {
+        if self.id.len() > MAX_QUERY_ID_LEN {
+            return Err(DcqlError::TooLarge(format!(
+                "a query id longer than {MAX_QUERY_ID_LEN}"
+            )));
+        }
+        if self.meta.type_values.is_empty() || self.meta.type_values.iter().any(Vec::is_empty) {
+            return Err(DcqlError::NoTypes(self.id.clone()));
+        }
+        let values = |c: &ClaimsQuery| c.values.as_ref().map_or(0, Vec::len);
+        if self.meta.type_values.len() > MAX_DCQL_ITEMS
+            || self.claims.len() > MAX_DCQL_ITEMS
+            || self.claims.iter().any(|c| values(c) > MAX_DCQL_ITEMS)
+        {
+            return Err(DcqlError::TooLarge(format!(
+                "query `{}`: at most {MAX_DCQL_ITEMS} type sets, claims and values per claim",
+                self.id
+            )));
+        }
+        Ok(())
+    }
+
     /// An `ldp_vc` query `id` for a credential with every type of
     /// `type_iris` (expanded IRIs), disclosing `claims`.
     pub fn ldp_vc(id: &str, type_iris: Vec<String>, claims: Vec<ClaimsQuery>) -> Self {
@@ -155,6 +177,14 @@ pub struct CredentialSetQuery {
 /// The most credential queries one request may hold.
 pub const MAX_CREDENTIAL_QUERIES: usize = 8;
 
+/// The most credential sets, options per set, ids per option, claims per
+/// query and values per claim a query may hold: matching credentials to
+/// queries is a search over them, and a request is untrusted input.
+pub const MAX_DCQL_ITEMS: usize = 16;
+
+/// The longest query id.
+pub const MAX_QUERY_ID_LEN: usize = 64;
+
 /// Why a DCQL query is not well formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -171,6 +201,14 @@ pub enum DcqlError {
     /// A credential set names a query that does not exist, or has no option.
     #[error("credential set {0}: {1}")]
     BadSet(usize, String),
+    /// A query accepts no type set, or an empty one (which would match any
+    /// credential).
+    #[error("credential query `{0}`: type_values must hold non-empty type sets")]
+    NoTypes(String),
+    /// More sets, options, claims or values than [`MAX_DCQL_ITEMS`], or an id
+    /// longer than [`MAX_QUERY_ID_LEN`].
+    #[error("DCQL query too large: {0}")]
+    TooLarge(String),
 }
 
 /// A DCQL query.
@@ -200,8 +238,20 @@ impl DcqlQuery {
             if q.format != "ldp_vc" {
                 return Err(DcqlError::Format(q.id.clone(), q.format.clone()));
             }
+            q.check_bounds()?;
         }
-        for (i, set) in self.credential_sets.iter().flatten().enumerate() {
+        let sets = self.credential_sets.as_deref().unwrap_or_default();
+        let too_many = sets.len() > MAX_DCQL_ITEMS
+            || sets.iter().any(|s| {
+                s.options.len() > MAX_DCQL_ITEMS
+                    || s.options.iter().any(|o| o.len() > MAX_DCQL_ITEMS)
+            });
+        if too_many {
+            return Err(DcqlError::TooLarge(format!(
+                "at most {MAX_DCQL_ITEMS} credential sets, options per set and ids per option"
+            )));
+        }
+        for (i, set) in sets.iter().enumerate() {
             if set.options.is_empty() || set.options.iter().any(Vec::is_empty) {
                 return Err(DcqlError::BadSet(i, "an empty option".into()));
             }
@@ -242,7 +292,7 @@ impl DcqlQuery {
                 .flat_map(|s| s.options.iter().flatten())
                 .any(|o| o == id)
         };
-        required && answered.iter().all(|id| named(id))
+        required && answered.iter().all(named)
     }
 }
 
@@ -349,8 +399,8 @@ mod tests {
     fn two_queries(sets: Option<Vec<CredentialSetQuery>>) -> DcqlQuery {
         DcqlQuery {
             credentials: vec![
-                CredentialQuery::ldp_vc("agent", vec![], vec![]),
-                CredentialQuery::ldp_vc("audit", vec![], vec![]),
+                CredentialQuery::ldp_vc("agent", vec!["urn:t:A".into()], vec![]),
+                CredentialQuery::ldp_vc("audit", vec!["urn:t:B".into()], vec![]),
             ],
             credential_sets: sets,
         }
@@ -403,6 +453,17 @@ mod tests {
             credential_sets: None,
         };
         assert_eq!(q.validate(), Err(DcqlError::QueryCount(0)));
+        let mut q = two_queries(None);
+        q.credentials[0].meta.type_values = vec![vec![]];
+        assert_eq!(q.validate(), Err(DcqlError::NoTypes("agent".into())));
+        let q = two_queries(Some(vec![CredentialSetQuery {
+            options: vec![vec!["agent".into()]; MAX_DCQL_ITEMS + 1],
+            required: true,
+        }]));
+        assert!(matches!(q.validate(), Err(DcqlError::TooLarge(_))));
+        let mut q = two_queries(None);
+        q.credentials[0].claims = vec![ClaimsQuery::subject("x"); MAX_DCQL_ITEMS + 1];
+        assert!(matches!(q.validate(), Err(DcqlError::TooLarge(_))));
         assert_eq!(two_queries(None).validate(), Ok(()));
     }
 

@@ -121,6 +121,13 @@ impl From<PresentError> for ApiError {
             PresentError::RequestExpired(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "request_expired", e)
             }
+            PresentError::InvalidQuery(_) => Self::new(StatusCode::BAD_REQUEST, "invalid_query", e),
+            PresentError::ValueNotAccepted(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "value_not_accepted", e)
+            }
+            PresentError::NoDistinctCredential(_) => {
+                Self::new(StatusCode::NOT_FOUND, "no_distinct_credential", e)
+            }
             PresentError::Wallet(w) => w.into(),
             other => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "present_failed", other),
         }

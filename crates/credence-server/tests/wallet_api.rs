@@ -229,7 +229,13 @@ async fn identity_receive_list_show_present_and_refusals() {
     let (s, plan) = api.post("/v1/presentations/plan", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{plan}");
     assert_eq!(plan["verifier"], VERIFIER);
-    assert_eq!(plan["disclosed"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        plan["credentials"][0]["disclosed"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let (s, vp) = api.post("/v1/presentations", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{vp}");
     let token = tokens

@@ -123,6 +123,19 @@ fn types_of(doc: &Value) -> Vec<&str> {
     }
 }
 
+/// The same proof twice (one credential presented as two answers).
+fn refuse_duplicates(credentials: &[Value]) -> Result<(), ParseError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for c in credentials {
+        if let Some(value) = c.pointer("/proof/proofValue").and_then(Value::as_str) {
+            if !seen.insert(value) {
+                return Err(malformed("the same credential proof appears twice"));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl UnverifiedPresentation {
     /// Parses a VC 2.0 Verifiable Presentation: one proof, the holder, one
     /// to eight credentials (one per answered credential query) and (optionally) the holder's delegation links, each an
@@ -157,6 +170,7 @@ impl UnverifiedPresentation {
                 others.len()
             )));
         }
+        refuse_duplicates(&others)?;
         Ok(Self {
             proof: ProofHeader::parse(json, ProofTarget::Presentation)?,
             json: json.clone(),

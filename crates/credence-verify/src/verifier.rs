@@ -133,8 +133,12 @@ impl Verifier {
     /// Accepts answers to a request this verifier did not create itself
     /// (offline verification of a request file). The nonce becomes
     /// single-use like any other.
-    pub fn register_request(&self, request: PresentationRequest) {
+    /// A malformed DCQL query is refused, as by
+    /// [`Verifier::create_request_for`].
+    pub fn register_request(&self, request: PresentationRequest) -> Result<(), DcqlError> {
+        request.dcql_query.validate()?;
         self.nonces.insert(request, self.clock.now().timestamp());
+        Ok(())
     }
 
     /// Issues a request for the credentials `dcql_query` describes, with a
@@ -310,7 +314,7 @@ async fn answered_queries(
         let mut matched = Vec::new();
         let mut first_reason = None;
         for (q, query) in request.dcql_query.credentials.iter().enumerate() {
-            match answers(&one.statements, query, &terms).await {
+            match answers(&one.statements, &one.trusted_iris, query, &terms).await {
                 Ok(()) => matched.push(q),
                 Err(e) => {
                     first_reason.get_or_insert(e);

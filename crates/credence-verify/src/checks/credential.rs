@@ -23,6 +23,8 @@ pub(crate) struct ProvenCredential {
     pub issuer: TrustedIssuer,
     /// The policy type names it is trusted as.
     pub types: PolicyTypes,
+    /// The type IRIs its issuer is trusted for.
+    pub trusted_iris: std::collections::BTreeSet<String>,
     /// The BBS presentation header the holder bound the proof to (bbs-2023
     /// only).
     pub presentation_header: Option<Vec<u8>>,
@@ -70,11 +72,12 @@ pub(crate) async fn verify_credential(
         }
     };
     let context = document.get("@context").cloned().unwrap_or_default();
-    let types = trusted_types(&issuer, &statements, &context, rt).await?;
+    let trusted = trusted_types(&issuer, &statements, &context, rt).await?;
     Ok(ProvenCredential {
         statements,
         issuer,
-        types,
+        types: trusted.names,
+        trusted_iris: trusted.iris,
         presentation_header,
         method: method.id,
     })

@@ -51,16 +51,25 @@ pub(crate) fn allowed_format(
     })
 }
 
-/// The policy type names `credential` is trusted as: the issuer's trusted
-/// types whose IRIs (in the credential's own contexts) are among its types,
-/// and every other name the policy uses for one of those IRIs. None →
-/// the issuer is not trusted for this credential.
+/// The type IRIs the issuer is trusted for among the credential's, and the
+/// policy type names the credential is trusted as (every name the policy
+/// uses for one of those IRIs).
+pub(crate) struct TrustedTypes {
+    /// IRIs.
+    pub iris: BTreeSet<String>,
+    /// Policy names.
+    pub names: PolicyTypes,
+}
+
+/// The issuer's trusted types whose IRIs (in the credential's own contexts)
+/// are among its types, and the policy names for them. None → the issuer
+/// is not trusted for this credential.
 pub(crate) async fn trusted_types(
     issuer: &TrustedIssuer,
     credential: &CredentialStatements,
     context: &Value,
     rt: &Runtime,
-) -> Result<PolicyTypes, TrustError> {
+) -> Result<TrustedTypes, TrustError> {
     let mut trusted = BTreeSet::new();
     for name in &issuer.credential_types {
         if let Some(iri) = rt.paths.resolve_type(context, name, &rt.loader).await {
@@ -88,5 +97,8 @@ pub(crate) async fn trusted_types(
             names.insert(name.to_owned());
         }
     }
-    Ok(names)
+    Ok(TrustedTypes {
+        iris: trusted,
+        names,
+    })
 }

@@ -26,17 +26,25 @@ pub(crate) struct Terms<'a> {
     pub loader: &'a ContextLoader,
 }
 
-/// Whether `credential` answers `query`; `Err` says why not.
+/// The IRI every credential has.
+const VERIFIABLE_CREDENTIAL: &str = "https://www.w3.org/2018/credentials#VerifiableCredential";
+
+/// Whether `credential` answers `query`; `Err` says why not. Its types
+/// count only as far as its issuer is trusted for them (`trusted`, IRIs):
+/// a credential is never the answer to a query for a type its issuer may
+/// not assert.
 pub(crate) async fn answers(
     credential: &CredentialStatements,
+    trusted: &BTreeSet<String>,
     query: &CredentialQuery,
     terms: &Terms<'_>,
 ) -> Result<(), ConstraintError> {
+    let counts = |t: &String| t == VERIFIABLE_CREDENTIAL || trusted.contains(t);
     let type_ok = query
         .meta
         .type_values
         .iter()
-        .any(|set| set.iter().all(|t| credential.has_type(t)));
+        .any(|set| set.iter().all(|t| counts(t) && credential.has_type(t)));
     if !type_ok {
         return Err(ConstraintError::WrongCredentialType(format!(
             "{:?}",
@@ -68,7 +76,7 @@ pub(crate) async fn answers(
 }
 
 /// Which queries each credential answers (by index into the query's
-/// credential queries), or why it answers none.
+/// credential queries; never none), or why it answers none.
 pub(crate) type Candidates = Vec<Result<Vec<usize>, ConstraintError>>;
 
 /// Assigns each credential one query it answers, no query twice, so that
@@ -79,9 +87,8 @@ pub(crate) fn assign(
 ) -> Result<Vec<String>, ConstraintError> {
     let dcql = &request.dcql_query;
     let mut options = Vec::with_capacity(candidates.len());
-    for (i, c) in candidates.iter().enumerate() {
+    for c in candidates {
         match c {
-            Ok(qs) if qs.is_empty() => return Err(ConstraintError::UnrequestedCredential(i)),
             Ok(qs) => options.push(qs.as_slice()),
             Err(e) => return Err(e.clone()),
         }

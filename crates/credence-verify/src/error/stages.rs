@@ -206,9 +206,6 @@ pub enum ConstraintError {
     /// A requested claim has none of the values the request accepts.
     #[error("claim `{0}` has none of the requested values")]
     ClaimValueMismatch(String),
-    /// A credential of the presentation answers no credential query.
-    #[error("credential {0} answers no credential query of the request")]
-    UnrequestedCredential(usize),
     /// The credentials do not answer the request's required queries.
     #[error("the presentation does not answer the request: {0}")]
     RequestNotSatisfied(String),
@@ -226,7 +223,6 @@ codes!(ConstraintError {
     WrongCredentialType(..) => "wrong_credential_type",
     MissingClaim(..) => "missing_claim",
     ClaimValueMismatch(..) => "claim_value_mismatch",
-    UnrequestedCredential(..) => "unrequested_credential",
     RequestNotSatisfied(..) => "request_not_satisfied",
     Failed {..} => "constraint_failed",
 });

@@ -105,6 +105,16 @@ impl TrustPolicy {
                     format!("issuer `{}` is not a DID", issuer.did),
                 ));
             }
+            if issuer.require_presentation_header && issuer.formats.iter().any(|f| f != "bbs-2023")
+            {
+                return Err(invalid(
+                    span,
+                    format!(
+                        "issuer {}: require_presentation_header binds bbs-2023 proofs only; set formats = [\"bbs-2023\"]",
+                        issuer.did
+                    ),
+                ));
+            }
             if issuer.max_validity_days == Some(0) {
                 return Err(invalid(
                     span,

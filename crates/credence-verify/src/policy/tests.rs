@@ -196,6 +196,16 @@ fn built_in_contexts_cannot_be_redeclared_and_formats_are_checked() {
         "credential_types = [\"AgentCredential\"]\nformats = [\"jwt\"]",
     );
     assert_eq!(line_of_error(&text), 2);
+    // The header binds bbs-2023 proofs only: requiring it while accepting
+    // other suites would be a promise the verifier cannot keep.
+    let strict = "credential_types = [\"AgentCredential\"]\nrequire_presentation_header = true";
+    let text = GOOD.replace("credential_types = [\"AgentCredential\"]", strict);
+    assert_eq!(line_of_error(&text), 2);
+    let text = GOOD.replace(
+        "credential_types = [\"AgentCredential\"]",
+        &format!("{strict}\nformats = [\"bbs-2023\"]"),
+    );
+    assert!(TrustPolicy::from_toml(&text).unwrap().issuers[0].require_presentation_header);
     let p = TrustPolicy::from_toml(GOOD).unwrap();
     assert_eq!(p.issuers[0].formats, CREDENTIAL_SUITES);
     assert!(!p.issuers[0].require_presentation_header);
