@@ -478,3 +478,29 @@ fn one_credential_presented_twice_and_malformed_requests_are_refused() {
         "{line}"
     );
 }
+
+#[test]
+fn the_tampered_twin_of_the_ecdsa_credential_is_refused() {
+    let Some(fixtures) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut credential = read(&fixtures.join("credentials/ecdsa-p256-agent-membership.json"));
+    credential["credentialSubject"]["clearance"] = json!(4);
+    let twin = dir.path().join("ecdsa-twin.json");
+    std::fs::write(&twin, credential.to_string()).unwrap();
+    let policy = policy(&fixtures, dir.path());
+    let case = json!({"file": "x", "args": []});
+    let documents = documents(&fixtures, &case, dir.path());
+    let (code, out, err) = credence(&[
+        "verify",
+        twin.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--now",
+        "2026-06-01T00:00:00Z",
+        "--documents",
+        documents.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let line: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(line["reason"], "bad_proof", "{line}");
+}
