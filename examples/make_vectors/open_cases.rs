@@ -67,6 +67,50 @@ async fn eddsa_credential(
         .await
 }
 
+/// A did:key P-256 issuer signing with ecdsa-rdfc-2019.
+struct P256Issuer {
+    key: ssi::JWK,
+    did: String,
+    method: String,
+}
+
+impl P256Issuer {
+    fn new(seed: u64) -> Result<Self, Error> {
+        use rand::SeedableRng;
+        let key = ssi::JWK::generate_p256_from(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        let did = ssi::dids::DIDKey::generate(&key)?.to_string();
+        let method = ssi::dids::DIDKey::generate_url(&key)?.to_string();
+        Ok(Self { key, did, method })
+    }
+
+    async fn credential(
+        &self,
+        contexts: &[&str],
+        types: &[&str],
+        subject: Value,
+        loader: &ContextLoader,
+    ) -> Result<Value, Error> {
+        let doc = json!({
+            "@context": contexts,
+            "type": types,
+            "issuer": self.did,
+            "validFrom": at(2026, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "validUntil": at(2027, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "credentialSubject": subject,
+        });
+        let signing = credence::model::EddsaSigning {
+            key: &self.key,
+            method: &self.method,
+            controller: credence::did::resolve_local(&self.did).await?,
+            purpose: ProofPurpose::Assertion,
+            binding: None,
+            created: Some(now()),
+            expires: None,
+        };
+        Ok(credence::model::sign_ecdsa_rdfc(doc, signing, loader).await?)
+    }
+}
+
 /// A request for `dcql`, with a nonce named after the case.
 fn request(case: &str, dcql: DcqlQuery) -> PresentationRequest {
     let mut r = PresentationRequest::for_query(VERIFIER, dcql, now().timestamp() + 300);
@@ -122,6 +166,32 @@ pub async fn add(b: &mut Builder, fx: &Fixtures) -> Result<(), Error> {
         r,
         vp,
         eddsa_policy.clone(),
+        token(fx, "invoices:read"),
+    );
+
+    // The same, secured with ecdsa-rdfc-2019 by a P-256 did:key issuer.
+    let p256 = P256Issuer::new(22)?;
+    let subject = AgentProfile::sample().to_subject(&fx.holder.did);
+    let ecdsa_agent = p256
+        .credential(&agent_ctx, &agent_types, subject, &fx.loader)
+        .await?;
+    let r = request(
+        "accept-ecdsa-credential",
+        DcqlQuery {
+            credentials: vec![agent_query(vec![ClaimsQuery::subject("capabilities")])],
+            credential_sets: None,
+        },
+    );
+    let vp = fx
+        .holder
+        .present(vec![ecdsa_agent], &r.nonce, VERIFIER, &fx.loader)
+        .await?;
+    b.add(
+        "accept-ecdsa-credential",
+        "an AgentCredential secured with ecdsa-rdfc-2019 (P-256)",
+        r,
+        vp,
+        policy(&p256.did, ""),
         token(fx, "invoices:read"),
     );
 

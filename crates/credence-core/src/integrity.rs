@@ -1,5 +1,5 @@
-//! `eddsa-rdfc-2022` Data Integrity proofs through ssi: one place that
-//! signs and verifies them, for presentations, status lists and
+//! `eddsa-rdfc-2022` (and `ecdsa-rdfc-2019`) Data Integrity proofs through
+//! ssi: one place that signs and verifies them, for presentations, status lists and
 //! delegation credentials. The signing key's controller document is passed
 //! in, so nothing here resolves or fetches.
 
@@ -17,7 +17,7 @@ use ssi::JWK;
 /// How a proof is made: by which key, as which verification method of
 /// which controller document, for which purpose, bound to what.
 pub struct EddsaSigning<'a> {
-    /// The Ed25519 private key.
+    /// The private key (Ed25519; P-256 for ecdsa-rdfc-2019).
     pub key: &'a JWK,
     /// The verification method URL the proof names.
     pub method: &'a str,
@@ -33,46 +33,66 @@ pub struct EddsaSigning<'a> {
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Signs `document` as `signing` says; returns the secured document.
-pub async fn sign_eddsa_rdfc(
-    document: Value,
-    signing: EddsaSigning<'_>,
-    loader: &ContextLoader,
-) -> Result<Value, String> {
-    let document: DataIntegrityDocument =
-        serde_json::from_value(document).map_err(|e| e.to_string())?;
-    let vm = ssi::dids::DIDURLBuf::from_string(signing.method.to_owned())
-        .map_err(|_| format!("invalid verification method URL {}", signing.method))?;
-    let mut options = ProofOptions::from_method(vm.into_iri().into());
-    options.proof_purpose = signing.purpose;
-    if let Some(created) = signing.created {
-        options.created = Some(ssi::xsd::DateTimeStamp::from(created).into());
-    }
-    options.expires = signing
-        .expires
-        .map(|t| ssi::xsd::DateTimeStamp::from(t).into());
-    if let Some((challenge, domain)) = signing.binding {
-        options.challenge = Some(challenge.to_owned());
-        options.domains = vec![domain.to_owned()];
-    }
-    let resolver = Controller(signing.controller).into_vm_resolver();
-    let env = SignatureEnvironment {
-        json_ld_loader: loader.clone(),
-        eip712_loader: (),
+/// A signing function for one Data Integrity cryptosuite of ssi: signs
+/// `document` as `signing` says and returns the secured document.
+macro_rules! data_integrity_signer {
+    ($(#[$doc:meta])* $name:ident, $suite:expr) => {
+        $(#[$doc])*
+        pub async fn $name(
+            document: Value,
+            signing: EddsaSigning<'_>,
+            loader: &ContextLoader,
+        ) -> Result<Value, String> {
+            let document: DataIntegrityDocument =
+                serde_json::from_value(document).map_err(|e| e.to_string())?;
+            let vm = ssi::dids::DIDURLBuf::from_string(signing.method.to_owned())
+                .map_err(|_| format!("invalid verification method URL {}", signing.method))?;
+            let mut options = ProofOptions::from_method(vm.into_iri().into());
+            options.proof_purpose = signing.purpose;
+            if let Some(created) = signing.created {
+                options.created = Some(ssi::xsd::DateTimeStamp::from(created).into());
+            }
+            options.expires = signing
+                .expires
+                .map(|t| ssi::xsd::DateTimeStamp::from(t).into());
+            if let Some((challenge, domain)) = signing.binding {
+                options.challenge = Some(challenge.to_owned());
+                options.domains = vec![domain.to_owned()];
+            }
+            let resolver = Controller(signing.controller).into_vm_resolver();
+            let env = SignatureEnvironment {
+                json_ld_loader: loader.clone(),
+                eip712_loader: (),
+            };
+            let signed = $suite
+                .sign_with(
+                    env,
+                    document,
+                    resolver,
+                    SingleSecretSigner::new(signing.key.clone()),
+                    options,
+                    (),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            serde_json::to_value(&signed).map_err(|e| e.to_string())
+        }
     };
-    let signed = EdDsaRdfc2022
-        .sign_with(
-            env,
-            document,
-            resolver,
-            SingleSecretSigner::new(signing.key.clone()),
-            options,
-            (),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    serde_json::to_value(&signed).map_err(|e| e.to_string())
 }
+
+data_integrity_signer!(
+    /// Signs `document` with an `eddsa-rdfc-2022` proof (Ed25519 key) as
+    /// `signing` says; returns the secured document.
+    sign_eddsa_rdfc,
+    EdDsaRdfc2022
+);
+
+data_integrity_signer!(
+    /// Signs `document` with an `ecdsa-rdfc-2019` proof (P-256 key) as
+    /// `signing` says; returns the secured document.
+    sign_ecdsa_rdfc,
+    EcdsaRdfc2019
+);
 
 /// A verification function for one Data Integrity cryptosuite of ssi:
 /// the proof of `document` is checked against keys of `controller` (the
