@@ -45,6 +45,20 @@ fn compliance_context() -> String {
     format!("[[context]]\nurl = \"{COMPLIANCE_URL}\"\nfile = \"{COMPLIANCE_FILE}\"\nsha256 = \"{digest}\"\n\n")
 }
 
+/// The unsigned credential `types`/`subject` under `contexts` by
+/// `issuer`, valid 2026-01-01 .. 2027-01-01.
+fn unsigned(issuer: &str, contexts: &[&str], types: &[&str], subject: Value) -> Value {
+    let day = |y, m, d| at(y, m, d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    json!({
+        "@context": contexts,
+        "type": types,
+        "issuer": issuer,
+        "validFrom": day(2026, 1, 1),
+        "validUntil": day(2027, 1, 1),
+        "credentialSubject": subject,
+    })
+}
+
 /// A credential `types`/`subject` under `contexts`, issued by `issuer`
 /// with an eddsa-rdfc-2022 proof, valid 2026-01-01 .. 2027-01-01.
 async fn eddsa_credential(
@@ -54,14 +68,7 @@ async fn eddsa_credential(
     subject: Value,
     loader: &ContextLoader,
 ) -> Result<Value, Error> {
-    let doc = json!({
-        "@context": contexts,
-        "type": types,
-        "issuer": issuer.did,
-        "validFrom": at(2026, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "validUntil": at(2027, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "credentialSubject": subject,
-    });
+    let doc = unsigned(&issuer.did, contexts, types, subject);
     issuer
         .sign(doc, ProofPurpose::Assertion, None, loader)
         .await
@@ -90,14 +97,7 @@ impl P256Issuer {
         subject: Value,
         loader: &ContextLoader,
     ) -> Result<Value, Error> {
-        let doc = json!({
-            "@context": contexts,
-            "type": types,
-            "issuer": self.did,
-            "validFrom": at(2026, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "validUntil": at(2027, 1, 1).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "credentialSubject": subject,
-        });
+        let doc = unsigned(&self.did, contexts, types, subject);
         let signing = credence::model::EddsaSigning {
             key: &self.key,
             method: &self.method,

@@ -172,6 +172,38 @@ fn a_context_with_a_wrong_digest_or_no_file_fails_the_load_naming_the_line() {
 }
 
 #[test]
+fn a_context_file_that_is_no_context_or_declared_twice_fails_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = |url: &str| {
+        format!(
+            "[[context]]\nurl = \"{url}\"\nfile = \"thing.jsonld\"\nsha256 = \"{}\"\n",
+            sha256(CONTEXT)
+        )
+    };
+    std::fs::write(dir.path().join("thing.jsonld"), CONTEXT).unwrap();
+    let twice = entry("https://vocab.example/v1") + &entry("https://vocab.example/v1");
+    match TrustPolicy::from_toml_in(&twice, dir.path()).unwrap_err() {
+        PolicyError::Invalid { line: 5, message } => {
+            assert!(message.contains("twice"), "{message}")
+        }
+        other => panic!("{other}"),
+    }
+    assert!(matches!(
+        TrustPolicy::from_toml_in(&entry("not a url"), dir.path()),
+        Err(PolicyError::Invalid { line: 1, .. })
+    ));
+    let not_a_context = r#"{"Thing": "https://vocab.example/Thing"}"#;
+    std::fs::write(dir.path().join("thing.jsonld"), not_a_context).unwrap();
+    let text = entry("https://vocab.example/v1").replace(&sha256(CONTEXT), &sha256(not_a_context));
+    match TrustPolicy::from_toml_in(&text, dir.path()).unwrap_err() {
+        PolicyError::Invalid { line: 1, message } => {
+            assert!(message.contains("no @context"), "{message}")
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
 fn built_in_contexts_cannot_be_redeclared_and_formats_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let text = with_context(dir.path(), &sha256(CONTEXT))
