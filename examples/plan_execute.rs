@@ -104,6 +104,10 @@ require_status = false
 did = "{}"
 name = "Alice (Acme finance)"
 
+[delegation]                      # what the chain's capabilities narrow
+credential_type = "AgentCredential"
+claim = "capabilities"
+
 [[rule]]
 credential_type = "AgentCredential"
 claim = "capabilities"
@@ -136,7 +140,12 @@ audience = "{API}"
         4,
         "The executor presents its credential and chain; Globex mints its session token.",
     );
-    let request = verifier.create_request(&["organization", "capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "capabilities",
+        ]))
+        .expect("a valid query");
     let vp = executor.present(&request).await?;
     let verified = verifier.verify_presentation(&vp).await?;
     let session = tokens.mint(verified, API)?;

@@ -51,7 +51,9 @@ async fn prepare(dir: &Path, n: usize) -> Result<(), Error> {
     let verifier = Verifier::new(VERIFIER, TrustPolicy::from_toml(&policy)?);
     let mut cases = vec![];
     for i in 0..n {
-        let request = verifier.create_request(CLAIMS);
+        let request = verifier
+            .create_request_for(credence_core::agent_credential_query(CLAIMS))
+            .expect("a valid query");
         let vp = wallet.present(&request).await?;
         cases.push(json!({"request": request, "presentation": vp}));
         if (i + 1) % 50 == 0 {

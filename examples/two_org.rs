@@ -155,7 +155,13 @@ ttl_secs = 300
         request.client_id, request.nonce
     );
 
-    let greedy = verifier.create_request(&["organization", "owner", "capabilities"]);
+    let greedy = verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "owner",
+            "capabilities",
+        ]))
+        .expect("a valid query");
     match wallet.plan(&greedy) {
         Err(PresentError::PolicyDenied { claims, .. }) => println!(
             "   (A request that also asks for the owner is refused by the agent's holder policy: {})",

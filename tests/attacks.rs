@@ -92,7 +92,10 @@ impl Org {
 #[tokio::test]
 async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
     let w = world().await;
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let genuine = w.wallet.present(&request).await.unwrap();
     let mallory = Signer::new();
     let burn = mallory
@@ -119,7 +122,10 @@ async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
 #[tokio::test]
 async fn registering_a_request_again_revives_its_used_nonce() {
     let w = world().await;
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     // E.g. a replica forwarding requests, or an integrator syncing requests.
@@ -163,7 +169,10 @@ async fn an_org_signs_a_root_in_the_name_of_someone_elses_principal() {
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     match w.tokens.exchange(&w.verifier, &vp, API).await {
         Ok(token) => panic!(
@@ -222,7 +231,13 @@ audience = "{API}"
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w.verifier.create_request(&["capabilities", "modelName"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "capabilities",
+            "modelName",
+        ]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     assert_eq!(token.claims.sub, alice.did);
@@ -273,7 +288,10 @@ async fn a_delegated_agent_makes_the_verifier_fetch_a_url_of_its_choice() {
     }]));
     let leaf = link(&orchestrator, &leaf_grant, Some(&root)).await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     let outcome = w.verifier.verify_presentation(&vp).await;
     assert!(outcome.is_err());
@@ -317,6 +335,9 @@ credential_types = ["AgentCredential"]
 [[principal]]
 did = "{}"
 name = "Alice"
+[delegation]
+credential_type = "AgentCredential"
+claim = "capabilities"
 [[rule]]
 credential_type = "AgentCredential"
 claim = "capabilities"
@@ -348,7 +369,9 @@ audience = "{API}"
     }]));
     let leaf = link(&orchestrator, &leaf_grant, Some(&root)).await;
 
-    let request = verifier.create_request(&["capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let pointers = [ClaimPath::subject("capabilities").to_pointer()];
     let loader = credence::model::context_loader();
     let derived =
@@ -414,7 +437,9 @@ async fn a_revoked_credential_passes_by_disclosing_only_its_suspension_entry() {
     let verifier = Verifier::new(VERIFIER_ID, policy).offline(acme.documents().await);
 
     // Disclosing both entries: revoked, as it should be.
-    let request = verifier.create_request(&["capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let both = present_as(
         &holder,
         &credential,
@@ -428,7 +453,9 @@ async fn a_revoked_credential_passes_by_disclosing_only_its_suspension_entry() {
     assert_eq!(err.code(), "revoked", "{err}");
 
     // Disclosing only the suspension entry (entries()[1]).
-    let request = verifier.create_request(&["capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let suspension_only = present_as(
         &holder,
         &credential,

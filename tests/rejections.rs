@@ -18,7 +18,10 @@ use serde_json::Value;
 use std::sync::Arc;
 
 async fn present(w: &World, claims: &[&str]) -> (PresentationRequest, Value) {
-    let request = w.verifier.create_request(claims);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(claims))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     (request, vp)
 }
@@ -67,7 +70,9 @@ async fn wrong_nonce_is_rejected() {
     let w = world().await;
     // A nonce this verifier never issued.
     let other = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()));
-    let foreign = other.create_request(&["capabilities"]);
+    let foreign = other
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&foreign).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -75,7 +80,10 @@ async fn wrong_nonce_is_rejected() {
     ));
 
     // The right challenge, but the BBS proof bound to another header.
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let (_, base) = w.wallet.credentials().unwrap().remove(0);
     let loader = credence::model::context_loader();
     let stale = credence::bbs2023::derive(
@@ -132,7 +140,10 @@ async fn expired_request_is_rejected() {
 #[tokio::test]
 async fn wrong_audience_is_rejected() {
     let w = world().await;
-    let mut request = w.verifier.create_request(&["capabilities"]);
+    let mut request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     request.client_id = "https://evil.example".into();
     // The agent's holder policy refuses a verifier it does not know…
     assert!(matches!(
@@ -208,7 +219,10 @@ async fn untrusted_issuer_is_rejected() {
         .await
         .unwrap();
     wallet.import(&credential).await.unwrap();
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -232,7 +246,10 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
     ));
 
     // Or claims to be the agent as holder while signing with its own key.
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     let mut forged = thief
         .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
@@ -273,7 +290,11 @@ async fn request_for_a_claim_the_credential_lacks() {
     // cannot satisfy it…
     let request = w
         .verifier
-        .create_request(&["organization", "clearanceLevel"]);
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "clearanceLevel",
+        ]))
+        .expect("a valid query");
     assert!(matches!(
         w.wallet.present(&request).await,
         Err(PresentError::PolicyDenied { claims, .. }) if claims == ["credentialSubject.clearanceLevel"]
@@ -289,7 +310,13 @@ async fn request_for_a_claim_the_credential_lacks() {
         Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
     ));
     // …and a presentation that leaves a requested claim out is refused.
-    let request = w.verifier.create_request(&["organization", "capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "capabilities",
+        ]))
+        .expect("a valid query");
     let mut partial = request.clone();
     partial.dcql_query.credentials[0]
         .claims
@@ -331,7 +358,10 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
         .await
         .unwrap();
     wallet.import(&c).await.unwrap();
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         w.tokens.exchange(&w.verifier, &vp, API).await,
@@ -466,7 +496,10 @@ async fn credential_of_another_type_is_rejected() {
         loose
     };
     // The issuer is trusted for AgentCredentials only.
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -480,7 +513,10 @@ async fn credential_of_another_type_is_rejected() {
         .credential_types
         .push("VerifiableCredential".into());
     w.verifier.set_policy(policy);
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -535,7 +571,9 @@ async fn a_verifier_holding_only_a_public_signing_key_fails_to_mint_and_audits_i
     let public_only = ssi::JWK::generate_ed25519().unwrap().to_public();
     let verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did())).with_audit(log.clone());
     let tokens = TokenIssuer::new(&verifier, public_only);
-    let request = verifier.create_request(&["capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     let err = tokens.exchange(&verifier, &vp, API).await.unwrap_err();
     assert!(

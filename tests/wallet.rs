@@ -253,7 +253,10 @@ async fn export_restores_the_whole_wallet_elsewhere() {
     );
     assert_eq!(restored.children().unwrap()[0].did, child.did);
     // The restored wallet presents and Globex accepts it.
-    let request = w.verifier.create_request(&["capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .expect("a valid query");
     let vp = restored.present(&request).await.unwrap();
     assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 }
@@ -267,7 +270,12 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
 
     let greedy = w
         .verifier
-        .create_request(&["organization", "owner", "runtimeDigest"]);
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "owner",
+            "runtimeDigest",
+        ]))
+        .expect("a valid query");
     let err = w.wallet.present(&greedy).await.unwrap_err();
     match &err {
         PresentError::PolicyDenied { verifier, claims } => {
@@ -281,7 +289,13 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     }
     assert!(err.to_string().contains("credentialSubject.owner"));
 
-    let request = w.verifier.create_request(&["organization", "capabilities"]);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "capabilities",
+        ]))
+        .expect("a valid query");
     let plan = w.wallet.plan(&request).unwrap();
     assert_eq!(plan.verifier, VERIFIER_ID);
     let disclosed: Vec<_> = plan.credentials[0]
@@ -326,7 +340,10 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 
     // A type the wallet holds none of.
-    let mut other_type = w.verifier.create_request(&["organization"]);
+    let mut other_type = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .expect("a valid query");
     other_type.dcql_query.credentials[0].meta.type_values = vec![vec![
         "https://ns.credence.dev/v1#DelegationCredential".into(),
     ]];
@@ -348,7 +365,10 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     w.wallet.set_holder_policy(&narrow).unwrap();
 
     // An expired request is refused before anything else.
-    let mut stale = w.verifier.create_request(&["organization"]);
+    let mut stale = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .expect("a valid query");
     stale.expires_at = Utc::now().timestamp() - 1;
     assert!(matches!(
         w.wallet.plan(&stale),

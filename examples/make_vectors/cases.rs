@@ -139,7 +139,7 @@ pub async fn build(fx: &Fixtures) -> Result<Vec<Case>, Error> {
     let with_alice = policy(
         &issuer,
         &format!(
-            "\n[[principal]]\ndid = \"{}\"\nname = \"Alice (Acme finance)\"\n",
+            "\n[[principal]]\ndid = \"{}\"\nname = \"Alice (Acme finance)\"\n\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n",
             fx.alice.did()
         ),
     );

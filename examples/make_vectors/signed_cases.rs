@@ -151,7 +151,7 @@ pub async fn add(b: &mut Builder, fx: &Fixtures) -> Result<(), Error> {
     let with_both = policy(
         &issuer,
         &format!(
-            "\n[[principal]]\ndid = \"{}\"\nname = \"Alice\"\n\n[[principal]]\ndid = \"{}\"\nname = \"Mallory\"\n",
+            "\n[[principal]]\ndid = \"{}\"\nname = \"Alice\"\n\n[[principal]]\ndid = \"{}\"\nname = \"Mallory\"\n\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n",
             fx.alice.did(),
             fx.mallory.did()
         ),

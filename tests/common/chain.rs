@@ -88,6 +88,9 @@ pub fn with_principals(w: &World, principals: &[&str]) -> TrustPolicy {
     for p in principals {
         text.push_str(&format!("[[principal]]\ndid = \"{p}\"\nname = \"p\"\n\n"));
     }
+    text.push_str(
+        "[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n",
+    );
     let mut policy = TrustPolicy::from_toml(&text).unwrap();
     let base = policy_for(w.issuer.did());
     policy.issuers = base.issuers;

@@ -101,7 +101,10 @@ pub async fn edited_and_resigned(
     claims: &[&str],
     edit: impl FnOnce(&mut serde_json::Value),
 ) -> serde_json::Value {
-    let request = w.verifier.create_request(claims);
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(claims))
+        .expect("a valid query");
     edited_for(w, &request, edit).await
 }
 

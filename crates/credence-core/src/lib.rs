@@ -38,7 +38,9 @@ pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
 pub use integrity::{
     sign_ecdsa_rdfc, sign_eddsa_rdfc, verify_ecdsa_rdfc, verify_eddsa_rdfc, EddsaSigning,
 };
-pub use profile::{AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS};
+pub use profile::{
+    agent_credential_query, AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS,
+};
 pub use replay::ReplaySet;
 pub use request::{
     ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,

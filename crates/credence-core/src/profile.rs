@@ -70,3 +70,22 @@ impl AgentProfile {
         v
     }
 }
+
+/// A DCQL query (credential query id `agent`) for a Credence
+/// `AgentCredential` disclosing the subject claims `claims`: the request
+/// Credence's own agents answer. A verifier asks for any other type with
+/// its own [`crate::DcqlQuery`].
+pub fn agent_credential_query(claims: &[&str]) -> crate::DcqlQuery {
+    use crate::{expand_credential_type, ClaimsQuery, CredentialQuery};
+    crate::DcqlQuery {
+        credentials: vec![CredentialQuery::ldp_vc(
+            "agent",
+            vec![
+                expand_credential_type("VerifiableCredential"),
+                expand_credential_type(AGENT_CREDENTIAL_TYPE),
+            ],
+            claims.iter().map(|c| ClaimsQuery::subject(c)).collect(),
+        )],
+        credential_sets: None,
+    }
+}

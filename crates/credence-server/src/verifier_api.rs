@@ -97,7 +97,10 @@ async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response
         ));
     }
     let names: Vec<&str> = claims.iter().map(String::as_str).collect();
-    let request = s.verifier.create_request(&names);
+    let request = s
+        .verifier
+        .create_request_for(credence_core::agent_credential_query(&names))
+        .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     tracing::info!(nonce_prefix = %&request.nonce[..8], claims = ?claims, "presentation request issued");
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }

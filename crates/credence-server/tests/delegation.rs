@@ -87,7 +87,7 @@ async fn chain() -> Chain {
     .await;
     let alice = Principal::generate().unwrap();
     let policy = format!(
-        "{}\n[[principal]]\ndid = \"{}\"\nname = \"Alice (Acme finance)\"\n",
+        "{}\n[[principal]]\ndid = \"{}\"\nname = \"Alice (Acme finance)\"\n\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n",
         common::policy_text(&w.issuer_did, &w.tool_url),
         alice.did()
     );
@@ -421,7 +421,7 @@ async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
     // principal delegates in its own name only.
     let bob = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
     let as_principal = format!(
-        "{}\n[[principal]]\ndid = \"{}\"\nname = \"Acme (on behalf of its staff)\"\n",
+        "{}\n[[principal]]\ndid = \"{}\"\nname = \"Acme (on behalf of its staff)\"\n\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n",
         common::policy_text(&c.w.issuer_did, &c.w.tool_url),
         c.w.issuer_did
     );
@@ -470,7 +470,8 @@ async fn the_org_issuer_can_root_a_chain_on_a_humans_behalf() {
     let on_behalf = common::policy_text(&c.w.issuer_did, &c.w.tool_url).replace(
         "credential_types = [\"AgentCredential\"]",
         "credential_types = [\"AgentCredential\"]\nsigns_for_principals = true",
-    );
+    )
+        + "\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n";
     c.w.verifier
         .set_policy(TrustPolicy::from_toml(&on_behalf).unwrap());
     let (status, body) = exchange(&c.w).await;

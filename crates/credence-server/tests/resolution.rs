@@ -49,7 +49,11 @@ impl Case {
     async fn verify(&self) -> Result<(), VerifyError> {
         let request = self
             .verifier
-            .create_request(&["organization", "capabilities"]);
+            .create_request_for(credence_core::agent_credential_query(&[
+                "organization",
+                "capabilities",
+            ]))
+            .expect("a valid query");
         let vp = self.wallet.present(&request).await.unwrap();
         self.verifier.verify_presentation(&vp).await.map(|_| ())
     }

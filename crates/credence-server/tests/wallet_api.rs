@@ -225,7 +225,12 @@ async fn identity_receive_list_show_present_and_refusals() {
     .unwrap();
     let verifier = Verifier::new(VERIFIER, policy);
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
-    let request = verifier.create_request(&["organization", "capabilities"]);
+    let request = verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "capabilities",
+        ]))
+        .expect("a valid query");
     let (s, plan) = api.post("/v1/presentations/plan", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{plan}");
     assert_eq!(plan["verifier"], VERIFIER);
@@ -244,14 +249,18 @@ async fn identity_receive_list_show_present_and_refusals() {
         .unwrap();
     assert_eq!(token.claims.sub, api.did);
 
-    let mut stale = verifier.create_request(&["organization"]);
+    let mut stale = verifier
+        .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .expect("a valid query");
     stale.expires_at = 0;
     let (s, e) = api.post("/v1/presentations", &json!(stale)).await;
     assert_eq!(
         (s, e["error"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("request_expired"))
     );
-    let mut untyped = verifier.create_request(&["organization"]);
+    let mut untyped = verifier
+        .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .expect("a valid query");
     untyped.dcql_query.credentials[0].meta.type_values = vec![vec!["urn:example:Other".into()]];
     let (s, e) = api.post("/v1/presentations", &json!(untyped)).await;
     assert_eq!(
@@ -259,7 +268,12 @@ async fn identity_receive_list_show_present_and_refusals() {
         (StatusCode::NOT_FOUND, Some("no_matching_credential"))
     );
 
-    let greedy = verifier.create_request(&["organization", "owner"]);
+    let greedy = verifier
+        .create_request_for(credence_core::agent_credential_query(&[
+            "organization",
+            "owner",
+        ]))
+        .expect("a valid query");
     for path in ["/v1/presentations", "/v1/presentations/plan"] {
         let (s, e) = api.post(path, &json!(greedy)).await;
         assert_eq!(

@@ -27,7 +27,8 @@
 //! let policy = TrustPolicy::load("policy.toml")?;
 //! let verifier = Verifier::new("https://verifier.globex.example", policy);
 //! let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
-//! let request = verifier.create_request(&["organization", "capabilities"]);
+//! let query = credence_core::agent_credential_query(&["organization", "capabilities"]);
+//! let request = verifier.create_request_for(query)?;
 //! // … send `request` to the agent, receive `vp` …
 //! let verified = verifier.verify_presentation(&vp).await?;
 //! let token = tokens.mint(verified, "https://api.globex.example")?;

@@ -29,6 +29,10 @@
 //! did = "did:key:z6Mk…"
 //! name = "Alice Martin (Acme finance)"
 //!
+//! [delegation]                       # the claim a chain's capabilities narrow
+//! credential_type = "AgentCredential"
+//! claim = "capabilities"
+//!
 //! [[rule]]
 //! issuer = "did:web:acme.example"    # optional: any trusted issuer
 //! credential_type = "AgentCredential"
@@ -250,6 +254,9 @@ pub struct TrustPolicy {
     pub issuers: Vec<TrustedIssuer>,
     /// Principals whose delegation chains are accepted.
     pub principals: Vec<TrustedPrincipal>,
+    /// The claim delegation chains narrow (required when a chain can be
+    /// accepted: with principals or an issuer that signs for them).
+    pub delegation: Option<DelegatedClaim>,
     /// Conditions every accepted credential must meet.
     pub constraints: Vec<Constraint>,
     /// Scope mapping rules.
@@ -360,11 +367,13 @@ impl TrustPolicy {
 }
 
 mod contexts;
+mod delegation;
 mod load;
 
 pub use contexts::{
     policy_loader, TrustedContext, BUILT_IN_CONTEXTS, DATA_INTEGRITY_V2_CONTEXT_URL,
 };
+pub use delegation::{narrow_claims, DelegatedClaim};
 
 #[cfg(test)]
 mod tests;

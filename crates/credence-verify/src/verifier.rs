@@ -13,6 +13,7 @@ use crate::checks::status::check_status;
 use crate::checks::validity::check_validity;
 use crate::nonce::NonceStore;
 use crate::parse::UnverifiedPresentation;
+use crate::policy::narrow_claims;
 use crate::runtime::Runtime;
 use crate::signed::graph::Statements;
 use crate::signed::{safe_documents, SafeMode};
@@ -20,8 +21,8 @@ use crate::status_list::StatusLists;
 use crate::verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
 use crate::{BindingError, TrustPolicy, VerifyError};
 use credence_core::{
-    context_loader, correlation_id, expand_credential_type, AuditRecord, AuditSink, ClaimPath,
-    Clock, DcqlError, DcqlQuery, PresentationRequest, SystemClock, AGENT_CREDENTIAL_TYPE,
+    context_loader, correlation_id, AuditRecord, AuditSink, Clock, DcqlError, DcqlQuery,
+    PresentationRequest, SystemClock,
 };
 use credence_did::{CacheConfig, DidResolver, FetchLimits, ResolveDid};
 use serde_json::Value;
@@ -155,23 +156,6 @@ impl Verifier {
         Ok(request)
     }
 
-    /// Issues a request for a Credence `AgentCredential` disclosing
-    /// `claims` (subject claim names), with a fresh single-use nonce.
-    pub fn create_request(&self, claims: &[&str]) -> PresentationRequest {
-        let now = self.clock.now().timestamp();
-        let request = PresentationRequest::new(
-            &self.id,
-            vec![
-                expand_credential_type("VerifiableCredential"),
-                expand_credential_type(AGENT_CREDENTIAL_TYPE),
-            ],
-            claims.iter().map(|c| ClaimPath::subject(c)).collect(),
-            now + self.request_ttl_secs,
-        );
-        self.nonces.insert(request.clone(), now);
-        request
-    }
-
     pub(crate) fn record(&self, record: AuditRecord) -> Result<(), VerifyError> {
         match &self.audit {
             Some(sink) => sink
@@ -250,9 +234,15 @@ impl Verifier {
             links => {
                 let cx = ChainContext::new(&rt.policy, env, &self.status, &credentials);
                 let chain = verify_chain(links, safe.links, &holder.did, &cx).await?;
-                credentials
-                    .iter_mut()
-                    .for_each(|c| narrow_capabilities(&mut c.claims, &chain));
+                let delegated = rt.policy.delegation.as_ref();
+                for c in &mut credentials {
+                    narrow_claims(
+                        delegated,
+                        &c.policy_types,
+                        &mut c.claims,
+                        &chain.capabilities,
+                    );
+                }
                 Some(chain)
             }
         };
@@ -352,20 +342,6 @@ fn bound_to_holder(proven: &ProvenCredential, holder: &Holder) -> Result<(), Bin
         ));
     }
     Ok(())
-}
-
-/// With a chain, the token speaks for the principal: it may carry only
-/// what every link delegated. The capabilities are narrowed to the
-/// chain's, and no other claim feeds a scope rule (a rule on, say, the
-/// agent's model would grant what no link delegated).
-fn narrow_capabilities(claims: &mut crate::policy::NamedClaims, chain: &VerifiedChain) {
-    claims.retain(|name, _| name == "capabilities");
-    if let Some(values) = claims.get_mut("capabilities") {
-        values.retain(|v| {
-            v.as_text()
-                .is_some_and(|c| chain.capabilities.iter().any(|x| x == c))
-        });
-    }
 }
 
 fn verified_credential(

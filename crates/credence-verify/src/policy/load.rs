@@ -3,8 +3,8 @@
 
 use super::contexts::RawContext;
 use super::{
-    Condition, Constraint, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer, TrustedPrincipal,
-    CREDENTIAL_SUITES,
+    Condition, Constraint, DelegatedClaim, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
+    TrustedPrincipal, CREDENTIAL_SUITES,
 };
 use credence_core::MAX_TOKEN_TTL_SECS;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ struct RawPolicy {
     issuers: Vec<Spanned<TrustedIssuer>>,
     #[serde(default, rename = "principal")]
     principals: Vec<Spanned<TrustedPrincipal>>,
+    delegation: Option<Spanned<DelegatedClaim>>,
     #[serde(default, rename = "constraint")]
     constraints: Vec<Spanned<RawMatch>>,
     #[serde(default, rename = "rule")]
@@ -69,6 +70,8 @@ impl TrustPolicy {
             message,
         };
         let mut policy = Self::default();
+        // The first entry that lets a delegation chain be accepted.
+        let mut root_span = None;
         for entry in raw.contexts {
             let span = entry.span();
             let context = entry
@@ -130,6 +133,9 @@ impl TrustPolicy {
                     format!("issuer {} lists no credential_types", issuer.did),
                 ));
             }
+            if issuer.signs_for_principals {
+                root_span.get_or_insert(span);
+            }
             policy.issuers.push(issuer);
         }
         for entry in raw.principals {
@@ -142,7 +148,9 @@ impl TrustPolicy {
                 ));
             }
             policy.principals.push(principal);
+            root_span.get_or_insert(span);
         }
+        policy.delegation = delegation(raw.delegation, root_span, &invalid)?;
         let known = |d: &Option<String>| {
             d.as_ref()
                 .is_none_or(|d| policy.issuers.iter().any(|i| &i.did == d))
@@ -218,6 +226,39 @@ impl TrustPolicy {
             reason: e.to_string(),
         })?;
         Self::from_toml_in(&text, path.parent().unwrap_or(Path::new(".")))
+    }
+}
+
+/// `[delegation]`: required when a chain can be accepted (`root` is the
+/// span of the first entry that allows one), refused otherwise.
+fn delegation(
+    raw: Option<Spanned<DelegatedClaim>>,
+    root: Option<std::ops::Range<usize>>,
+    invalid: &dyn Fn(std::ops::Range<usize>, String) -> PolicyError,
+) -> Result<Option<DelegatedClaim>, PolicyError> {
+    match (raw, root) {
+        (Some(d), None) => Err(invalid(
+            d.span(),
+            "[delegation] without a [[principal]] or an issuer with signs_for_principals: \
+             no chain can be accepted"
+                .into(),
+        )),
+        (Some(d), Some(_))
+            if d.get_ref().claim.is_empty() || d.get_ref().credential_type.is_empty() =>
+        {
+            Err(invalid(
+                d.span(),
+                "[delegation] needs a credential_type and a claim".into(),
+            ))
+        }
+        (Some(d), Some(_)) => Ok(Some(d.into_inner())),
+        (None, Some(span)) => Err(invalid(
+            span,
+            "this entry lets delegation chains be accepted, but no [delegation] section \
+             names the claim a chain's capabilities narrow"
+                .into(),
+        )),
+        (None, None) => Ok(None),
     }
 }
 

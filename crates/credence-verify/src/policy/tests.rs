@@ -286,3 +286,59 @@ fn errors_name_the_line() {
         Err(PolicyError::Io { .. })
     ));
 }
+
+const DELEGATION: &str =
+    "\n[delegation]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\n";
+
+#[test]
+fn a_policy_that_accepts_chains_names_the_claim_they_narrow() {
+    let principal = "\n[[principal]]\ndid = \"did:key:zAlice\"\nname = \"Alice\"\n";
+    // A principal without [delegation]: the error names the principal's line.
+    let text = format!("{GOOD}{principal}");
+    let principal_line = text.lines().position(|l| l == "[[principal]]").unwrap() + 1;
+    assert_eq!(line_of_error(&text), principal_line);
+    // An issuer that signs for principals: its own line.
+    let text = GOOD.replace(
+        "credential_types = [\"AgentCredential\"]",
+        "credential_types = [\"AgentCredential\"]\nsigns_for_principals = true",
+    );
+    assert_eq!(line_of_error(&text), 2);
+    // [delegation] where no chain can be accepted.
+    let text = format!("{GOOD}{DELEGATION}");
+    let section = text.lines().position(|l| l == "[delegation]").unwrap() + 1;
+    assert_eq!(line_of_error(&text), section);
+    // Empty names.
+    let text = format!(
+        "{GOOD}{principal}{}",
+        DELEGATION.replace("\"capabilities\"", "\"\"")
+    );
+    let section = text.lines().position(|l| l == "[delegation]").unwrap() + 1;
+    assert_eq!(line_of_error(&text), section);
+    let p = TrustPolicy::from_toml(&format!("{GOOD}{principal}{DELEGATION}")).unwrap();
+    let d = p.delegation.expect("[delegation] read");
+    assert_eq!(
+        (d.credential_type.as_str(), d.claim.as_str()),
+        ("AgentCredential", "capabilities")
+    );
+}
+
+#[test]
+fn a_chain_narrows_only_the_named_claim_of_the_named_type() {
+    let roles = DelegatedClaim {
+        credential_type: "EmployeeCredential".into(),
+        claim: "roles".into(),
+    };
+    let employee = PolicyTypes::from(["EmployeeCredential".to_owned()]);
+    let delegated = ["approver".to_owned()];
+    let mut c = claims(serde_json::json!({"roles": ["approver", "admin"], "level": "7"}));
+    roles.narrow(&employee, &mut c, &delegated);
+    assert_eq!(c, claims(serde_json::json!({"roles": ["approver"]})));
+    // A credential of another type keeps nothing.
+    let mut other = claims(serde_json::json!({"roles": ["approver"]}));
+    roles.narrow(&agent(), &mut other, &delegated);
+    assert!(other.is_empty());
+    // No [delegation] (a policy built in code): nothing feeds a rule.
+    let mut c = claims(serde_json::json!({"roles": ["approver"]}));
+    narrow_claims(None, &employee, &mut c, &delegated);
+    assert!(c.is_empty());
+}
