@@ -11,6 +11,7 @@ pub(crate) mod delegation;
 pub(crate) mod holder;
 pub(crate) mod issuer_trust;
 pub(crate) mod proofs;
+pub(crate) mod rdfc;
 pub(crate) mod request;
 pub(crate) mod status;
 pub(crate) mod validity;

@@ -6,12 +6,14 @@
 //! is listed under the purpose's relationship in that document, and the
 //! signature verifies.
 
+use super::rdfc::verify_rdfc_signature;
+pub(crate) use super::rdfc::RdfcSuite;
 use crate::keys::bbs_key;
 use crate::parse::ProofHeader;
 use crate::{BindingError, VerifyError};
 use chrono::{DateTime, Duration, Utc};
 use credence_bbs2023::{verify_derived, Bbs2023Error, VerifiedDerivedProof};
-use credence_core::{verify_ecdsa_rdfc, verify_eddsa_rdfc, MAX_CLOCK_SKEW_SECS};
+use credence_core::MAX_CLOCK_SKEW_SECS;
 use credence_did::{authorized_in, did_of, AuthorizedMethod, DidError, ResolveDid};
 use serde_json::Value;
 use ssi::json_ld::ContextLoader;
@@ -110,34 +112,6 @@ pub(crate) async fn verify_eddsa(
     verify_rdfc(document, header, RdfcSuite::Eddsa2022, signer, purpose, env).await
 }
 
-/// The non-selective Data Integrity suites (RDFC-1.0 canonicalization, one
-/// signature over the whole document).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RdfcSuite {
-    /// `eddsa-rdfc-2022` (Ed25519).
-    Eddsa2022,
-    /// `ecdsa-rdfc-2019` (P-256, P-384).
-    Ecdsa2019,
-}
-
-impl RdfcSuite {
-    /// The suite named `cryptosuite`, if it is one of these.
-    pub fn named(cryptosuite: &str) -> Option<Self> {
-        match cryptosuite {
-            "eddsa-rdfc-2022" => Some(Self::Eddsa2022),
-            "ecdsa-rdfc-2019" => Some(Self::Ecdsa2019),
-            _ => None,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Eddsa2022 => "eddsa-rdfc-2022",
-            Self::Ecdsa2019 => "ecdsa-rdfc-2019",
-        }
-    }
-}
-
 /// Verifies a `suite` proof of `document` by `signer` for `purpose`;
 /// returns the authorized method.
 pub(crate) async fn verify_rdfc(
@@ -149,12 +123,10 @@ pub(crate) async fn verify_rdfc(
     env: ProofEnv<'_>,
 ) -> Result<AuthorizedMethod, VerifyError> {
     check_header(header, suite.name(), signer, purpose, env.now)?;
-    let (controller, method) = authorized(header, signer, purpose, env).await?;
-    let verified = match suite {
-        RdfcSuite::Eddsa2022 => verify_eddsa_rdfc(document, controller, env.loader, env.now).await,
-        RdfcSuite::Ecdsa2019 => verify_ecdsa_rdfc(document, controller, env.loader, env.now).await,
-    };
-    verified.map_err(|e| VerifyError::bad_proof(header.target, e))?;
+    let (_, method) = authorized(header, signer, purpose, env).await?;
+    verify_rdfc_signature(document, suite, &method, env.safe)
+        .await
+        .map_err(|e| VerifyError::bad_proof(header.target, e))?;
     Ok(method)
 }
 

@@ -18,6 +18,7 @@ pub mod credential;
 pub mod graph;
 pub mod link;
 pub(crate) mod paths;
+pub(crate) mod processed;
 pub(crate) mod profile;
 pub(crate) mod round_trip;
 
@@ -30,7 +31,7 @@ use ssi::json_ld::ContextLoader;
 /// keeping the contexts it has processed.
 pub struct SafeMode {
     loader: ContextLoader,
-    contexts: round_trip::ProcessedContexts,
+    contexts: processed::ProcessedContexts,
 }
 
 impl std::fmt::Debug for SafeMode {
@@ -46,6 +47,16 @@ impl SafeMode {
             loader,
             contexts: Default::default(),
         }
+    }
+
+    /// Strict expansion of `document` from its processed top-level
+    /// `@context` (processed once, reused). No safe-mode check: for a
+    /// document's signature, over what the signer canonicalized.
+    pub(crate) async fn expand(
+        &self,
+        document: &Value,
+    ) -> Result<ssi::json_ld::ExpandedDocument, processed::ExpandError> {
+        processed::expand(document, &self.loader, &self.contexts).await
     }
 
     /// Safe mode for one document (its `nested` members — a presentation's
@@ -73,7 +84,7 @@ async fn safe_statements(
     accepted_contexts: &[&str],
     nested: &[&str],
     loader: &ContextLoader,
-    contexts: &round_trip::ProcessedContexts,
+    contexts: &processed::ProcessedContexts,
 ) -> Result<Statements, ParseError> {
     context::check_context(document, accepted_contexts)?;
     profile::check_profile(document, nested)?;
