@@ -75,6 +75,12 @@ pub fn print(counts: &[Counts], full: Counts) {
         "Ed25519 verify",
         ed_verify,
     );
+    row(
+        "eddsa-rdfc-2022 verify, ssi's suite (contexts processed per call)",
+        mean_ms("eddsa/rdfc_2022_verify_ssi"),
+        "Ed25519 verify",
+        ed_verify,
+    );
     let bbs = mean_ms("raw_bbs/proof_verify/agent_credential");
     let raw_full = match (bbs, ed_verify, ed_sign) {
         (Some(b), Some(v), Some(s)) => Some(b + v + s),

@@ -52,6 +52,7 @@ mod verified;
 mod verifier;
 
 pub use checks::credential::{verify_credential_with, CredentialProof};
+pub use checks::rdfc::{verify_rdfc_proof, RdfcError};
 pub use error::{
     BindingError, ConstraintError, DelegationError, MintError, ParseError, ProofTarget,
     StatusError, TrustError, ValidityError, VerifyError,

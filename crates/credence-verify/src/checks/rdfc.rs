@@ -63,7 +63,11 @@ impl RdfcSuite {
 
 /// Why an rdfc proof's signature does not verify.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum RdfcError {
+#[non_exhaustive]
+pub enum RdfcError {
+    /// The proof names no cryptosuite this check knows.
+    #[error("not an eddsa-rdfc-2022 or ecdsa-rdfc-2019 proof")]
+    NotRdfc,
     /// The document has no proof object.
     #[error("the document has no proof object")]
     NoProof,
@@ -82,6 +86,24 @@ pub(crate) enum RdfcError {
     /// The signature does not verify.
     #[error("the signature does not verify")]
     Invalid,
+}
+
+/// Verifies the signature of `document`'s `eddsa-rdfc-2022` or
+/// `ecdsa-rdfc-2019` proof (the suite its `cryptosuite` names) by the key
+/// of `method`, over `safe`'s expansion. Only the signature: the caller
+/// checks the proof's suite, purpose, times and signer, and that `method`
+/// is authorized (as [`crate::Verifier`] does).
+pub async fn verify_rdfc_proof(
+    document: &Value,
+    method: &AuthorizedMethod,
+    safe: &SafeMode,
+) -> Result<(), RdfcError> {
+    let suite = document
+        .pointer("/proof/cryptosuite")
+        .and_then(Value::as_str)
+        .and_then(RdfcSuite::named)
+        .ok_or(RdfcError::NotRdfc)?;
+    verify_rdfc_signature(document, suite, method, safe).await
 }
 
 /// Verifies the `suite` signature of `document` by the key of `method`.
