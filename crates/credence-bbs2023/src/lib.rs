@@ -7,7 +7,8 @@
 //! vc-di-bbs specification. The RDF side (JSON-LD expansion, RDFC-1.0
 //! canonicalization, skolemization, JSON pointer selection) comes from ssi's
 //! public building blocks; the BBS signature scheme is the current IETF draft
-//! (BLS12-381-SHA-256) from `zkryptium`. The cryptosuite protocol layer —
+//! (BLS12-381-SHA-256): Sign and ProofGen from `zkryptium`, ProofVerify from
+//! `credence-bbs-verify` (blst) by default, zkryptium selectable. The cryptosuite protocol layer —
 //! blank-node label shuffling, grouping by N-Quads *text* order, CBOR proof
 //! values, index bookkeeping — is implemented here.
 //!
@@ -30,7 +31,7 @@ pub use error::Bbs2023Error;
 pub use keys::{BbsKeyPair, BbsPublicKey, BLS12_381_G2_MULTICODEC};
 pub use proof_value::{BaseProofValue, DerivedProofValue};
 pub use sign::{base_transform, sign_base, sign_base_with_hmac_key, BaseTransform, HashData};
-pub use verify::{verify_derived, VerifiedDerivedProof};
+pub use verify::{verify_derived, verify_derived_with, BbsEngine, VerifiedDerivedProof};
 pub use verify_base::verify_base;
 
 /// The `cryptosuite` identifier this crate implements.

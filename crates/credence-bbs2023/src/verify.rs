@@ -1,14 +1,32 @@
 //! Verification of derived `bbs-2023` proofs (the verifier's side).
+//!
+//! BBS ProofVerify runs on `credence-bbs-verify` (blst) by default;
+//! zkryptium stays selectable per call ([`BbsEngine`]) and is the
+//! differential oracle in the tests.
 
 use crate::canon::{self, relabel_with_map, sha256, unsecured, ProofConfig};
 use crate::proof_value::DerivedProofValue;
 use crate::{Bbs2023Error, BbsPublicKey};
+use credence_bbs_verify::Ciphersuite;
 use rdf_types::BlankIdBuf;
 use serde_json::Value;
 use ssi::json_ld::Loader;
 use std::collections::HashMap;
 use zkryptium::schemes::algorithms::BbsBls12381Sha256;
 use zkryptium::schemes::generics::PoKSignature;
+
+/// Which implementation of BBS ProofVerify checks the proof.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BbsEngine {
+    /// `credence-bbs-verify`: protocol code over blst (multi-scalar
+    /// multiplication, cached generators and prepared keys). The default.
+    #[default]
+    Blst,
+    /// zkryptium's `proof_verify` (pure Rust, about five times slower), run
+    /// under `catch_unwind`.
+    Zkryptium,
+}
 
 /// What a successful verification established.
 #[derive(Debug, Clone)]
@@ -31,12 +49,23 @@ fn blank(prefix: &str, n: u64) -> Result<BlankIdBuf, Bbs2023Error> {
 }
 
 /// Verifies a document secured with a derived `bbs-2023` proof against the
-/// issuer's public key. The caller is responsible for resolving that key
-/// from `proof.verificationMethod` and for checking the proof purpose.
+/// issuer's public key, with the default [`BbsEngine`]. The caller is
+/// responsible for resolving that key from `proof.verificationMethod` and
+/// for checking the proof purpose.
 pub async fn verify_derived(
     document: &Value,
     public_key: &BbsPublicKey,
     loader: &impl Loader,
+) -> Result<VerifiedDerivedProof, Bbs2023Error> {
+    verify_derived_with(document, public_key, loader, BbsEngine::default()).await
+}
+
+/// [`verify_derived`] with a chosen BBS ProofVerify implementation.
+pub async fn verify_derived_with(
+    document: &Value,
+    public_key: &BbsPublicKey,
+    loader: &impl Loader,
+    engine: BbsEngine,
 ) -> Result<VerifiedDerivedProof, Bbs2023Error> {
     let config = ProofConfig::from_document(document)?;
     let derived = DerivedProofValue::decode(&config.proof_value)?;
@@ -95,21 +124,18 @@ pub async fn verify_derived(
         .map(|i| *i as usize)
         .collect();
     check_proof_length(derived.bbs_proof.len())?;
-    // The BBS library slices and indexes its input; whatever it does with
-    // a hostile proof, a panic there is a refusal here, never a crash.
-    let verified = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        PoKSignature::<BbsBls12381Sha256>::from_bytes(&derived.bbs_proof)
-            .map_err(|_| Bbs2023Error::ProofInvalid)?
-            .proof_verify(
-                public_key.inner(),
-                Some(&messages),
-                Some(&indexes),
-                Some(&header),
-                Some(&derived.presentation_header),
-            )
-            .map_err(|_| Bbs2023Error::ProofInvalid)
-    }));
-    verified.map_err(|_| Bbs2023Error::ProofInvalid)??;
+    let proof = BbsInput {
+        public_key,
+        proof: &derived.bbs_proof,
+        header: &header,
+        presentation_header: &derived.presentation_header,
+        messages: &messages,
+        indexes: &indexes,
+    };
+    match engine {
+        BbsEngine::Blst => proof.verify_blst()?,
+        BbsEngine::Zkryptium => proof.verify_zkryptium()?,
+    }
     Ok(VerifiedDerivedProof {
         config,
         presentation_header: derived.presentation_header,
@@ -117,9 +143,55 @@ pub async fn verify_derived(
     })
 }
 
+/// What BBS ProofVerify checks.
+struct BbsInput<'a> {
+    public_key: &'a BbsPublicKey,
+    proof: &'a [u8],
+    header: &'a [u8],
+    presentation_header: &'a [u8],
+    messages: &'a [Vec<u8>],
+    indexes: &'a [usize],
+}
+
+impl BbsInput<'_> {
+    fn verify_blst(&self) -> Result<(), Bbs2023Error> {
+        credence_bbs_verify::proof_verify(
+            Ciphersuite::Bls12381Sha256,
+            self.public_key.as_bytes(),
+            self.proof,
+            self.header,
+            self.presentation_header,
+            self.messages,
+            self.indexes,
+        )
+        .map_err(|_| Bbs2023Error::ProofInvalid)
+    }
+
+    fn verify_zkryptium(&self) -> Result<(), Bbs2023Error> {
+        // The BBS library slices and indexes its input; whatever it does
+        // with a hostile proof, a panic there is a refusal here, never a
+        // crash.
+        let verified = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            PoKSignature::<BbsBls12381Sha256>::from_bytes(self.proof)
+                .map_err(|_| Bbs2023Error::ProofInvalid)?
+                .proof_verify(
+                    self.public_key.inner(),
+                    Some(self.messages),
+                    Some(self.indexes),
+                    Some(self.header),
+                    Some(self.presentation_header),
+                )
+                .map_err(|_| Bbs2023Error::ProofInvalid)
+        }));
+        verified.map_err(|_| Bbs2023Error::ProofInvalid)?
+    }
+}
+
 /// The most undisclosed messages a proof may carry: each costs the
 /// verifier a message generator (hash-to-curve) before anything can fail.
+/// The blst engine also caps disclosed + undisclosed at the same number.
 pub const MAX_UNDISCLOSED: usize = 1024;
+const _: () = assert!(MAX_UNDISCLOSED == credence_bbs_verify::MAX_MESSAGES);
 
 /// An IETF BBS proof (BLS12-381) is `Abar, Bbar, D` (3 × 48 bytes), `ê,
 /// r̂1, r̂3` (3 × 32), one 32-byte scalar per undisclosed message, and the

@@ -215,10 +215,12 @@ async fn derive_pipeline(root: &Path, folder: &str, selective_file: &str) {
 
     // Our own derivation verifies, bound to the presentation header.
     let derived = derive(&signed, &selective, &ph, &loader).await.unwrap();
-    let ok = verify_derived(&derived, pair.public_key(), &loader)
-        .await
-        .unwrap();
-    assert_eq!(ok.presentation_header, ph);
+    for engine in [BbsEngine::Blst, BbsEngine::Zkryptium] {
+        let ok = verify_derived_with(&derived, pair.public_key(), &loader, engine)
+            .await
+            .unwrap();
+        assert_eq!(ok.presentation_header, ph);
+    }
 }
 
 #[tokio::test]
@@ -244,36 +246,38 @@ async fn published_derived_documents_verify_and_tampering_fails() {
     };
     let loader = vector_loader(&root);
     let (pair, _) = keys(&root);
-    for folder in ["", "prc"] {
-        let path = root
-            .join("di-bbs")
-            .join(folder)
-            .join("derivedRevealDocument.json");
-        let doc = read_json(path);
-        let ok = verify_derived(&doc, pair.public_key(), &loader)
-            .await
-            .unwrap();
-        assert_eq!(hex::encode(&ok.presentation_header), "113377aa", "{folder}");
+    let other = BbsKeyPair::generate().unwrap();
+    for engine in [BbsEngine::Blst, BbsEngine::Zkryptium] {
+        for folder in ["", "prc"] {
+            let path = root
+                .join("di-bbs")
+                .join(folder)
+                .join("derivedRevealDocument.json");
+            let doc = read_json(path);
+            let ok = verify_derived_with(&doc, pair.public_key(), &loader, engine)
+                .await
+                .unwrap_or_else(|e| panic!("{engine:?} {folder}: {e}"));
+            assert_eq!(hex::encode(&ok.presentation_header), "113377aa", "{folder}");
 
-        // Any change to a disclosed statement breaks the proof.
-        let mut tampered = doc.clone();
-        let subject = tampered["credentialSubject"].as_object_mut().unwrap();
-        let (key, _) = subject
-            .iter()
-            .find(|(k, v)| *k != "id" && *k != "type" && v.is_string())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .unwrap();
-        subject.insert(key, "tampered".into());
-        assert!(matches!(
-            verify_derived(&tampered, pair.public_key(), &loader).await,
-            Err(Bbs2023Error::ProofInvalid)
-        ));
-        // A different key does not verify it either.
-        let other = BbsKeyPair::generate().unwrap();
-        assert!(matches!(
-            verify_derived(&doc, other.public_key(), &loader).await,
-            Err(Bbs2023Error::ProofInvalid)
-        ));
+            // Any change to a disclosed statement breaks the proof.
+            let mut tampered = doc.clone();
+            let subject = tampered["credentialSubject"].as_object_mut().unwrap();
+            let (key, _) = subject
+                .iter()
+                .find(|(k, v)| *k != "id" && *k != "type" && v.is_string())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .unwrap();
+            subject.insert(key, "tampered".into());
+            assert!(matches!(
+                verify_derived_with(&tampered, pair.public_key(), &loader, engine).await,
+                Err(Bbs2023Error::ProofInvalid)
+            ));
+            // A different key does not verify it either.
+            assert!(matches!(
+                verify_derived_with(&doc, other.public_key(), &loader, engine).await,
+                Err(Bbs2023Error::ProofInvalid)
+            ));
+        }
     }
 }
 
