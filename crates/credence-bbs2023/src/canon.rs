@@ -6,6 +6,7 @@
 //! IRI prefixes or literal prefixes are involved. Everything here re-sorts by
 //! text and recomputes group indexes in that order.
 
+use crate::expansion::{Expansion, LoaderExpansion};
 use crate::{Bbs2023Error, CRYPTOSUITE, PROOF_TYPE};
 use base64::Engine;
 use rdf_types::{BlankIdBuf, LexicalQuad};
@@ -17,7 +18,6 @@ use ssi::rdf::IntoNQuads;
 use ssi::JsonPointerBuf;
 use ssi_di_sd_primitives::canonicalize::{create_label_map_function, relabel_quads};
 use ssi_di_sd_primitives::group::canonicalize_and_group;
-use ssi_di_sd_primitives::skolemize::compact_to_deskolemized_nquads;
 use ssi_di_sd_primitives::{HmacShaAny, HmacShaAnyKey};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -123,12 +123,12 @@ pub(crate) fn sha256(data: impl AsRef<[u8]>) -> [u8; 32] {
 
 /// JSON-LD → RDF quads (blank nodes as generated, not yet canonical).
 async fn to_quads(
-    loader: &impl Loader,
+    expansion: &impl Expansion,
     obj: &Map<String, Value>,
 ) -> Result<Vec<LexicalQuad>, Bbs2023Error> {
-    compact_to_deskolemized_nquads(loader, "bnid", to_syntax_object(obj)?)
+    crate::expansion::quads(expansion, obj)
         .await
-        .map_err(|e| Bbs2023Error::JsonLd(e.to_string()))
+        .map_err(Bbs2023Error::JsonLd)
 }
 
 fn normalize(
@@ -143,7 +143,7 @@ pub async fn canonicalize_document(
     document: &Value,
     loader: &impl Loader,
 ) -> Result<Vec<String>, Bbs2023Error> {
-    let quads = to_quads(loader, &unsecured(document)?).await?;
+    let quads = to_quads(&LoaderExpansion(loader), &unsecured(document)?).await?;
     Ok(normalize(&quads).into_nquads_lines())
 }
 
@@ -154,12 +154,21 @@ pub async fn canonicalize_proof_config(
     document_context: Option<&Value>,
     loader: &impl Loader,
 ) -> Result<String, Bbs2023Error> {
+    canonicalize_proof_config_using(options, document_context, &LoaderExpansion(loader)).await
+}
+
+/// [`canonicalize_proof_config`] with a chosen [`Expansion`].
+pub async fn canonicalize_proof_config_using(
+    options: &Map<String, Value>,
+    document_context: Option<&Value>,
+    expansion: &impl Expansion,
+) -> Result<String, Bbs2023Error> {
     let mut config = options.clone();
     config.remove("proofValue");
     if let Some(ctx) = document_context {
         config.insert("@context".into(), ctx.clone());
     }
-    let quads = to_quads(loader, &config).await?;
+    let quads = to_quads(expansion, &config).await?;
     Ok(normalize(&quads).into_nquads())
 }
 
@@ -272,11 +281,11 @@ pub(crate) async fn group<G: Eq + Hash + Clone>(
 /// covered by the map. Returns the relabelled canonical lines and the
 /// document's statements as converted (before relabelling).
 pub(crate) async fn relabel_with_map(
-    loader: &impl Loader,
+    expansion: &impl Expansion,
     document: &Map<String, Value>,
     label_map: &HashMap<BlankIdBuf, BlankIdBuf>,
 ) -> Result<(Vec<String>, Vec<LexicalQuad>), Bbs2023Error> {
-    let quads = to_quads(loader, document).await?;
+    let quads = to_quads(expansion, document).await?;
     let substitution = normalize(&quads).into_substitution();
     if let Some(missing) = substitution.values().find(|c| !label_map.contains_key(*c)) {
         return Err(Bbs2023Error::IndexMismatch(format!(

@@ -19,19 +19,25 @@
 mod canon;
 mod derive;
 mod error;
+mod expansion;
 mod keys;
 mod proof_value;
 mod sign;
 mod verify;
 mod verify_base;
 
-pub use canon::{canonicalize_document, canonicalize_proof_config, ProofConfig};
+pub use canon::{
+    canonicalize_document, canonicalize_proof_config, canonicalize_proof_config_using, ProofConfig,
+};
 pub use derive::{create_disclosure_data, derive, DisclosureData};
 pub use error::Bbs2023Error;
+pub use expansion::{Expansion, LoaderExpansion};
 pub use keys::{BbsKeyPair, BbsPublicKey, BLS12_381_G2_MULTICODEC};
 pub use proof_value::{BaseProofValue, DerivedProofValue};
 pub use sign::{base_transform, sign_base, sign_base_with_hmac_key, BaseTransform, HashData};
-pub use verify::{verify_derived, verify_derived_with, BbsEngine, VerifiedDerivedProof};
+pub use verify::{
+    verify_derived, verify_derived_using, verify_derived_with, BbsEngine, VerifiedDerivedProof,
+};
 pub use verify_base::verify_base;
 
 /// The `cryptosuite` identifier this crate implements.

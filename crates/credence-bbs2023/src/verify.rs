@@ -5,6 +5,7 @@
 //! differential oracle in the tests.
 
 use crate::canon::{self, relabel_with_map, sha256, unsecured, ProofConfig};
+use crate::expansion::{Expansion, LoaderExpansion};
 use crate::proof_value::DerivedProofValue;
 use crate::{Bbs2023Error, BbsPublicKey};
 use credence_bbs_verify::Ciphersuite;
@@ -67,12 +68,24 @@ pub async fn verify_derived_with(
     loader: &impl Loader,
     engine: BbsEngine,
 ) -> Result<VerifiedDerivedProof, Bbs2023Error> {
+    verify_derived_using(document, public_key, &LoaderExpansion(loader), engine).await
+}
+
+/// [`verify_derived_with`] with a chosen JSON-LD [`Expansion`] (a
+/// verifier's own, which reuses processed contexts).
+pub async fn verify_derived_using(
+    document: &Value,
+    public_key: &BbsPublicKey,
+    expansion: &impl Expansion,
+    engine: BbsEngine,
+) -> Result<VerifiedDerivedProof, Bbs2023Error> {
     let config = ProofConfig::from_document(document)?;
     let derived = DerivedProofValue::decode(&config.proof_value)?;
     let obj = unsecured(document)?;
 
     let canonical_config =
-        canon::canonicalize_proof_config(&config.options, obj.get("@context"), loader).await?;
+        canon::canonicalize_proof_config_using(&config.options, obj.get("@context"), expansion)
+            .await?;
     let proof_hash = sha256(&canonical_config);
 
     let label_map = derived
@@ -89,7 +102,7 @@ pub async fn verify_derived_with(
             "the label map gives two blank nodes one label".into(),
         ));
     }
-    let (lines, statements) = relabel_with_map(loader, &obj, &label_map).await?;
+    let (lines, statements) = relabel_with_map(expansion, &obj, &label_map).await?;
 
     let mut mandatory = String::new();
     let mut messages = Vec::new();

@@ -25,7 +25,6 @@ impl Verifier {
         let rt = self.runtime();
         let env = ProofEnv {
             resolver: self.resolver.as_ref(),
-            loader: &rt.loader,
             safe: &rt.safe,
             now: self.clock.now(),
         };

@@ -26,7 +26,6 @@ use credence_core::{
 };
 use credence_did::{CacheConfig, DidResolver, FetchLimits, ResolveDid};
 use serde_json::Value;
-use ssi::json_ld::ContextLoader;
 use std::sync::{Arc, RwLock};
 
 /// A verifier for one organization.
@@ -36,7 +35,6 @@ pub struct Verifier {
     pub(crate) clock: Arc<dyn Clock>,
     request_ttl_secs: i64,
     nonces: NonceStore,
-    pub(crate) loader: ContextLoader,
     pub(crate) safe: Arc<SafeMode>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) status: Arc<StatusLists>,
@@ -61,7 +59,6 @@ impl Verifier {
             clock: Arc::new(SystemClock),
             request_ttl_secs: 120,
             nonces: NonceStore::default(),
-            loader: context_loader(),
             safe: Arc::new(SafeMode::new(context_loader())),
             resolver: Arc::new(DidResolver::default()),
             status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
@@ -209,7 +206,6 @@ impl Verifier {
         let now = self.clock.now();
         let env = ProofEnv {
             resolver: self.resolver.as_ref(),
-            loader: &rt.loader,
             safe: &rt.safe,
             now,
         };

@@ -108,7 +108,6 @@ pub async fn verify_credential_with(
     let safe = crate::signed::SafeMode::new(loader.clone());
     let env = ProofEnv {
         resolver,
-        loader,
         safe: &safe,
         now: chrono::Utc::now(),
     };

@@ -12,21 +12,19 @@ use crate::keys::bbs_key;
 use crate::parse::ProofHeader;
 use crate::{BindingError, VerifyError};
 use chrono::{DateTime, Duration, Utc};
-use credence_bbs2023::{verify_derived, Bbs2023Error, VerifiedDerivedProof};
+use credence_bbs2023::{verify_derived_using, Bbs2023Error, BbsEngine, VerifiedDerivedProof};
 use credence_core::MAX_CLOCK_SKEW_SECS;
 use credence_did::{authorized_in, did_of, AuthorizedMethod, DidError, ResolveDid};
 use serde_json::Value;
-use ssi::json_ld::ContextLoader;
 
 /// What every proof check needs.
 #[derive(Clone, Copy)]
 pub(crate) struct ProofEnv<'a> {
     /// Resolves the signer's DID.
     pub resolver: &'a dyn ResolveDid,
-    /// The trusted JSON-LD contexts.
-    pub loader: &'a ContextLoader,
-    /// JSON-LD safe mode with those contexts (for documents fetched on the
-    /// way, such as status lists).
+    /// JSON-LD safe mode with the trusted contexts: documents fetched on
+    /// the way (status lists) pass it, and every proof's canonical form is
+    /// computed from its processed contexts.
     pub safe: &'a crate::signed::SafeMode,
     /// The verifier's clock reading for this decision.
     pub now: DateTime<Utc>,
@@ -142,7 +140,7 @@ pub(crate) async fn verify_bbs(
     check_header(header, "bbs-2023", signer, "assertionMethod", env.now)?;
     let (_, method) = authorized(header, signer, "assertionMethod", env).await?;
     let key = bbs_key(&method)?;
-    let verified = verify_derived(document, &key, env.loader)
+    let verified = verify_derived_using(document, &key, env.safe, BbsEngine::default())
         .await
         .map_err(|e| match e {
             Bbs2023Error::JsonLd(m) => crate::ParseError::Malformed(m).into(),

@@ -79,6 +79,20 @@ impl SafeMode {
     }
 }
 
+/// bbs-2023 canonicalization expands with the same processed contexts
+/// (strictly: the document passed safe mode before its proof is checked).
+impl credence_bbs2023::Expansion for SafeMode {
+    async fn expand(
+        &self,
+        document: &serde_json::Map<String, Value>,
+    ) -> Result<ssi::json_ld::ExpandedDocument, String> {
+        let document = Value::Object(document.clone());
+        processed::expand(&document, &self.loader, &self.contexts)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
 async fn safe_statements(
     document: &Value,
     accepted_contexts: &[&str],

@@ -17,7 +17,6 @@ use credence_core::{AccessTokenClaims, AuditRecord, AuditSink, Clock, ReplaySet}
 use credence_did::ResolveDid;
 use lineage::Lineage;
 use serde_json::{json, Value};
-use ssi::json_ld::ContextLoader;
 use ssi::jwk::Algorithm;
 use ssi::JWK;
 use std::sync::Arc;
@@ -36,7 +35,6 @@ pub struct IssuedToken {
 struct StatusSource {
     lists: Arc<StatusLists>,
     resolver: Arc<dyn ResolveDid>,
-    loader: ContextLoader,
     safe: Arc<crate::signed::SafeMode>,
 }
 
@@ -73,7 +71,6 @@ impl TokenIssuer {
             status: StatusSource {
                 lists: verifier.status.clone(),
                 resolver: verifier.resolver.clone(),
-                loader: verifier.loader.clone(),
                 safe: verifier.safe.clone(),
             },
             audit: verifier.audit.clone(),
@@ -113,7 +110,6 @@ impl TokenIssuer {
     fn env(&self) -> ProofEnv<'_> {
         ProofEnv {
             resolver: self.status.resolver.as_ref(),
-            loader: &self.status.loader,
             safe: &self.status.safe,
             now: self.clock.now(),
         }
