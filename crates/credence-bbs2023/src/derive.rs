@@ -119,7 +119,7 @@ pub async fn create_disclosure_data(
         .collect();
     let disclosed: Vec<usize> = selective_indexes.iter().map(|i| *i as usize).collect();
     let proof = PoKSignature::<BbsBls12381Sha256>::proof_gen(
-        public_key.inner(),
+        public_key.inner()?,
         &base.bbs_signature,
         Some(&base.bbs_header),
         Some(presentation_header),

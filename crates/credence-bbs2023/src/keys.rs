@@ -1,8 +1,10 @@
 //! BLS12-381 G2 key pairs for BBS, and their Multikey / did:key forms.
 
 use crate::Bbs2023Error;
+use group::prime::PrimeCurveAffine;
 use rand::RngCore;
 use ssi::multicodec::MultiEncodedBuf;
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
 use zkryptium::bbsplus::keys::{BBSplusPublicKey, BBSplusSecretKey};
 use zkryptium::keys::pair::KeyPair;
@@ -12,11 +14,22 @@ use zkryptium::schemes::algorithms::BbsBls12381Sha256;
 pub const BLS12_381_G2_MULTICODEC: u64 = 0xeb;
 
 /// A BBS public key: a compressed BLS12-381 G2 point (96 bytes).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct BbsPublicKey {
     bytes: [u8; 96],
-    inner: BBSplusPublicKey,
+    /// zkryptium's form, made when first needed (signing, deriving, the
+    /// zkryptium verify engine): the verifier's blst path never needs it,
+    /// and making it costs a pure-Rust G2 decompression.
+    inner: OnceLock<BBSplusPublicKey>,
 }
+
+impl PartialEq for BbsPublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for BbsPublicKey {}
 
 impl std::fmt::Debug for BbsPublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -25,14 +38,24 @@ impl std::fmt::Debug for BbsPublicKey {
 }
 
 impl BbsPublicKey {
-    /// Parses a compressed G2 point; fails unless it is 96 bytes on the curve.
+    /// Parses a compressed G2 point; fails unless it is 96 bytes, on the
+    /// curve, in the prime-order subgroup and not the identity (blst's
+    /// checked decompression).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Bbs2023Error> {
         let arr: [u8; 96] = bytes
             .try_into()
             .map_err(|_| Bbs2023Error::InvalidKey(format!("{} bytes, expected 96", bytes.len())))?;
-        let inner = BBSplusPublicKey::from_bytes(&arr)
-            .map_err(|e| Bbs2023Error::InvalidKey(e.to_string()))?;
-        Ok(Self { bytes: arr, inner })
+        let point: Option<blstrs::G2Affine> = blstrs::G2Affine::from_compressed(&arr).into();
+        match point {
+            Some(p) if !bool::from(p.is_identity()) => Ok(Self {
+                bytes: arr,
+                inner: OnceLock::new(),
+            }),
+            Some(_) => Err(Bbs2023Error::InvalidKey("the identity point".into())),
+            None => Err(Bbs2023Error::InvalidKey(
+                "not a compressed point of the G2 subgroup".into(),
+            )),
+        }
     }
 
     /// Parses a Multikey value (`zUC7…`: base58btc of `0xeb01` + 96 bytes).
@@ -72,8 +95,13 @@ impl BbsPublicKey {
         format!("did:key:{mk}#{mk}")
     }
 
-    pub(crate) fn inner(&self) -> &BBSplusPublicKey {
-        &self.inner
+    pub(crate) fn inner(&self) -> Result<&BBSplusPublicKey, Bbs2023Error> {
+        if let Some(key) = self.inner.get() {
+            return Ok(key);
+        }
+        let key = BBSplusPublicKey::from_bytes(&self.bytes)
+            .map_err(|e| Bbs2023Error::InvalidKey(e.to_string()))?;
+        Ok(self.inner.get_or_init(|| key))
     }
 }
 
@@ -128,5 +156,44 @@ impl BbsKeyPair {
     pub(crate) fn secret_key(&self) -> Result<BBSplusSecretKey, Bbs2023Error> {
         BBSplusSecretKey::from_bytes(self.secret.as_ref())
             .map_err(|e| Bbs2023Error::InvalidKey(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blstrs::G2Affine;
+
+    /// 96 bytes that decode (unchecked) to a G2 point on the curve outside
+    /// the prime-order subgroup.
+    fn off_subgroup() -> [u8; 96] {
+        (1u8..=255)
+            .find_map(|seed| {
+                let mut bytes = [seed; 96];
+                bytes[0] = 0x80 | (seed & 0x0f);
+                let p = Option::<G2Affine>::from(G2Affine::from_compressed_unchecked(&bytes))?;
+                (!bool::from(p.is_torsion_free())).then_some(bytes)
+            })
+            .expect("some seed gives a point outside the subgroup")
+    }
+
+    #[test]
+    fn only_subgroup_points_other_than_the_identity_are_keys() {
+        let good = BbsKeyPair::generate().unwrap();
+        let bytes = *good.public_key().as_bytes();
+        let parsed = BbsPublicKey::from_bytes(&bytes).unwrap();
+        assert_eq!(&parsed, good.public_key());
+        assert!(parsed.inner().is_ok(), "zkryptium's form is made on demand");
+        for (bad, why) in [
+            (G2Affine::identity().to_compressed().to_vec(), "identity"),
+            (off_subgroup().to_vec(), "subgroup"),
+            (vec![0xffu8; 96], "subgroup"),
+            (bytes[..95].to_vec(), "expected 96"),
+        ] {
+            match BbsPublicKey::from_bytes(&bad) {
+                Err(Bbs2023Error::InvalidKey(m)) => assert!(m.contains(why), "{m}"),
+                other => panic!("{why}: {other:?}"),
+            }
+        }
     }
 }

@@ -142,7 +142,7 @@ pub async fn sign_base_with_hmac_key(
     let signature = Signature::<BbsBls12381Sha256>::sign(
         Some(&messages),
         &sk,
-        keys.public_key().inner(),
+        keys.public_key().inner()?,
         Some(&header),
     )
     .map_err(|e| Bbs2023Error::Bbs(e.to_string()))?;

@@ -188,7 +188,7 @@ impl BbsInput<'_> {
             PoKSignature::<BbsBls12381Sha256>::from_bytes(self.proof)
                 .map_err(|_| Bbs2023Error::ProofInvalid)?
                 .proof_verify(
-                    self.public_key.inner(),
+                    self.public_key.inner()?,
                     Some(self.messages),
                     Some(self.indexes),
                     Some(self.header),

@@ -60,7 +60,7 @@ pub async fn verify_base(
     let signature = Signature::<BbsBls12381Sha256>::from_bytes(&signature_bytes)
         .map_err(|_| Bbs2023Error::ProofInvalid)?;
     signature
-        .verify(public_key.inner(), Some(&messages), Some(&base.bbs_header))
+        .verify(public_key.inner()?, Some(&messages), Some(&base.bbs_header))
         .map_err(|_| Bbs2023Error::ProofInvalid)?;
     Ok(config)
 }

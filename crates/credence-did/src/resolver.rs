@@ -14,6 +14,10 @@ use serde_json::Value;
 pub struct DidResolver {
     fetcher: Fetcher,
     cache: TtlCache<Value>,
+    /// did:key / did:jwk documents: computed from the DID alone, so a
+    /// cached one is the one resolution would give; kept because a did:key
+    /// of a BLS12-381 key costs a point decompression and subgroup check.
+    local: TtlCache<Value>,
 }
 
 impl DidResolver {
@@ -21,7 +25,8 @@ impl DidResolver {
     pub fn new(limits: FetchLimits, cache: CacheConfig) -> Self {
         Self {
             fetcher: Fetcher::new(limits),
-            cache: TtlCache::new(cache),
+            cache: TtlCache::new(cache.clone()),
+            local: TtlCache::new(cache),
         }
     }
 }
@@ -51,13 +56,24 @@ impl DidResolver {
     }
 }
 
+impl DidResolver {
+    async fn resolve_local(&self, did: &str) -> Result<Value, DidError> {
+        if let Some(doc) = self.local.get(did) {
+            return Ok(doc);
+        }
+        let document = crate::resolve_local(did).await?;
+        self.local.put(did, document.clone());
+        Ok(document)
+    }
+}
+
 impl ResolveDid for DidResolver {
     fn resolve_did<'a>(&'a self, did: &'a str) -> ResolveFuture<'a> {
         Box::pin(async move {
             if did.starts_with("did:web:") {
                 self.resolve_web(did).await
             } else {
-                crate::resolve_local(did).await
+                self.resolve_local(did).await
             }
         })
     }
