@@ -6,14 +6,18 @@
 //!   disclosure counts;
 //! * eddsa-rdfc-2022 verify, and one Ed25519 verify / sign;
 //! * did:key resolution, cached did:web resolution;
-//! * the full verify-and-mint of a bbs-2023 presentation.
+//! * the full verify-and-mint of a bbs-2023 presentation;
+//! * BBS ProofVerify alone, the blst path against zkryptium
+//!   (`cargo bench --bench verify -- '^proof_verify/'`).
 //!
 //! After the runs it prints the overhead ratios (full operation / raw
-//! cryptography) from criterion's estimates.
+//! cryptography) and the blst / zkryptium ProofVerify ratios from
+//! criterion's estimates.
 
 mod bbs;
 mod eddsa;
 mod full;
+mod proof_verify;
 mod report;
 mod resolve;
 
@@ -34,6 +38,8 @@ fn main() {
     eddsa::run(&mut c, &rt);
     resolve::run(&mut c, &rt);
     let full_counts = full::run(&mut c, &rt);
+    proof_verify::run(&mut c);
     c.final_summary();
     report::print(&counts, full_counts);
+    report::print_proof_verify();
 }

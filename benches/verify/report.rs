@@ -2,6 +2,7 @@
 //! raw cryptography it rests on.
 
 use crate::bbs::Counts;
+use crate::proof_verify;
 use std::path::PathBuf;
 
 fn criterion_dir() -> PathBuf {
@@ -101,4 +102,27 @@ pub fn print(counts: &[Counts], full: Counts) {
         ms(mean_ms("resolve/did_key")),
         ms(mean_ms("resolve/did_web_cached"))
     );
+}
+
+/// Prints BBS ProofVerify on the blst path against zkryptium (markdown).
+pub fn print_proof_verify() {
+    println!();
+    println!("## BBS ProofVerify: blst path / zkryptium (mean, ms)");
+    println!();
+    println!("| messages / disclosed | blst path | zkryptium | zkryptium / blst |");
+    println!("|---|---:|---:|---:|");
+    for n in proof_verify::SIZES {
+        let blst = mean_ms(&format!("proof_verify/blst/{n}"));
+        let zk = mean_ms(&format!("proof_verify/zkryptium/{n}"));
+        let ratio = match (blst, zk) {
+            (Some(b), Some(z)) if b > 0.0 => format!("{:.1}×", z / b),
+            _ => "n/a".into(),
+        };
+        println!(
+            "| {n} / {} | {} | {} | {ratio} |",
+            proof_verify::disclosed(n),
+            ms(blst),
+            ms(zk)
+        );
+    }
 }

@@ -121,8 +121,13 @@ pub fn create_generators(
         .collect())
 }
 
+/// The suite's fixed base point `P1`, compressed.
+pub fn p1(suite: Ciphersuite) -> [u8; POINT_LEN] {
+    G1Affine::from(p1_point(suite)).to_compressed()
+}
+
 /// The suite's fixed base point `P1`.
-pub fn p1(suite: Ciphersuite) -> G1Projective {
+pub(crate) fn p1_point(suite: Ciphersuite) -> G1Projective {
     static P1: [OnceLock<G1Projective>; 2] = [OnceLock::new(), OnceLock::new()];
     *P1[suite.slot()].get_or_init(|| {
         let mut bytes = [0u8; POINT_LEN];

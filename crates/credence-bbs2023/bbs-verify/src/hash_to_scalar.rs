@@ -5,9 +5,25 @@ use crate::{Ciphersuite, VerifyError};
 use blstrs::Scalar;
 use group::ff::Field;
 
-/// `hash_to_scalar(msg, dst)`: `OS2IP(expand_message(msg, dst, 48)) mod r`.
-/// The message is given in parts that are hashed as their concatenation.
+/// `hash_to_scalar(msg, dst)`: `OS2IP(expand_message(msg, dst, 48)) mod r`,
+/// as 32 big-endian bytes. The message is given in parts that are hashed
+/// as their concatenation.
 pub fn hash_to_scalar(
+    suite: Ciphersuite,
+    msg_parts: &[&[u8]],
+    dst: &[u8],
+) -> Result<[u8; 32], VerifyError> {
+    h2s(suite, msg_parts, dst).map(|s| s.to_bytes_be())
+}
+
+/// `map_message_to_scalar_as_hash(msg, api_id)`: hash_to_scalar with the
+/// suite's `MAP_MSG_TO_SCALAR_AS_HASH_` tag, as 32 big-endian bytes.
+pub fn map_message_to_scalar(suite: Ciphersuite, msg: &[u8]) -> Result<[u8; 32], VerifyError> {
+    message_scalar(suite, msg).map(|s| s.to_bytes_be())
+}
+
+/// [`hash_to_scalar`] as a field element.
+pub(crate) fn h2s(
     suite: Ciphersuite,
     msg_parts: &[&[u8]],
     dst: &[u8],
@@ -16,10 +32,9 @@ pub fn hash_to_scalar(
     Ok(reduce(&okm))
 }
 
-/// `map_message_to_scalar_as_hash(msg, api_id)`: hash_to_scalar with the
-/// suite's `MAP_MSG_TO_SCALAR_AS_HASH_` tag.
-pub fn map_message_to_scalar(suite: Ciphersuite, msg: &[u8]) -> Result<Scalar, VerifyError> {
-    hash_to_scalar(suite, &[msg], suite.tags().map_msg)
+/// [`map_message_to_scalar`] as a field element.
+pub(crate) fn message_scalar(suite: Ciphersuite, msg: &[u8]) -> Result<Scalar, VerifyError> {
+    h2s(suite, &[msg], suite.tags().map_msg)
 }
 
 /// `OS2IP(okm) mod r` for 48 big-endian bytes, as `hi · 2^192 + lo` with

@@ -3,8 +3,9 @@
 
 use crate::cache::{self, PreparedKey};
 use crate::generators::{self, GeneratorSet, MAX_MESSAGES};
+use crate::hash_to_scalar::{h2s, message_scalar};
 use crate::proof::{self, Proof, POINT_LEN};
-use crate::{hash_to_scalar, map_message_to_scalar, Ciphersuite, VerifyError};
+use crate::{Ciphersuite, VerifyError};
 use blstrs::{Bls12, G1Affine, G1Projective, Scalar};
 use group::Group;
 use pairing::{MillerLoopResult, MultiMillerLoop};
@@ -42,7 +43,7 @@ pub fn proof_verify<M: AsRef<[u8]>>(
     let gens = generators::generators(suite, count + 1)?;
     let scalars = disclosed_messages
         .iter()
-        .map(|m| map_message_to_scalar(suite, m.as_ref()))
+        .map(|m| message_scalar(suite, m.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     let domain = domain(suite, &key, &gens, count, header)?;
     let (t1, t2) = commitments(suite, &proof, &gens, domain, &scalars, disclosed_indexes);
@@ -86,7 +87,7 @@ fn domain(
     header: &[u8],
 ) -> Result<Scalar, VerifyError> {
     let tags = suite.tags();
-    hash_to_scalar(
+    h2s(
         suite,
         &[
             &key.compressed,
@@ -120,7 +121,7 @@ fn commitments(
     let count = scalars.len() + proof.m_hat.len();
     let mut points = Vec::with_capacity(count + 3);
     let mut coefficients = Vec::with_capacity(count + 3);
-    points.extend([generators::p1(suite), gens.points[0], proof.d.into()]);
+    points.extend([generators::p1_point(suite), gens.points[0], proof.d.into()]);
     coefficients.extend([c, domain * c, proof.r3_hat]);
     let (mut disclosed, mut hidden) = (scalars.iter(), proof.m_hat.iter());
     let mut next_index = indexes.iter().peekable();
@@ -169,7 +170,7 @@ fn challenge(suite: Ciphersuite, x: &ChallengeInput, ph: &[u8]) -> Result<Scalar
     octets.extend_from_slice(&x.domain.to_bytes_be());
     octets.extend_from_slice(&(ph.len() as u64).to_be_bytes());
     octets.extend_from_slice(ph);
-    hash_to_scalar(suite, &[&octets], suite.tags().h2s)
+    h2s(suite, &[&octets], suite.tags().h2s)
 }
 
 /// `e(Abar, W) · e(Bbar, -BP2) = 1`, one two-pair Miller loop.
