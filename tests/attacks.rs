@@ -92,10 +92,7 @@ impl Org {
 #[tokio::test]
 async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
     let w = world().await;
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let genuine = w.wallet.present(&request).await.unwrap();
     let mallory = Signer::new();
     let burn = mallory
@@ -122,10 +119,7 @@ async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
 #[tokio::test]
 async fn registering_a_request_again_revives_its_used_nonce() {
     let w = world().await;
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     // E.g. a replica forwarding requests, or an integrator syncing requests.
@@ -169,10 +163,7 @@ async fn an_org_signs_a_root_in_the_name_of_someone_elses_principal() {
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
     match w.tokens.exchange(&w.verifier, &vp, API).await {
         Ok(token) => panic!(
@@ -231,13 +222,7 @@ audience = "{API}"
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&[
-            "capabilities",
-            "modelName",
-        ]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities", "modelName"]);
     let vp = w.wallet.present(&request).await.unwrap();
     let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     assert_eq!(token.claims.sub, alice.did);
@@ -288,10 +273,7 @@ async fn a_delegated_agent_makes_the_verifier_fetch_a_url_of_its_choice() {
     }]));
     let leaf = link(&orchestrator, &leaf_grant, Some(&root)).await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
     let outcome = w.verifier.verify_presentation(&vp).await;
     assert!(outcome.is_err());

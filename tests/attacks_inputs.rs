@@ -19,10 +19,7 @@ use std::sync::Arc;
 
 /// The holder's access token for `API`, minted from a fresh presentation.
 async fn token_of(w: &World) -> credence::verify::IssuedToken {
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap()
 }
@@ -132,10 +129,7 @@ async fn an_encryption_only_did_jwk_signs_a_presentation() {
     let w = world().await;
     let holder = Signer::did_jwk("enc").await;
     let credential = credential_for(&w, &holder.did).await;
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = present_as(
         &holder,
         &credential,
@@ -166,10 +160,7 @@ async fn a_short_bbs_proof_panics_the_verifier() {
     use credence::bbs2023::DerivedProofValue;
     let w = Arc::new(world().await);
     let mallory = Signer::new();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let mut doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
         "type": ["VerifiableCredential", "AgentCredential"],
@@ -245,10 +236,7 @@ fn a_blank_node_clique_pins_the_verifier_for_minutes() {
         rt.block_on(async move {
             let w = world().await;
             let mallory = Signer::new();
-            let request = w
-                .verifier
-                .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-                .expect("a valid query");
+            let request = agent_request(&w.verifier, &["capabilities"]);
             let genuine = w.wallet.present(&request).await.unwrap();
             let credential = genuine["verifiableCredential"][0].clone();
             // Any proof of Mallory's: the signature need not verify.
@@ -297,10 +285,7 @@ async fn a_dpop_proof_dated_i64_min_panics_the_resource_guard() {
     let w = world().await;
     let holder = Signer::new();
     let credential = credential_for(&w, &holder.did).await;
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = present_as(
         &holder,
         &credential,

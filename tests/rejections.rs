@@ -18,10 +18,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 async fn present(w: &World, claims: &[&str]) -> (PresentationRequest, Value) {
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(claims))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, claims);
     let vp = w.wallet.present(&request).await.unwrap();
     (request, vp)
 }
@@ -80,10 +77,7 @@ async fn wrong_nonce_is_rejected() {
     ));
 
     // The right challenge, but the BBS proof bound to another header.
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let (_, base) = w.wallet.credentials().unwrap().remove(0);
     let loader = credence::model::context_loader();
     let stale = credence::bbs2023::derive(
@@ -140,10 +134,7 @@ async fn expired_request_is_rejected() {
 #[tokio::test]
 async fn wrong_audience_is_rejected() {
     let w = world().await;
-    let mut request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let mut request = agent_request(&w.verifier, &["capabilities"]);
     request.client_id = "https://evil.example".into();
     // The agent's holder policy refuses a verifier it does not know…
     assert!(matches!(
@@ -219,10 +210,7 @@ async fn untrusted_issuer_is_rejected() {
         .await
         .unwrap();
     wallet.import(&credential).await.unwrap();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -246,10 +234,7 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
     ));
 
     // Or claims to be the agent as holder while signing with its own key.
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = w.wallet.present(&request).await.unwrap();
     let mut forged = thief
         .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
@@ -288,13 +273,7 @@ async fn request_for_a_claim_the_credential_lacks() {
     let w = world().await;
     // The wallet's policy does not cover it; once it does, the wallet still
     // cannot satisfy it…
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&[
-            "organization",
-            "clearanceLevel",
-        ]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["organization", "clearanceLevel"]);
     assert!(matches!(
         w.wallet.present(&request).await,
         Err(PresentError::PolicyDenied { claims, .. }) if claims == ["credentialSubject.clearanceLevel"]
@@ -310,13 +289,7 @@ async fn request_for_a_claim_the_credential_lacks() {
         Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
     ));
     // …and a presentation that leaves a requested claim out is refused.
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&[
-            "organization",
-            "capabilities",
-        ]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["organization", "capabilities"]);
     let mut partial = request.clone();
     partial.dcql_query.credentials[0]
         .claims
@@ -358,10 +331,7 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
         .await
         .unwrap();
     wallet.import(&c).await.unwrap();
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         w.tokens.exchange(&w.verifier, &vp, API).await,
@@ -496,10 +466,7 @@ async fn credential_of_another_type_is_rejected() {
         loose
     };
     // The issuer is trusted for AgentCredentials only.
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -513,10 +480,7 @@ async fn credential_of_another_type_is_rejected() {
         .credential_types
         .push("VerifiableCredential".into());
     w.verifier.set_policy(policy);
-    let request = w
-        .verifier
-        .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
-        .expect("a valid query");
+    let request = agent_request(&w.verifier, &["capabilities"]);
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,

@@ -122,3 +122,13 @@ pub async fn edited_for(
         .await
         .unwrap()
 }
+
+/// A request for an AgentCredential disclosing `claims`, issued by `verifier`.
+pub fn agent_request(
+    verifier: &credence::verify::Verifier,
+    claims: &[&str],
+) -> credence::model::PresentationRequest {
+    verifier
+        .create_request_for(credence::model::agent_credential_query(claims))
+        .expect("a valid query")
+}
