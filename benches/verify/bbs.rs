@@ -2,9 +2,10 @@
 //! message counts.
 
 use credence::bbs2023::{
-    base_transform, derive, sign_base, verify_derived, BaseProofValue, BbsKeyPair,
-    DerivedProofValue,
+    base_transform, derive, sign_base, verify_derived, verify_derived_using, BaseProofValue,
+    BbsEngine, BbsKeyPair, DerivedProofValue,
 };
+use credence::verify::signed::SafeMode;
 use criterion::{BenchmarkId, Criterion};
 use serde_json::{json, Value};
 use ssi::json_ld::ContextLoader;
@@ -47,6 +48,61 @@ fn selective(n: usize) -> Vec<String> {
     (0..n / 2)
         .map(|i| format!("/credentialSubject/claim{i}"))
         .collect()
+}
+
+/// Distinct credentials cycled through by the verifier-path bench: more
+/// than the verifier keeps expansions of (two entries each).
+const DISTINCT: usize = 200;
+
+/// bbs-2023 verify through the verifier's expansion (processed contexts,
+/// kept expansions): of credentials not seen before (each another
+/// credential id, base-signed and derived in advance), and of the same
+/// credential derived again (its expansions kept).
+fn verifier_path(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &Runtime,
+    keys: &BbsKeyPair,
+    method: &str,
+    derived: &Value,
+    loader: &ContextLoader,
+) {
+    let issuer = keys.public_key().did_key();
+    let distinct: Vec<Value> = (0..DISTINCT)
+        .map(|i| {
+            let mut doc = document(&issuer, 10);
+            doc["id"] = json!(format!("urn:uuid:bench-{i}"));
+            let signed = rt
+                .block_on(sign_base(&doc, keys, method, None, &mandatory(), loader))
+                .expect("sign");
+            rt.block_on(derive(&signed, &selective(10), b"nonce-01", loader))
+                .expect("derive")
+        })
+        .collect();
+    let safe = SafeMode::new(loader.clone());
+    let mut next = distinct.iter().cycle();
+    g.bench_function(BenchmarkId::new("verify_verifier", 10), |b| {
+        b.iter(|| {
+            let doc = next.next().expect("cycle");
+            let r = rt.block_on(verify_derived_using(
+                doc,
+                keys.public_key(),
+                &safe,
+                BbsEngine::Blst,
+            ));
+            assert!(r.is_ok());
+        })
+    });
+    g.bench_function(BenchmarkId::new("verify_verifier_again", 10), |b| {
+        b.iter(|| {
+            let r = rt.block_on(verify_derived_using(
+                derived,
+                keys.public_key(),
+                &safe,
+                BbsEngine::Blst,
+            ));
+            assert!(r.is_ok());
+        })
+    });
 }
 
 /// Raw BBS with `messages` 32-byte messages, `disclosed` of them shown,
@@ -154,6 +210,9 @@ pub fn run(c: &mut Criterion, rt: &Runtime) -> Vec<Counts> {
                 assert!(r.is_ok());
             })
         });
+        if n == 10 {
+            verifier_path(&mut g, rt, &keys, &method, &derived, &loader);
+        }
         g.finish();
         raw(c, &keys, counts, &n.to_string());
     }

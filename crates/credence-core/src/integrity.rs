@@ -16,6 +16,7 @@ use ssi::JWK;
 
 /// How a proof is made: by which key, as which verification method of
 /// which controller document, for which purpose, bound to what.
+#[derive(Clone)]
 pub struct EddsaSigning<'a> {
     /// The private key (Ed25519; P-256 for ecdsa-rdfc-2019).
     pub key: &'a JWK,

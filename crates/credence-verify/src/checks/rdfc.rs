@@ -158,7 +158,7 @@ async fn canonical_hash(document: &Value, safe: &SafeMode) -> Result<Vec<u8>, Rd
         .await
         .map_err(|e| RdfcError::Expansion(e.to_string()))?;
     let lines = LdEnvironment::default()
-        .canonical_form_of(&expanded)
+        .canonical_form_of(expanded.as_ref())
         .map_err(|e| RdfcError::Canonicalization(e.to_string()))?;
     let mut hash = Sha256::new();
     for line in &lines {

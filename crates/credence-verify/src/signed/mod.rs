@@ -17,21 +17,26 @@ pub(crate) mod context;
 pub mod credential;
 pub mod graph;
 pub mod link;
+pub(crate) mod memo;
 pub(crate) mod paths;
 pub(crate) mod processed;
 pub(crate) mod profile;
 pub(crate) mod round_trip;
+pub(crate) mod without;
 
 use crate::ParseError;
 use graph::Statements;
 use serde_json::Value;
-use ssi::json_ld::ContextLoader;
+use ssi::json_ld::{ContextLoader, ExpandedDocument};
+use std::sync::Arc;
 
 /// JSON-LD safe mode with a set of trusted contexts (a context loader),
-/// keeping the contexts it has processed.
+/// keeping the contexts it has processed and the expansions it has made
+/// ([`memo`]).
 pub struct SafeMode {
     loader: ContextLoader,
     contexts: processed::ProcessedContexts,
+    memo: memo::ExpansionMemo,
 }
 
 impl std::fmt::Debug for SafeMode {
@@ -46,36 +51,118 @@ impl SafeMode {
         Self {
             loader,
             contexts: Default::default(),
+            memo: Default::default(),
         }
     }
 
     /// Strict expansion of `document` from its processed top-level
-    /// `@context` (processed once, reused). No safe-mode check: for a
-    /// document's signature, over what the signer canonicalized.
+    /// `@context` (processed once, reused), or the one already made of the
+    /// same text. No safe-mode check: for a document's signature, over
+    /// what the signer canonicalized.
     pub(crate) async fn expand(
         &self,
         document: &Value,
-    ) -> Result<ssi::json_ld::ExpandedDocument, processed::ExpandError> {
-        processed::expand(document, &self.loader, &self.contexts).await
+    ) -> Result<Arc<ExpandedDocument>, processed::ExpandError> {
+        let key = document.to_string();
+        if let Some(hit) = self.memo.get(&key) {
+            return Ok(hit);
+        }
+        let expanded = Arc::new(processed::expand(document, &self.loader, &self.contexts).await?);
+        self.memo.put(key, expanded.clone());
+        Ok(expanded)
+    }
+
+    /// Whether an expansion of `document` is kept (tests: a derivation
+    /// took place).
+    #[cfg(test)]
+    pub(crate) fn keeps_expansion_of(&self, document: &Value) -> bool {
+        self.memo.get(&document.to_string()).is_some()
+    }
+
+    /// The expansion of `document` without its member `member`: derived
+    /// from `expanded` (that of the whole document) where
+    /// [`without::without_member`] can, else expanded.
+    async fn expand_without(
+        &self,
+        document: &serde_json::Map<String, Value>,
+        expanded: &ExpandedDocument,
+        member: &str,
+    ) -> Result<Arc<ExpandedDocument>, processed::ExpandError> {
+        match self.derive_without(document, expanded, member).await {
+            (_, Some(derived)) => Ok(derived),
+            (smaller, None) => self.expand(&smaller).await,
+        }
+    }
+
+    /// `document` without `member`, and its expansion when it can be
+    /// derived from `expanded` (then kept, for the document's signature
+    /// check).
+    async fn derive_without(
+        &self,
+        document: &serde_json::Map<String, Value>,
+        expanded: &ExpandedDocument,
+        member: &str,
+    ) -> (Value, Option<Arc<ExpandedDocument>>) {
+        let mut smaller = document.clone();
+        smaller.remove(member);
+        let smaller = Value::Object(smaller);
+        let context = document.get("@context").unwrap_or(&Value::Null);
+        let Ok(processed) = self.contexts.get(context, &self.loader).await else {
+            return (smaller, None);
+        };
+        let probe = without::probe(document, &processed, member);
+        let Ok(probed) = self.expand(&probe).await else {
+            return (smaller, None);
+        };
+        let Some(property) = without::probed_property(&probed) else {
+            return (smaller, None);
+        };
+        match without::without_member(document, expanded, &property, member) {
+            Some(derived) => {
+                let derived = Arc::new(derived);
+                self.memo.put(smaller.to_string(), derived.clone());
+                (smaller, Some(derived))
+            }
+            None => (smaller, None),
+        }
     }
 
     /// Safe mode for one document (its `nested` members — a presentation's
     /// credentials — are documents of their own, checked separately):
-    /// returns the document's statements.
+    /// returns the document's statements. The whole document is expanded
+    /// once; its own part (without `nested`) and its unsecured form
+    /// (without `proof`, kept for its signature check) are derived from
+    /// that expansion where [`without`] can.
     pub async fn statements(
         &self,
         document: &Value,
         accepted_contexts: &[&str],
         nested: &[&str],
     ) -> Result<Statements, ParseError> {
-        safe_statements(
-            document,
-            accepted_contexts,
-            nested,
-            &self.loader,
-            &self.contexts,
-        )
-        .await
+        context::check_context(document, accepted_contexts)?;
+        profile::check_profile(document, nested)?;
+        let Value::Object(members) = document else {
+            return Err(ParseError::Malformed(
+                "a document must be a JSON object".into(),
+            ));
+        };
+        let whole = self.expand(document).await.map_err(round_trip::unsigned)?;
+        if members.contains_key("proof") {
+            // Only kept for the signature check; what fails is reported there.
+            let _ = self.derive_without(members, &whole, "proof").await;
+        }
+        let mut own = members.clone();
+        let mut expanded = whole;
+        for member in nested.iter().filter(|m| members.contains_key(**m)) {
+            expanded = self
+                .expand_without(&own, &expanded, member)
+                .await
+                .map_err(round_trip::unsigned)?;
+            own.remove(*member);
+        }
+        let own = Value::Object(own);
+        round_trip::check_round_trip(&own, &expanded, &self.loader, &self.contexts).await?;
+        Statements::from_expanded(&expanded)
     }
 }
 
@@ -85,33 +172,13 @@ impl credence_bbs2023::Expansion for SafeMode {
     async fn expand(
         &self,
         document: &serde_json::Map<String, Value>,
-    ) -> Result<ssi::json_ld::ExpandedDocument, String> {
+    ) -> Result<ExpandedDocument, String> {
         let document = Value::Object(document.clone());
-        processed::expand(&document, &self.loader, &self.contexts)
+        SafeMode::expand(self, &document)
             .await
+            .map(|expanded| expanded.as_ref().clone())
             .map_err(|e| e.to_string())
     }
-}
-
-async fn safe_statements(
-    document: &Value,
-    accepted_contexts: &[&str],
-    nested: &[&str],
-    loader: &ContextLoader,
-    contexts: &processed::ProcessedContexts,
-) -> Result<Statements, ParseError> {
-    context::check_context(document, accepted_contexts)?;
-    profile::check_profile(document, nested)?;
-    let own = match document {
-        Value::Object(members) if !nested.is_empty() => {
-            let mut own = members.clone();
-            own.retain(|k, _| !nested.contains(&k.as_str()));
-            Value::Object(own)
-        }
-        _ => document.clone(),
-    };
-    let expanded = round_trip::expand_checked(&own, loader, contexts).await?;
-    Statements::from_expanded(&expanded)
 }
 
 /// The most blank nodes a presentation and the documents it embeds may

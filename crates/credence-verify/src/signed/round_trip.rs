@@ -10,36 +10,36 @@
 //! the JSON and its statements say the same thing.
 
 use super::compare::same_statements;
-use super::processed::{expand, ProcessedContexts};
+use super::processed::ProcessedContexts;
 use crate::ParseError;
 use serde_json::Value;
 use ssi::json_ld::context_processing::ProcessedOwned;
 use ssi::json_ld::object::FragmentRef;
 use ssi::json_ld::{Compact, ContextLoader, ExpandedDocument, Id};
 
-fn unsigned(reason: impl ToString) -> ParseError {
+pub(crate) fn unsigned(reason: impl ToString) -> ParseError {
     ParseError::UnsignedMember {
         path: "(document)".into(),
         reason: reason.to_string(),
     }
 }
 
-/// Expands `document`, checks it is in safe form, and returns the expansion.
-pub(crate) async fn expand_checked(
+/// Checks that `expanded`, the strict expansion of `document`, is in safe
+/// form: valid identifiers, and compacted back it is `document`.
+pub(crate) async fn check_round_trip(
     document: &Value,
+    expanded: &ExpandedDocument,
     loader: &ContextLoader,
     contexts: &ProcessedContexts,
-) -> Result<ExpandedDocument, ParseError> {
-    let expanded = expand(document, loader, contexts).await.map_err(unsigned)?;
-    check_identifiers(&expanded)?;
+) -> Result<(), ParseError> {
+    check_identifiers(expanded)?;
     let context = document.get("@context").unwrap_or(&Value::Null);
     let processed = contexts.get(context, loader).await?;
     let compacted = expanded
         .compact(ProcessedOwned::as_ref(&processed), loader)
         .await
         .map_err(|e| unsigned(format!("JSON-LD compaction failed: {e}")))?;
-    same_statements(document, &compacted.into_serde_json())?;
-    Ok(expanded)
+    same_statements(document, &compacted.into_serde_json())
 }
 
 /// Every identifier (node id, type, property) must be a valid IRI or blank
