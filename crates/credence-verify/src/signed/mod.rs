@@ -146,6 +146,13 @@ impl SafeMode {
                 "a document must be a JSON object".into(),
             ));
         };
+        // The nested documents are expanded here as part of the whole:
+        // their contexts and profile are checked first, so that what fails
+        // there is reported as theirs (checked again, cheaply, on their own).
+        for item in nested_documents(members, nested) {
+            context::check_context(item, accepted_contexts)?;
+            profile::check_profile(item, &[])?;
+        }
         let whole = self.expand(document).await.map_err(round_trip::unsigned)?;
         if members.contains_key("proof") {
             // Only kept for the signature check; what fails is reported there.
@@ -164,6 +171,21 @@ impl SafeMode {
         round_trip::check_round_trip(&own, &expanded, &self.loader, &self.contexts).await?;
         Statements::from_expanded(&expanded)
     }
+}
+
+/// The JSON objects among the values of `members`' `nested` members.
+fn nested_documents<'a>(
+    members: &'a serde_json::Map<String, Value>,
+    nested: &'a [&str],
+) -> impl Iterator<Item = &'a Value> {
+    nested
+        .iter()
+        .filter_map(|m| members.get(*m))
+        .flat_map(|v| match v {
+            Value::Array(items) => items.iter().collect::<Vec<_>>(),
+            one => vec![one],
+        })
+        .filter(|v| v.is_object())
 }
 
 /// bbs-2023 canonicalization expands with the same processed contexts
