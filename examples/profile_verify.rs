@@ -9,6 +9,10 @@
 //! only verifies them and mints a token each, so a profile of it holds
 //! nothing but the verifier's work.
 
+/// The allocator the service runs on (see the workspace Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use credence::issuer::Issuer;
 use credence::model::{AgentProfile, PresentationRequest};
 use credence::verify::{TokenIssuer, TrustPolicy, Verifier};

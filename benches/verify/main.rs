@@ -21,6 +21,10 @@ mod proof_verify;
 mod report;
 mod resolve;
 
+/// The allocator the service runs on (see the workspace Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::Criterion;
 use std::time::Duration;
 

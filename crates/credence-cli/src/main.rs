@@ -11,6 +11,10 @@
 //! does not unlock the wallet; 4 the wallet is unusable (not a wallet, in
 //! use, damaged, or from a newer version).
 
+/// The allocator the service runs on (see the workspace Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit_cmd;
 mod bench;
 mod common;
