@@ -8,6 +8,7 @@
 //! when it is derived from the expansion of the whole document
 //! ([`super::without`]). Nothing decided is kept here: only expansions,
 //! which every check then reads as if it had expanded the document itself.
+//! The memory kept is bounded by an estimate from the text ([`weight`]).
 //!
 //! [`SafeMode`]: super::SafeMode
 
@@ -17,8 +18,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// At most this many expansions are kept; the memo is cleared when full.
 const MAX_ENTRIES: usize = 256;
-/// At most this many bytes of document text are kept as keys.
-const MAX_KEY_BYTES: usize = 4 << 20;
+/// At most this much memory, as [`weight`] estimates it, is kept (keys and
+/// expansions together); the memo is cleared when it would hold more.
+const MAX_WEIGHT: usize = 32 << 20;
+/// What one JSON value of a document is taken to cost in its expansion: an
+/// expanded object is 112 bytes in its property's list (a node 344), plus
+/// its map entry and heap text; measured, an array of short strings costs
+/// 35–70 bytes of expansion per byte of text (210–420 bytes per value).
+const VALUE_WEIGHT: usize = 512;
 /// A document longer than this is never kept.
 const MAX_DOCUMENT_BYTES: usize = 256 << 10;
 
@@ -29,7 +36,19 @@ pub(crate) struct ExpansionMemo(Mutex<Entries>);
 #[derive(Default)]
 struct Entries {
     map: HashMap<String, Arc<ExpandedDocument>>,
-    key_bytes: usize,
+    weight: usize,
+}
+
+/// The estimated memory of keeping the expansion of the document whose
+/// JSON text is `key`: the text, and [`VALUE_WEIGHT`] for each value it can
+/// hold (every value follows the start, a `[`, a `,` or a `:`; counting
+/// them inside strings too only overestimates).
+fn weight(key: &str) -> usize {
+    let values = 1 + key
+        .bytes()
+        .filter(|b| matches!(b, b'[' | b',' | b':' | b'{'))
+        .count();
+    key.len() + values * VALUE_WEIGHT
 }
 
 impl ExpansionMemo {
@@ -47,11 +66,12 @@ impl ExpansionMemo {
         if entries.map.contains_key(&key) {
             return;
         }
-        if entries.map.len() >= MAX_ENTRIES || entries.key_bytes + key.len() > MAX_KEY_BYTES {
+        let weight = weight(&key);
+        if entries.map.len() >= MAX_ENTRIES || entries.weight + weight > MAX_WEIGHT {
             entries.map.clear();
-            entries.key_bytes = 0;
+            entries.weight = 0;
         }
-        entries.key_bytes += key.len();
+        entries.weight += weight;
         entries.map.insert(key, expanded);
     }
 
@@ -83,11 +103,15 @@ mod tests {
             .is_some());
         memo.put("x".repeat(MAX_DOCUMENT_BYTES + 1), doc.clone());
         assert!(memo.get(&"x".repeat(MAX_DOCUMENT_BYTES + 1)).is_none());
-        let big = "y".repeat(MAX_DOCUMENT_BYTES);
-        for i in 0..(MAX_KEY_BYTES / MAX_DOCUMENT_BYTES + 2) {
-            memo.put(format!("{big}{i}"), doc.clone());
-            let bytes = memo.lock().key_bytes;
-            assert!(bytes <= MAX_KEY_BYTES, "{bytes}");
+        // Documents of many small values weigh by their values, not their
+        // bytes: the memo keeps far fewer of them.
+        let many = format!("[{}]", vec!["\"a\""; 20_000].join(","));
+        assert!(weight(&many) > 20_000 * VALUE_WEIGHT);
+        for i in 0..(MAX_WEIGHT / weight(&many) + 3) {
+            memo.put(format!("{many}{i}"), doc.clone());
+            let weight = memo.lock().weight;
+            assert!(weight <= MAX_WEIGHT, "{weight}");
         }
+        assert!(memo.len() <= MAX_WEIGHT / (20_000 * VALUE_WEIGHT));
     }
 }

@@ -12,10 +12,12 @@
 //! same expansion ssi canonicalizes. Claim names become IRIs through the
 //! document's own contexts ([`paths`]).
 
+pub(crate) mod bounded;
 pub(crate) mod compare;
 pub(crate) mod context;
 pub mod credential;
 pub mod graph;
+pub(crate) mod graph_member;
 pub mod link;
 pub(crate) mod memo;
 pub(crate) mod paths;
@@ -37,6 +39,7 @@ pub struct SafeMode {
     loader: ContextLoader,
     contexts: processed::ProcessedContexts,
     memo: memo::ExpansionMemo,
+    members: bounded::Bounded<Option<graph_member::GraphMember>>,
 }
 
 impl std::fmt::Debug for SafeMode {
@@ -52,6 +55,7 @@ impl SafeMode {
             loader,
             contexts: Default::default(),
             memo: Default::default(),
+            members: Default::default(),
         }
     }
 
@@ -95,8 +99,7 @@ impl SafeMode {
     }
 
     /// `document` without `member`, and its expansion when it can be
-    /// derived from `expanded` (then kept, for the document's signature
-    /// check).
+    /// derived from `expanded`.
     async fn derive_without(
         &self,
         document: &serde_json::Map<String, Value>,
@@ -105,26 +108,49 @@ impl SafeMode {
     ) -> (Value, Option<Arc<ExpandedDocument>>) {
         let mut smaller = document.clone();
         smaller.remove(member);
-        let smaller = Value::Object(smaller);
-        let context = document.get("@context").unwrap_or(&Value::Null);
-        let Ok(processed) = self.contexts.get(context, &self.loader).await else {
-            return (smaller, None);
-        };
-        let probe = without::probe(document, &processed, member);
-        let Ok(probed) = self.expand(&probe).await else {
-            return (smaller, None);
-        };
-        let Some(property) = without::probed_property(&probed) else {
-            return (smaller, None);
-        };
-        match without::without_member(document, expanded, &property, member) {
-            Some(derived) => {
-                let derived = Arc::new(derived);
-                self.memo.put(smaller.to_string(), derived.clone());
-                (smaller, Some(derived))
+        let derived = self.derivation(document, expanded, member).await;
+        (Value::Object(smaller), derived.map(Arc::new))
+    }
+
+    /// The derivation of [`without`], where its conditions hold.
+    async fn derivation(
+        &self,
+        document: &serde_json::Map<String, Value>,
+        expanded: &ExpandedDocument,
+        member: &str,
+    ) -> Option<ExpandedDocument> {
+        let items = without::typed_items(document, member)?;
+        let context = document.get("@context")?;
+        let top = self.contexts.get(context, &self.loader).await.ok()?;
+        let graph = self.graph_member(document, &top, context, member).await?;
+        if graph.items == graph_member::Items::Own {
+            for item in items {
+                let own = self.contexts.get(item.get("@context")?, &self.loader);
+                if !graph_member::type_is_keyword(own.await.ok()?.processed()) {
+                    return None;
+                }
             }
-            None => (smaller, None),
         }
+        without::without_member(document, expanded, &graph, member)
+    }
+
+    /// [`graph_member::graph_member`], kept by the document's context, type
+    /// members and `member` (what it depends on).
+    async fn graph_member(
+        &self,
+        document: &serde_json::Map<String, Value>,
+        top: &processed::Processed,
+        context: &Value,
+        member: &str,
+    ) -> Option<graph_member::GraphMember> {
+        let types = graph_member::type_entries(document, top.processed());
+        let key = serde_json::json!([context, member, types]).to_string();
+        if let Some(hit) = self.members.get(&key) {
+            return hit;
+        }
+        let found = graph_member::graph_member(document, top, member, &self.loader).await;
+        self.members.put(key, found.clone());
+        found
     }
 
     /// Safe mode for one document (its `nested` members — a presentation's
@@ -154,10 +180,10 @@ impl SafeMode {
             profile::check_profile(item, &[])?;
         }
         let whole = self.expand(document).await.map_err(round_trip::unsigned)?;
-        if members.contains_key("proof") {
-            // Only kept for the signature check; what fails is reported there.
-            let _ = self.derive_without(members, &whole, "proof").await;
-        }
+        let unsecured = match members.contains_key("proof") {
+            true => self.derive_without(members, &whole, "proof").await,
+            false => (Value::Null, None),
+        };
         let mut own = members.clone();
         let mut expanded = whole;
         for member in nested.iter().filter(|m| members.contains_key(**m)) {
@@ -169,6 +195,10 @@ impl SafeMode {
         }
         let own = Value::Object(own);
         round_trip::check_round_trip(&own, &expanded, &self.loader, &self.contexts).await?;
+        // Kept for the signature check once the document passed safe mode.
+        if let (smaller, Some(derived)) = unsecured {
+            self.memo.put(smaller.to_string(), derived);
+        }
         Statements::from_expanded(&expanded)
     }
 }

@@ -11,25 +11,22 @@
 //! (type- and property-scoped, and a credential's own `@context` inside a
 //! presentation) are still processed where they apply.
 
+use super::bounded::Bounded;
 use crate::ParseError;
 use serde_json::Value;
 use ssi::json_ld::context_processing::{Process, ProcessedOwned};
 use ssi::json_ld::expansion::{Action, Expand, Options, Policy};
 use ssi::json_ld::{ContextLoader, ExpandedDocument};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// A processed `@context` (its syntax and the active context it makes).
 pub(crate) type Processed = ProcessedOwned<ssi::json_ld::IriBuf, ssi::json_ld::BlankIdBuf>;
 
-/// At most this many distinct `@context` values are kept processed; the
-/// cache is cleared when full (the accepted-context check bounds what can
-/// reach it to lists of trusted URLs).
-const MAX_CONTEXTS: usize = 64;
-
-/// Processed `@context` values, by their JSON text.
+/// Processed `@context` values, by their JSON text (a bounded number: the
+/// accepted-context check bounds what can reach it to lists of trusted
+/// URLs).
 #[derive(Default)]
-pub(crate) struct ProcessedContexts(Mutex<HashMap<String, Arc<Processed>>>);
+pub(crate) struct ProcessedContexts(Bounded<Arc<Processed>>);
 
 impl ProcessedContexts {
     /// The processed form of `context` (a document's top-level `@context`).
@@ -39,8 +36,8 @@ impl ProcessedContexts {
         loader: &ContextLoader,
     ) -> Result<Arc<Processed>, ParseError> {
         let key = context.to_string();
-        if let Some(hit) = self.lock().get(&key) {
-            return Ok(hit.clone());
+        if let Some(hit) = self.0.get(&key) {
+            return Ok(hit);
         }
         let syntax: ssi::json_ld::syntax::context::Context =
             json_syntax::from_value(json_syntax::Value::from_serde_json(context.clone()))
@@ -51,16 +48,8 @@ impl ProcessedContexts {
             .map_err(|e| ParseError::UnsupportedContext(e.to_string()))?
             .processed;
         let processed = Arc::new(ProcessedOwned::new(syntax, processed));
-        let mut cache = self.lock();
-        if cache.len() >= MAX_CONTEXTS {
-            cache.clear();
-        }
-        cache.insert(key, processed.clone());
+        self.0.put(key, processed.clone());
         Ok(processed)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Processed>>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -9,92 +9,56 @@
 //! document without the values `m` contributed — provided they can be told
 //! apart, which is checked, not assumed:
 //!
-//! - the property `p` that `m` expands to on this node is read from the
-//!   expansion of a **probe**: the document's `@context` and type members
-//!   (the same active context as the node's) and `m` with a placeholder
-//!   node reference. It must be a `@graph`-container property: each item of `m`
-//!   then makes exactly one value of `p`;
-//! - each item of `m` is a string, or an object with a `type` member and
-//!   no `null` or empty-array member (so it expands to one value, never
-//!   to none);
+//! - `m` is a graph member ([`super::graph_member`]): its term definition
+//!   in the node's active context makes each item that is a typed node
+//!   exactly one value of its property `p`;
+//! - each item of `m` is an object with a `type` member and no `null` or
+//!   empty-array member (so it expands to one node, never to none), and
+//!   where the items bring their own `@context`, `type` is `@type` in it;
 //! - the expansion is one node object whose `p` holds exactly as many
 //!   values as `m` has items: no other member put a value under `p`.
 //!
 //! When any of this does not hold, there is no derivation and the caller
 //! expands the smaller document itself.
 
-use super::processed::Processed;
+use super::graph_member::GraphMember;
 use serde_json::{Map, Value};
-use ssi::json_ld::syntax::Keyword;
-use ssi::json_ld::{ExpandedDocument, Id, Object, Term};
+use ssi::json_ld::{ExpandedDocument, Object};
 
-/// The placeholder IRI of the probed member's value (given as `{"@id":
-/// …}`: a keyword means the same under any property-scoped context, even
-/// `@context: null` as on VC 2.0's `verifiableCredential`).
-const PLACEHOLDER: &str = "urn:credence:probe";
-
-/// The probe for member `member` of `document` (whose top-level context,
-/// processed, is `context`): its `@context`, every member that expands to
-/// `@type`, and `member` with a placeholder IRI.
-pub(crate) fn probe(document: &Map<String, Value>, context: &Processed, member: &str) -> Value {
-    let mut probe = Map::new();
-    for (key, value) in document {
-        let is_type = key == "@type"
-            || matches!(
-                context
-                    .processed()
-                    .get(key.as_str())
-                    .and_then(|d| d.value().cloned()),
-                Some(Term::Keyword(Keyword::Type))
-            );
-        if key == "@context" || (is_type && key != member) {
-            probe.insert(key.clone(), value.clone());
-        }
-    }
-    let mut placeholder = Map::new();
-    placeholder.insert("@id".into(), Value::String(PLACEHOLDER.into()));
-    probe.insert(member.to_owned(), Value::Object(placeholder));
-    Value::Object(probe)
-}
-
-/// The property the probed member expands to, from the probe's expansion:
-/// its one property, if that holds one graph object.
-pub(crate) fn probed_property(probe: &ExpandedDocument) -> Option<Id> {
-    let node = single_node(probe)?;
-    let mut properties = node.properties().iter();
-    let (property, values) = properties.next()?;
-    if properties.next().is_some() || !property.is_valid() {
-        return None;
-    }
-    let mut values = values.iter();
-    let value = values.next()?;
-    let is_graph = matches!(value.inner(), Object::Node(n) if n.is_graph());
-    (is_graph && values.next().is_none()).then(|| property.clone())
+/// The items of member `member` of `document`, if each is one typed node
+/// object (an array of them, or one).
+pub(crate) fn typed_items<'a>(
+    document: &'a Map<String, Value>,
+    member: &str,
+) -> Option<Vec<&'a Value>> {
+    let items = match document.get(member)? {
+        Value::Array(items) => items.iter().collect::<Vec<_>>(),
+        one => vec![one],
+    };
+    items.iter().all(|item| one_value(item)).then_some(items)
 }
 
 /// The expansion of `document` without its member `member`, derived from
-/// `expanded` (the strict expansion of the whole `document`), `property`
-/// being what [`probed_property`] found `member` expands to; `None` when
-/// it cannot be derived safely.
+/// `expanded` (the strict expansion of the whole `document`), `graph`
+/// being what `member` is on the node; `None` when it cannot be derived
+/// safely. Where the items bring their own contexts, the caller has
+/// checked that `type` is `@type` in each.
 pub(crate) fn without_member(
     document: &Map<String, Value>,
     expanded: &ExpandedDocument,
-    property: &Id,
+    graph: &GraphMember,
     member: &str,
 ) -> Option<ExpandedDocument> {
-    let items = match document.get(member)? {
-        Value::Array(items) => items.iter().all(one_value).then_some(items.len())?,
-        one => one_value(one).then_some(1)?,
-    };
+    let items = typed_items(document, member)?.len();
     single_node(expanded)?;
     let mut object = expanded.iter().next()?.clone();
     let Object::Node(node) = object.inner_mut() else {
         return None;
     };
-    if node.properties().get(property).count() != items {
+    if node.properties().get(&graph.property).count() != items {
         return None;
     }
-    node.properties_mut().remove(property);
+    node.properties_mut().remove(&graph.property);
     Some(std::iter::once(object).collect())
 }
 
@@ -109,12 +73,12 @@ fn single_node(expanded: &ExpandedDocument) -> Option<&ssi::json_ld::Node> {
     }
 }
 
-/// An item that expands to exactly one value of a `@graph`-container
-/// property: a string (a node reference), or an object that is a node with
-/// a type (never `null`, an empty set, or a map of only a language).
+/// An item that expands to exactly one node (where `type` is `@type`): an
+/// object with a `type` member and no `null` or empty-array member (never
+/// a value of nothing, or a map of only a language). Strings are not
+/// derived: a keyword-like string expands to nothing.
 fn one_value(value: &Value) -> bool {
     match value {
-        Value::String(_) => true,
         Value::Object(members) => {
             members.contains_key("type")
                 && members.values().all(|v| match v {
@@ -251,5 +215,81 @@ mod tests {
         doc["proof"] = json!({"id": "did:example:p"});
         let (derived, _) = both(&doc, "proof").await;
         assert_eq!(derived, None);
+    }
+
+    #[tokio::test]
+    async fn a_json_literal_graph_member_is_not_derived() {
+        // `@type: @json` makes one literal of the whole array: two items,
+        // one value — which a value by the full IRI would make up for.
+        let doc = json!({
+            "@context": {"@version": 1.1,
+                "p": {"@id": "https://example.org/p", "@type": "@json", "@container": "@graph"},
+                "name": "https://schema.org/name", "type": "@type"},
+            "@id": "urn:x",
+            "name": "n",
+            "p": [{"type": "https://example.org/T"}, {"type": "https://example.org/T"}],
+            "https://example.org/p": {"@id": "urn:other"},
+        });
+        let (derived, direct) = both(&doc, "p").await;
+        assert_eq!(derived, None);
+        assert!(
+            direct.iter().any(|q| q.contains("example.org/p")),
+            "{direct:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_scoped_context_on_the_member_stops_the_derivation() {
+        // The member's scoped context aliases `type` to `@language`: its
+        // item expands to nothing, and the value by the full IRI would be
+        // counted as the item's.
+        let doc = json!({
+            "@context": {"@version": 1.1,
+                "p": {"@id": "https://example.org/p", "@type": "@id", "@container": "@graph",
+                    "@context": {"type": "@language"}},
+                "name": "https://schema.org/name"},
+            "@id": "urn:x",
+            "name": "n",
+            "p": {"type": "en"},
+            "https://example.org/p": {"@id": "urn:other"},
+        });
+        let (derived, direct) = both(&doc, "p").await;
+        assert_eq!(derived, None);
+        assert!(
+            direct.iter().any(|q| q.contains("example.org/p")),
+            "{direct:?}"
+        );
+        // Without that alias in the node's context, `type` is not `@type`
+        // where the items expand: no derivation either.
+        let doc = json!({
+            "@context": {"@version": 1.1, "type": "@language",
+                "p": {"@id": "https://example.org/p", "@type": "@id", "@container": "@graph"},
+                "name": "https://schema.org/name"},
+            "@id": "urn:x",
+            "name": "n",
+            "p": {"type": "en"},
+            "https://example.org/p": {"@id": "urn:other"},
+        });
+        let (derived, _) = both(&doc, "p").await;
+        assert_eq!(derived, None);
+    }
+
+    #[tokio::test]
+    async fn a_reverse_indexed_or_plain_member_is_not_derived() {
+        for definition in [
+            json!({"@reverse": "https://example.org/p", "@type": "@id"}),
+            json!({"@id": "https://example.org/p", "@container": ["@graph", "@index"]}),
+            json!({"@id": "https://example.org/p", "@type": "@id"}),
+        ] {
+            let doc = json!({
+                "@context": {"@version": 1.1, "p": definition, "type": "@type",
+                    "name": "https://schema.org/name"},
+                "@id": "urn:x",
+                "name": "n",
+                "p": {"type": "https://example.org/T", "name": "m"},
+            });
+            let (derived, _) = both(&doc, "p").await;
+            assert_eq!(derived, None, "{definition}");
+        }
     }
 }
