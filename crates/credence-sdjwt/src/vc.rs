@@ -17,6 +17,22 @@ pub const SD_JWT_VC_TYP: &str = "dc+sd-jwt";
 pub const NEVER_DISCLOSED: [&str; 7] =
     ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 
+/// The claims an SD-JWT VC issuer keeps plain: those that must be, and
+/// `iat` and `sub` (when it was issued, and whom it is about).
+pub fn kept_plain(claim: &str) -> bool {
+    NEVER_DISCLOSED.contains(&claim) || claim == "iat" || claim == "sub"
+}
+
+/// The issuance rule of an SD-JWT VC: every claim selectively disclosable
+/// — each object property and each array element, at every depth —
+/// except under the claims [`kept_plain`].
+pub fn disclosable(path: &[Step]) -> bool {
+    match path.first() {
+        Some(Step::Key(claim)) => !kept_plain(claim),
+        _ => false,
+    }
+}
+
 /// A verified SD-JWT VC: what decisions read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SdJwtVc {
