@@ -76,6 +76,7 @@ impl Org {
         OfflineDocuments {
             dids: KnownDocuments::one(self.issuer.did_document().unwrap()),
             status_lists: lists,
+            ..Default::default()
         }
     }
 }

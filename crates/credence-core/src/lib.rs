@@ -39,13 +39,14 @@ pub use integrity::{
     sign_ecdsa_rdfc, sign_eddsa_rdfc, verify_ecdsa_rdfc, verify_eddsa_rdfc, EddsaSigning,
 };
 pub use profile::{
-    agent_credential_query, AgentProfile, AGENT_CREDENTIAL_TYPE, MANDATORY_POINTERS, PROFILE_CLAIMS,
+    agent_credential_query, agent_sd_jwt_query, built_in_vct, AgentProfile, AGENT_CREDENTIAL_TYPE,
+    AGENT_CREDENTIAL_VCT, MANDATORY_POINTERS, PROFILE_CLAIMS,
 };
 pub use replay::ReplaySet;
 pub use request::{
     ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
-    ExpectedValue, LdpMeta, PresentationRequest, MAX_CREDENTIAL_QUERIES, MAX_DCQL_ITEMS,
-    MAX_QUERY_ID_LEN,
+    ExpectedValue, LdpMeta, PresentationRequest, DC_SD_JWT, LDP_VC, MAX_CREDENTIAL_QUERIES,
+    MAX_DCQL_ITEMS, MAX_QUERY_ID_LEN,
 };
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,

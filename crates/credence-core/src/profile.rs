@@ -89,3 +89,35 @@ pub fn agent_credential_query(claims: &[&str]) -> crate::DcqlQuery {
         credential_sets: None,
     }
 }
+
+/// The `vct` of Credence's `AgentCredential` as an SD-JWT VC.
+pub const AGENT_CREDENTIAL_VCT: &str = "https://ns.credence.dev/v1/AgentCredential";
+
+/// The `vct` a policy's type name stands for when Credence defines it
+/// (`AgentCredential`), so one policy entry trusts both formats.
+pub fn built_in_vct(type_name: &str) -> Option<&'static str> {
+    (type_name == AGENT_CREDENTIAL_TYPE).then_some(AGENT_CREDENTIAL_VCT)
+}
+
+/// The SD-JWT VC form of [`agent_credential_query`]: query `agent`,
+/// format `dc+sd-jwt`, `vct` [`AGENT_CREDENTIAL_VCT`], the claims at the
+/// top of the SD-JWT's claims.
+pub fn agent_sd_jwt_query(claims: &[&str]) -> crate::DcqlQuery {
+    use crate::{ClaimPath, ClaimsQuery, CredentialQuery};
+    let claims = claims
+        .iter()
+        .map(|c| ClaimsQuery {
+            id: None,
+            path: ClaimPath(vec![(*c).to_owned()]),
+            values: None,
+        })
+        .collect();
+    crate::DcqlQuery {
+        credentials: vec![CredentialQuery::sd_jwt(
+            "agent",
+            vec![AGENT_CREDENTIAL_VCT.to_owned()],
+            claims,
+        )],
+        credential_sets: None,
+    }
+}

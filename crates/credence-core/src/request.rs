@@ -100,12 +100,22 @@ impl ClaimsQuery {
     }
 }
 
-/// DCQL `meta` for W3C VCs secured with Data Integrity (`ldp_vc`).
+/// The DCQL format of W3C VCs secured with Data Integrity.
+pub const LDP_VC: &str = "ldp_vc";
+/// The DCQL format of SD-JWT VCs.
+pub const DC_SD_JWT: &str = "dc+sd-jwt";
+
+/// DCQL `meta`: `type_values` for W3C VCs secured with Data Integrity
+/// (`ldp_vc`), `vct_values` for SD-JWT VCs (`dc+sd-jwt`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LdpMeta {
     /// Accepted type sets, as fully expanded IRIs; a credential matches when
-    /// it has every type of one set.
+    /// it has every type of one set (`ldp_vc`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub type_values: Vec<Vec<String>>,
+    /// Accepted `vct` values (`dc+sd-jwt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vct_values: Option<Vec<String>>,
 }
 
 /// One requested credential (DCQL `credentials` entry).
@@ -113,7 +123,7 @@ pub struct LdpMeta {
 pub struct CredentialQuery {
     /// Identifier of this query inside the request.
     pub id: String,
-    /// Credential format; Credence uses `ldp_vc`.
+    /// Credential format: [`LDP_VC`] or [`DC_SD_JWT`].
     pub format: String,
     /// Accepted credential types.
     pub meta: LdpMeta,
@@ -129,11 +139,23 @@ impl CredentialQuery {
                 "a query id longer than {MAX_QUERY_ID_LEN}"
             )));
         }
-        if self.meta.type_values.is_empty() || self.meta.type_values.iter().any(Vec::is_empty) {
+        let no_types = match self.format.as_str() {
+            DC_SD_JWT => {
+                !self.meta.type_values.is_empty()
+                    || self.meta.vct_values.as_ref().is_none_or(|v| v.is_empty())
+            }
+            _ => {
+                self.meta.vct_values.is_some()
+                    || self.meta.type_values.is_empty()
+                    || self.meta.type_values.iter().any(Vec::is_empty)
+            }
+        };
+        if no_types {
             return Err(DcqlError::NoTypes(self.id.clone()));
         }
         let values = |c: &ClaimsQuery| c.values.as_ref().map_or(0, Vec::len);
         if self.meta.type_values.len() > MAX_DCQL_ITEMS
+            || self.meta.vct_values.as_ref().map_or(0, Vec::len) > MAX_DCQL_ITEMS
             || self.claims.len() > MAX_DCQL_ITEMS
             || self.claims.iter().any(|c| values(c) > MAX_DCQL_ITEMS)
         {
@@ -150,9 +172,24 @@ impl CredentialQuery {
     pub fn ldp_vc(id: &str, type_iris: Vec<String>, claims: Vec<ClaimsQuery>) -> Self {
         Self {
             id: id.to_owned(),
-            format: "ldp_vc".into(),
+            format: LDP_VC.into(),
             meta: LdpMeta {
                 type_values: vec![type_iris],
+                vct_values: None,
+            },
+            claims,
+        }
+    }
+
+    /// A `dc+sd-jwt` query `id` for an SD-JWT VC of one of `vcts`,
+    /// disclosing `claims` (paths from the top of the SD-JWT's claims).
+    pub fn sd_jwt(id: &str, vcts: Vec<String>, claims: Vec<ClaimsQuery>) -> Self {
+        Self {
+            id: id.to_owned(),
+            format: DC_SD_JWT.into(),
+            meta: LdpMeta {
+                type_values: Vec::new(),
+                vct_values: Some(vcts),
             },
             claims,
         }
@@ -195,15 +232,16 @@ pub enum DcqlError {
     /// Two credential queries share an id, or an id is empty.
     #[error("credential query id `{0}` is empty or not unique")]
     DuplicateId(String),
-    /// A format other than `ldp_vc`.
-    #[error("credential query `{0}`: format `{1}` is not supported (ldp_vc)")]
+    /// A format other than `ldp_vc` and `dc+sd-jwt`.
+    #[error("credential query `{0}`: format `{1}` is not supported (ldp_vc, dc+sd-jwt)")]
     Format(String, String),
     /// A credential set names a query that does not exist, or has no option.
     #[error("credential set {0}: {1}")]
     BadSet(usize, String),
     /// A query accepts no type set, or an empty one (which would match any
-    /// credential).
-    #[error("credential query `{0}`: type_values must hold non-empty type sets")]
+    /// credential): `type_values` for `ldp_vc`, `vct_values` for
+    /// `dc+sd-jwt`, and not the other.
+    #[error("credential query `{0}`: ldp_vc needs non-empty type_values sets, dc+sd-jwt non-empty vct_values")]
     NoTypes(String),
     /// More sets, options, claims or values than [`MAX_DCQL_ITEMS`], or an id
     /// longer than [`MAX_QUERY_ID_LEN`].
@@ -223,7 +261,7 @@ pub struct DcqlQuery {
 }
 
 impl DcqlQuery {
-    /// Checks the query is well formed: 1–8 `ldp_vc` credential queries with
+    /// Checks the query is well formed: 1–8 `ldp_vc` or `dc+sd-jwt` credential queries with
     /// unique ids, every credential set naming existing queries.
     pub fn validate(&self) -> Result<(), DcqlError> {
         let n = self.credentials.len();
@@ -235,7 +273,7 @@ impl DcqlQuery {
             if q.id.is_empty() || !seen.insert(q.id.as_str()) {
                 return Err(DcqlError::DuplicateId(q.id.clone()));
             }
-            if q.format != "ldp_vc" {
+            if q.format != LDP_VC && q.format != DC_SD_JWT {
                 return Err(DcqlError::Format(q.id.clone(), q.format.clone()));
             }
             q.check_bounds()?;

@@ -103,6 +103,18 @@ impl Fetcher {
 
     /// GETs `url` and parses the body as JSON, within the limits.
     pub async fn get_json(&self, url: &str) -> Result<serde_json::Value, FetchError> {
+        let body = self.get_bytes(url, "application/json").await?;
+        serde_json::from_slice(&body).map_err(|e| FetchError::NotJson(e.to_string()))
+    }
+
+    /// GETs `url` (asking for `accept`) and returns the body as text,
+    /// within the limits.
+    pub async fn get_text(&self, url: &str, accept: &str) -> Result<String, FetchError> {
+        let body = self.get_bytes(url, accept).await?;
+        String::from_utf8(body).map_err(|e| FetchError::NotJson(format!("not UTF-8: {e}")))
+    }
+
+    async fn get_bytes(&self, url: &str, accept: &str) -> Result<Vec<u8>, FetchError> {
         let parsed = Self::check_url(url)?;
         let classify = |e: reqwest::Error| {
             if e.is_timeout() {
@@ -114,7 +126,7 @@ impl Fetcher {
         let mut response = self
             .client()?
             .get(parsed)
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, accept)
             .send()
             .await
             .map_err(classify)?;
@@ -132,7 +144,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(|e| FetchError::NotJson(e.to_string()))
+        Ok(body)
     }
 }
 

@@ -44,6 +44,7 @@ mod offline;
 mod parse;
 mod policy;
 mod runtime;
+mod sd_jwt;
 pub mod signed;
 mod standalone;
 mod status_list;
@@ -65,6 +66,7 @@ pub use policy::{
     ScopeRule, TrustPolicy, TrustedContext, TrustedIssuer, TrustedPrincipal, BUILT_IN_CONTEXTS,
     CREDENTIAL_SUITES, DATA_INTEGRITY_V2_CONTEXT_URL,
 };
+pub use sd_jwt::KEY_BINDING_MAX_AGE_SECS;
 pub use signed::graph::ClaimValue;
 pub use status_list::MAX_LIST_BYTES;
 pub use token_issuer::{IssuedToken, StepRequest, TokenIssuer, STEP_TOKEN_TTL_SECS};

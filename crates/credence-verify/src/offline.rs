@@ -29,8 +29,9 @@ pub enum OfflineError {
 }
 
 /// DID documents and signed status lists supplied up front:
-/// `{"dids": {DID: document}, "status_lists": {URL: list credential}}`,
-/// both sections optional. Everything is still verified; only fetching
+/// `{"dids": {DID: document}, "status_lists": {URL: list credential},
+/// "status_list_tokens": {URL: status list token JWT}}`, every section
+/// optional. Everything is still verified; only fetching
 /// is replaced.
 #[derive(Debug, Clone, Default)]
 pub struct OfflineDocuments {
@@ -38,6 +39,8 @@ pub struct OfflineDocuments {
     pub dids: KnownDocuments,
     /// Status list credentials by URL; a URL not here is unavailable.
     pub status_lists: HashMap<String, Value>,
+    /// IETF status list tokens (compact JWTs) by URI, for SD-JWT VCs.
+    pub status_list_tokens: HashMap<String, String>,
 }
 
 fn section(
@@ -70,7 +73,21 @@ impl OfflineDocuments {
             dids.add(document);
         }
         let status_lists = section(documents, "status_lists")?.into_iter().collect();
-        Ok(Self { dids, status_lists })
+        let mut status_list_tokens = HashMap::new();
+        for (uri, token) in section(documents, "status_list_tokens")? {
+            let Value::String(token) = token else {
+                return Err(OfflineError::Section {
+                    section: "status_list_tokens",
+                    reason: format!("the token for {uri} is not a string"),
+                });
+            };
+            status_list_tokens.insert(uri, token);
+        }
+        Ok(Self {
+            dids,
+            status_lists,
+            status_list_tokens,
+        })
     }
 }
 

@@ -34,10 +34,11 @@ pub struct Verifier {
     runtime: RwLock<Arc<Runtime>>,
     pub(crate) clock: Arc<dyn Clock>,
     request_ttl_secs: i64,
-    nonces: NonceStore,
+    pub(crate) nonces: NonceStore,
     pub(crate) safe: Arc<SafeMode>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) status: Arc<StatusLists>,
+    pub(crate) token_status: Arc<crate::sd_jwt::status::TokenStatusLists>,
     pub(crate) audit: Option<Arc<dyn AuditSink>>,
 }
 
@@ -62,6 +63,10 @@ impl Verifier {
             safe: Arc::new(SafeMode::new(context_loader())),
             resolver: Arc::new(DidResolver::default()),
             status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
+            token_status: Arc::new(crate::sd_jwt::status::TokenStatusLists::new(
+                FetchLimits::default(),
+                status_cache(),
+            )),
             audit: None,
         }
     }
@@ -85,12 +90,16 @@ impl Verifier {
     pub fn offline(mut self, documents: crate::OfflineDocuments) -> Self {
         self.resolver = Arc::new(documents.dids);
         self.status = Arc::new(StatusLists::provided(documents.status_lists));
+        self.token_status = Arc::new(crate::sd_jwt::status::TokenStatusLists::provided(
+            documents.status_list_tokens,
+        ));
         self
     }
 
     /// Fetches status lists with these limits and caches them so.
     pub fn with_status_fetching(mut self, limits: FetchLimits, cache: CacheConfig) -> Self {
-        self.status = Arc::new(StatusLists::new(limits, cache));
+        self.status = Arc::new(StatusLists::new(limits.clone(), cache.clone()));
+        self.token_status = Arc::new(crate::sd_jwt::status::TokenStatusLists::new(limits, cache));
         self
     }
 

@@ -39,6 +39,12 @@ pub(crate) async fn answers(
     query: &CredentialQuery,
     terms: &Terms<'_>,
 ) -> Result<(), ConstraintError> {
+    if query.format != credence_core::LDP_VC {
+        return Err(ConstraintError::WrongCredentialType(format!(
+            "a Data Integrity credential does not answer a `{}` query",
+            query.format
+        )));
+    }
     let counts = |t: &String| t == VERIFIABLE_CREDENTIAL || trusted.contains(t);
     let type_ok = query
         .meta

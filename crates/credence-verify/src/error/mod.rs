@@ -78,9 +78,49 @@ pub enum VerifyError {
     /// No token could be minted or exchanged.
     #[error(transparent)]
     Mint(#[from] MintError),
+    /// An SD-JWT VC presentation is refused by an RFC 9901 check (its
+    /// structure, Disclosures or key binding).
+    #[error("SD-JWT: {0}")]
+    SdJwt(credence_sdjwt::SdJwtError),
     /// The decision could not be written to the audit log, so it is refused.
     #[error("audit log unavailable: {0}")]
     AuditFailed(String),
+}
+
+/// The stable code of an SD-JWT refusal.
+fn sd_jwt_code(e: &credence_sdjwt::SdJwtError) -> &'static str {
+    use credence_sdjwt::SdJwtError as E;
+    match e {
+        E::Malformed(_) => "sd_jwt_malformed",
+        E::TooLarge(_) => "sd_jwt_too_large",
+        E::UnsupportedSdAlg(_) => "sd_jwt_unsupported_sd_alg",
+        E::UnsupportedAlgorithm(_) => "sd_jwt_unsupported_alg",
+        E::WrongType { .. } => "sd_jwt_wrong_typ",
+        E::BadIssuerSignature => "bad_proof",
+        E::UnreferencedDisclosure(_) => "sd_jwt_unreferenced_disclosure",
+        E::DuplicateDigest(_) => "sd_jwt_duplicate_digest",
+        E::DuplicateDisclosure(_) => "sd_jwt_duplicate_disclosure",
+        E::ReservedClaimName(_) => "sd_jwt_reserved_claim_name",
+        E::ClaimCollision(_) => "sd_jwt_claim_collision",
+        E::WrongDisclosureKind(_) => "sd_jwt_wrong_disclosure_kind",
+        E::NotDisclosable(_) => "sd_jwt_not_disclosable",
+        E::MissingClaim(_) => "sd_jwt_missing_claim",
+        E::Expired(_) => "expired",
+        E::NotYetValid(_) => "not_yet_valid",
+        E::KeyBindingMissing => "sd_jwt_key_binding_missing",
+        E::NoHolderKey(_) => "sd_jwt_no_holder_key",
+        E::KeyBindingSignature => "sd_jwt_key_binding_signature",
+        E::NonceMismatch => "nonce_mismatch",
+        E::AudienceMismatch(_) => "audience_mismatch",
+        E::StaleKeyBinding { .. } => "sd_jwt_stale_key_binding",
+        E::SdHashMismatch => "sd_jwt_sd_hash_mismatch",
+        E::StatusList(_) | E::StatusListSignature | E::DecompressionLimit(_) => {
+            "status_list_invalid"
+        }
+        E::StatusIndexOutOfRange(_) => "status_list_invalid",
+        E::Signing(_) => "sd_jwt_signing",
+        _ => "sd_jwt_refused",
+    }
 }
 
 impl VerifyError {
@@ -97,7 +137,27 @@ impl VerifyError {
             Self::Constraint(e) => e.code(),
             Self::Delegation(e) => e.code(),
             Self::Mint(e) => e.code(),
+            Self::SdJwt(e) => sd_jwt_code(e),
             Self::AuditFailed(_) => "audit_failed",
+        }
+    }
+
+    /// An SD-JWT refusal, in the stage it belongs to where Credence has
+    /// one (proof, binding, validity, status), else [`VerifyError::SdJwt`].
+    pub(crate) fn from_sd_jwt(e: credence_sdjwt::SdJwtError, verifier: &str) -> Self {
+        use credence_sdjwt::SdJwtError as E;
+        match e {
+            E::BadIssuerSignature => Self::bad_proof(ProofTarget::Credential, e),
+            E::KeyBindingSignature => Self::bad_proof(ProofTarget::Presentation, e),
+            E::NonceMismatch => BindingError::NonceMismatch(e.to_string()).into(),
+            E::AudienceMismatch(found) => BindingError::DomainMismatch {
+                expected: verifier.to_owned(),
+                found,
+            }
+            .into(),
+            E::Expired(t) => ValidityError::Expired(t.to_string()).into(),
+            E::NotYetValid(t) => ValidityError::NotYetValid(t.to_string()).into(),
+            other => Self::SdJwt(other),
         }
     }
 
