@@ -151,6 +151,35 @@ impl Authority {
         Ok((credential, assignment))
     }
 
+    /// Issues an `AgentCredential` as an SD-JWT VC with a freshly
+    /// assigned status index (stored before the credential is returned).
+    pub async fn issue_sd_jwt(
+        &self,
+        agent_did: &str,
+        profile: &AgentProfile,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+    ) -> Result<(String, StatusAssignment), IssueError> {
+        let assignment = self.assign_status()?;
+        let credential = self
+            .issuer
+            .issue_agent_sd_jwt(
+                agent_did,
+                profile,
+                valid_from,
+                valid_until,
+                Some(&assignment),
+            )
+            .await?;
+        Ok((credential, assignment))
+    }
+
+    /// The signed status list token, as of now.
+    pub fn status_list_token(&self) -> Result<String, IssueError> {
+        self.issuer
+            .status_list_token(&self.registry(), LIST_VALIDITY_MINUTES * 60)
+    }
+
     /// Signs, as the organization, the root link of a delegation chain on
     /// behalf of the human `grant.principal`, with a freshly assigned
     /// status index (replacing `grant.status`) so the org can revoke it.

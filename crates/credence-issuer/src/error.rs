@@ -23,6 +23,9 @@ pub enum IssueError {
     /// Creating the bbs-2023 proof failed.
     #[error("signing failed: {0}")]
     Signing(#[from] Bbs2023Error),
+    /// Making or signing an SD-JWT VC or a status list token failed.
+    #[error("SD-JWT issuance failed: {0}")]
+    SdJwt(String),
     /// Signing a status list credential failed.
     #[error("status list signing failed: {0}")]
     StatusSigning(String),

@@ -108,6 +108,18 @@ impl Issuer {
         &self.keys
     }
 
+    /// The issuer's clock, now.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The Ed25519 assertion key (status lists, SD-JWT VCs) and its DID
+    /// URL; a did:key issuer has none.
+    pub(crate) fn assertion_key(&self) -> Result<(&JWK, String), IssueError> {
+        let key = self.status_key.as_ref().ok_or(IssueError::NoStatusKey)?;
+        Ok((key, self.status_method()))
+    }
+
     fn status_method(&self) -> String {
         format!("{}#status", self.did)
     }

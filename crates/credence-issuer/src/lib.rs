@@ -7,6 +7,10 @@
 //! did:key (tests, offline use) or a did:web document ([`Issuer::web`])
 //! that also lists an Ed25519 key for signing status lists.
 //!
+//! The same credential can be issued as an SD-JWT VC
+//! ([`Issuer::issue_agent_sd_jwt`], a did:web issuer's Ed25519 key), with
+//! an IETF Token Status List computed from the same registry.
+//!
 //! [`StatusRegistry`] keeps W3C Bitstring Status Lists (revocation and
 //! suspension) and signs them as `BitstringStatusListCredential`s
 //! (`eddsa-rdfc-2022`); [`Authority`] is an issuer with its keys and status
@@ -18,10 +22,12 @@ mod authority;
 mod error;
 mod issuer;
 mod principal;
+mod sd_jwt;
 mod status;
 
 pub use authority::Authority;
 pub use error::IssueError;
 pub use issuer::Issuer;
 pub use principal::Principal;
+pub use sd_jwt::TOKEN_STATUS_PATH;
 pub use status::{StatusAssignment, StatusRegistry, STATUS_LIST_LENGTH, STATUS_PURPOSES};

@@ -116,6 +116,17 @@ impl StatusRegistry {
         )
     }
 
+    /// Every index that is not valid, with its IETF Token Status List
+    /// value: 1 revoked (final, so it wins), 2 suspended.
+    pub fn token_statuses(&self) -> impl Iterator<Item = (usize, u8)> + '_ {
+        let suspended = self
+            .suspended
+            .iter()
+            .filter(|i| !self.revoked.contains(i))
+            .map(|i| (*i, 2));
+        self.revoked.iter().map(|i| (*i, 1)).chain(suspended)
+    }
+
     /// How many indexes are assigned.
     pub fn assigned(&self) -> usize {
         self.assigned.len()
@@ -203,5 +214,29 @@ mod tests {
             reg.set(STATUS_LIST_LENGTH + 5, "revocation", true),
             Err(IssueError::UnknownIndex(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod token_status_tests {
+    use super::*;
+
+    #[test]
+    fn token_statuses_report_revoked_over_suspended() {
+        let mut registry = StatusRegistry::default();
+        let (a, b, c) = (
+            registry.assign().expect("index"),
+            registry.assign().expect("index"),
+            registry.assign().expect("index"),
+        );
+        registry.set(a, "suspension", true).expect("sets");
+        registry.set(b, "suspension", true).expect("sets");
+        registry.set(b, "revocation", true).expect("sets");
+        let mut got: Vec<(usize, u8)> = registry.token_statuses().collect();
+        got.sort();
+        let mut want = vec![(a, 2), (b, 1)];
+        want.sort();
+        assert_eq!(got, want);
+        assert!(!got.iter().any(|(i, _)| *i == c));
     }
 }

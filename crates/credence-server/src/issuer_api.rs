@@ -86,6 +86,9 @@ async fn status_list(
     State(s): State<Shared>,
     Path(purpose): Path<String>,
 ) -> Result<Response, OAuthError> {
+    if purpose == "token" {
+        return status_list_token(&s);
+    }
     if !credence_issuer::STATUS_PURPOSES.contains(&purpose.as_str()) {
         return Err(OAuthError::new(
             StatusCode::NOT_FOUND,
@@ -107,6 +110,23 @@ async fn status_list(
     Ok(response)
 }
 
+/// The IETF Token Status List of SD-JWT VCs (`/status/token`), from the
+/// same registry as the Bitstring lists.
+fn status_list_token(s: &IssuerState) -> Result<Response, OAuthError> {
+    let token = s.authority.status_list_token().map_err(issue_error)?;
+    let mut response = token.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/statuslist+jwt"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=30"),
+    );
+    Ok(response)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IssueBody {
@@ -114,6 +134,9 @@ struct IssueBody {
     profile: AgentProfile,
     #[serde(default = "default_days")]
     valid_days: i64,
+    /// `ldp_vc` (default: a bbs-2023 W3C VC) or `dc+sd-jwt` (an SD-JWT VC).
+    #[serde(default)]
+    format: Option<String>,
 }
 
 fn default_days() -> i64 {
@@ -131,6 +154,29 @@ async fn issue(
         return Err(OAuthError::invalid_request("valid_days must be 1..=3650"));
     }
     let now = Utc::now();
+    match body.format.as_deref() {
+        None | Some(credence_core::LDP_VC) => {}
+        Some(credence_core::DC_SD_JWT) => {
+            let (credential, status) = s
+                .authority
+                .issue_sd_jwt(
+                    &body.subject,
+                    &body.profile,
+                    now,
+                    now + Duration::days(body.valid_days),
+                )
+                .await
+                .map_err(issue_error)?;
+            tracing::info!(subject = %body.subject, status_index = status.index, "SD-JWT VC issued");
+            let body = json!({"credential": credential, "format": "dc+sd-jwt", "status_index": status.index});
+            return Ok((StatusCode::CREATED, Json(body)).into_response());
+        }
+        Some(other) => {
+            return Err(OAuthError::invalid_request(format!(
+                "format {other:?}: ldp_vc or dc+sd-jwt"
+            )))
+        }
+    }
     let (credential, status) = s
         .authority
         .issue(

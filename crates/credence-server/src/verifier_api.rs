@@ -33,6 +33,11 @@ pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-e
 /// Verifiable Presentation (JSON, Data Integrity proofs) answering one of
 /// this verifier's presentation requests.
 pub const VP_TOKEN_TYPE: &str = "urn:credence:params:oauth:token-type:vp+ld+json";
+/// The `subject_token_type` of an SD-JWT VC presentation (compact, with
+/// its KB-JWT bound to a request of this service). There is no registered
+/// OAuth token type for it; Credence names its own, like
+/// [`VP_TOKEN_TYPE`].
+pub const SD_JWT_TOKEN_TYPE: &str = "urn:credence:params:oauth:token-type:dc+sd-jwt";
 
 /// RFC 8693 `issued_token_type` of what `/token` returns.
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
@@ -59,12 +64,17 @@ async fn health() -> Json<Value> {
 }
 
 /// `{"claims": [..]}` (an AgentCredential with these claims) or
-/// `{"dcql_query": {..}}` (any DCQL query).
+/// `{"dcql_query": {..}}` (any DCQL query); `{"claims": [..], "format":
+/// "dc+sd-jwt"}` asks for the SD-JWT VC form.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, untagged)]
 enum RequestBody {
     Claims {
         claims: Vec<String>,
+        /// `ldp_vc` (default) or `dc+sd-jwt`: which form of the
+        /// `AgentCredential` is asked for.
+        #[serde(default)]
+        format: Option<String>,
     },
     Dcql {
         dcql_query: credence_core::DcqlQuery,
@@ -72,15 +82,15 @@ enum RequestBody {
 }
 
 async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
-    let claims = if body.iter().all(u8::is_ascii_whitespace) {
-        s.default_claims.clone()
+    let (claims, format) = if body.iter().all(u8::is_ascii_whitespace) {
+        (s.default_claims.clone(), None)
     } else {
         match serde_json::from_slice::<RequestBody>(&body).map_err(|_| {
             OAuthError::invalid_request(
                 "body: expected {\"claims\": [names]} or {\"dcql_query\": {credentials: [..]}}",
             )
         })? {
-            RequestBody::Claims { claims } => claims,
+            RequestBody::Claims { claims, format } => (claims, format),
             RequestBody::Dcql { dcql_query } => {
                 let request = s
                     .verifier
@@ -97,9 +107,18 @@ async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response
         ));
     }
     let names: Vec<&str> = claims.iter().map(String::as_str).collect();
+    let query = match format.as_deref() {
+        None | Some(credence_core::LDP_VC) => credence_core::agent_credential_query(&names),
+        Some(credence_core::DC_SD_JWT) => credence_core::agent_sd_jwt_query(&names),
+        Some(other) => {
+            return Err(OAuthError::invalid_request(format!(
+                "format {other:?}: ldp_vc or dc+sd-jwt"
+            )))
+        }
+    };
     let request = s
         .verifier
-        .create_request_for(credence_core::agent_credential_query(&names))
+        .create_request_for(query)
         .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     tracing::info!(nonce_prefix = %&request.nonce[..8], claims = ?claims, "presentation request issued");
     Ok((StatusCode::CREATED, Json(request)).into_response())
@@ -146,24 +165,28 @@ async fn token(
     if req.subject_token_type.as_deref() == Some(ACCESS_TOKEN_TYPE) {
         return step_token(&s, &headers, req).await;
     }
-    if req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
+    let sd_jwt = req.subject_token_type.as_deref() == Some(SD_JWT_TOKEN_TYPE);
+    if !sd_jwt && req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
         return Err(OAuthError::invalid_request(format!(
-            "subject_token_type must be {VP_TOKEN_TYPE} (a presentation) or {ACCESS_TOKEN_TYPE} (a per-step exchange)"
+            "subject_token_type must be {VP_TOKEN_TYPE} or {SD_JWT_TOKEN_TYPE} (a presentation) or {ACCESS_TOKEN_TYPE} (a per-step exchange)"
         )));
     }
-    let vp: Value = req
+    let subject = req
         .subject_token
         .as_deref()
-        .ok_or_else(|| OAuthError::invalid_request("subject_token is required"))
-        .and_then(|t| {
-            serde_json::from_str(t)
-                .map_err(|e| OAuthError::invalid_request(format!("subject_token is not JSON: {e}")))
-        })?;
+        .ok_or_else(|| OAuthError::invalid_request("subject_token is required"))?;
     let scopes: Option<Vec<String>> = req
         .scope
         .map(|s| s.split_whitespace().map(str::to_owned).collect());
     let requested = req.audience.or(req.resource);
-    let outcome = match s.verifier.verify_presentation(&vp).await {
+    let verified = if sd_jwt {
+        s.verifier.verify_sd_jwt_presentation(subject).await
+    } else {
+        let vp: Value = serde_json::from_str(subject)
+            .map_err(|e| OAuthError::invalid_request(format!("subject_token is not JSON: {e}")))?;
+        s.verifier.verify_presentation(&vp).await
+    };
+    let outcome = match verified {
         // The audience is resolved under the policy snapshot the
         // presentation was verified with, the one minting maps scopes with.
         Ok(verified) => {

@@ -64,7 +64,7 @@ pub use parse::{ProofHeader, UnverifiedPresentation, MAX_CREDENTIALS};
 pub use policy::{
     Condition, Constraint, CredentialFacts, Grant, NamedClaims, PolicyError, PolicyTypes,
     ScopeRule, TrustPolicy, TrustedContext, TrustedIssuer, TrustedPrincipal, BUILT_IN_CONTEXTS,
-    CREDENTIAL_SUITES, DATA_INTEGRITY_V2_CONTEXT_URL,
+    CREDENTIAL_FORMATS, CREDENTIAL_SUITES, DATA_INTEGRITY_V2_CONTEXT_URL,
 };
 pub use sd_jwt::KEY_BINDING_MAX_AGE_SECS;
 pub use signed::graph::ClaimValue;

@@ -17,7 +17,8 @@
 //! # require_status = true           # default: … and a credentialStatus entry
 //! # max_validity_days = 30          # optional: validFrom → validUntil at most
 //! # signs_for_principals = false    # may root delegation chains for humans
-//! # formats = ["bbs-2023"]          # default: bbs-2023, eddsa-rdfc-2022, ecdsa-rdfc-2019
+//! # formats = ["bbs-2023"]          # default: bbs-2023, eddsa-rdfc-2022, ecdsa-rdfc-2019;
+//! #                                 # "dc+sd-jwt" (SD-JWT VCs) only when listed
 //! # require_presentation_header = false  # true: a bbs-2023 header must be the nonce
 //!
 //! [[constraint]]                     # must hold, or the presentation is refused
@@ -85,6 +86,15 @@ pub type PolicyTypes = BTreeSet<String>;
 /// The securing mechanisms (cryptosuites) a credential inside a
 /// presentation may use.
 pub const CREDENTIAL_SUITES: &[&str] = &["bbs-2023", "eddsa-rdfc-2022", "ecdsa-rdfc-2019"];
+
+/// Every format an issuer entry may list: the Data Integrity
+/// cryptosuites, and `dc+sd-jwt` (SD-JWT VCs, never accepted unless listed).
+pub const CREDENTIAL_FORMATS: &[&str] = &[
+    "bbs-2023",
+    "eddsa-rdfc-2022",
+    "ecdsa-rdfc-2019",
+    credence_core::DC_SD_JWT,
+];
 
 fn all_suites() -> Vec<String> {
     CREDENTIAL_SUITES.iter().map(|s| (*s).to_owned()).collect()

@@ -4,7 +4,7 @@
 use super::contexts::RawContext;
 use super::{
     Condition, Constraint, DelegatedClaim, PolicyError, ScopeRule, TrustPolicy, TrustedIssuer,
-    TrustedPrincipal, CREDENTIAL_SUITES,
+    TrustedPrincipal, CREDENTIAL_FORMATS,
 };
 use credence_core::MAX_TOKEN_TTL_SECS;
 use serde::Deserialize;
@@ -92,12 +92,12 @@ impl TrustPolicy {
             if let Some(f) = issuer
                 .formats
                 .iter()
-                .find(|f| !CREDENTIAL_SUITES.contains(&f.as_str()))
+                .find(|f| !CREDENTIAL_FORMATS.contains(&f.as_str()))
             {
                 return Err(invalid(
                     span,
                     format!(
-                        "issuer {}: format `{f}` is not one of {CREDENTIAL_SUITES:?}",
+                        "issuer {}: format `{f}` is not one of {CREDENTIAL_FORMATS:?}",
                         issuer.did
                     ),
                 ));
@@ -108,7 +108,11 @@ impl TrustPolicy {
                     format!("issuer `{}` is not a DID", issuer.did),
                 ));
             }
-            if issuer.require_presentation_header && issuer.formats.iter().any(|f| f != "bbs-2023")
+            if issuer.require_presentation_header
+                && issuer
+                    .formats
+                    .iter()
+                    .any(|f| f != "bbs-2023" && f != credence_core::DC_SD_JWT)
             {
                 return Err(invalid(
                     span,

@@ -1,0 +1,154 @@
+//! SD-JWT VCs across the services on loopback: Acme's issuer issues an
+//! AgentCredential as an SD-JWT VC over its admin API and serves its
+//! Token Status List; an agent presents it with a KB-JWT to Globex's token
+//! service, which verifies it (fetching the status list token over HTTP)
+//! and mints the same DPoP-bound token as for a Data Integrity
+//! presentation; revoking over the admin API makes the next exchange fail.
+
+mod common;
+
+use common::{assert_oauth, world_with};
+use credence_core::AgentProfile;
+use credence_sdjwt::present::{bind, select};
+use credence_sdjwt::{SdJwt, Step};
+use credence_server::verifier_api::{SD_JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT};
+use reqwest::StatusCode;
+use serde_json::{json, Map, Value};
+use ssi::dids::DIDKey;
+use ssi::JWK;
+
+/// Globex trusts Acme for SD-JWT VCs too.
+fn with_sd_jwt(policy: &std::path::Path) {
+    let text = std::fs::read_to_string(policy).unwrap().replacen(
+        "credential_types = [\"AgentCredential\"]",
+        "credential_types = [\"AgentCredential\"]\nformats = [\"bbs-2023\", \"dc+sd-jwt\"]",
+        1,
+    );
+    std::fs::write(policy, text).unwrap();
+}
+
+#[tokio::test]
+async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
+    let w = world_with(|v| v).await;
+    with_sd_jwt(&w.policy_path);
+    w.verifier
+        .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
+    let agent = JWK::generate_ed25519().unwrap();
+    let agent_did = DIDKey::generate(&agent.to_public()).unwrap().to_string();
+    let issued: Value = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(&json!({"subject": agent_did, "profile": AgentProfile::sample(), "format": "dc+sd-jwt"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(issued["format"], "dc+sd-jwt", "{issued}");
+    let credential = SdJwt::parse(issued["credential"].as_str().unwrap()).unwrap();
+    let index = issued["status_index"].as_u64().unwrap();
+    let (_, payload) = ssi::claims::jws::decode_unverified(&credential.issuer_jwt).unwrap();
+    let payload: Map<String, Value> = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(payload["iss"], w.issuer_did);
+    assert_eq!(
+        payload["cnf"]["jwk"],
+        serde_json::to_value(agent.to_public()).unwrap()
+    );
+
+    let present = |nonce: &str| {
+        let wanted = |p: &[Step]| matches!(p.first(), Some(Step::Key(k)) if k == "organization" || k == "capabilities");
+        let selected = select(&credential, &payload, &wanted).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        bind(selected, &agent, nonce, &w.verifier_url, now)
+            .unwrap()
+            .to_compact()
+    };
+    let exchange = |presentation: String| {
+        let client = w.client.clone();
+        let url = format!("{}/token", w.verifier_url);
+        let tool = w.tool_url.clone();
+        async move {
+            let form = [
+                ("grant_type", TOKEN_EXCHANGE_GRANT),
+                ("subject_token", presentation.as_str()),
+                ("subject_token_type", SD_JWT_TOKEN_TYPE),
+                ("audience", tool.as_str()),
+            ];
+            let r = client.post(url).form(&form).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let request = |client: reqwest::Client, url: String| async move {
+        let r = client
+            .post(format!("{url}/presentation-requests"))
+            .json(&json!({"claims": ["organization", "capabilities"], "format": "dc+sd-jwt"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let request: Value = r.json().await.unwrap();
+        assert_eq!(
+            request["dcql_query"]["credentials"][0]["format"], "dc+sd-jwt",
+            "{request}"
+        );
+        request["nonce"].as_str().unwrap().to_owned()
+    };
+
+    let nonce = request(w.client.clone(), w.verifier_url.clone()).await;
+    let (status, body) = exchange(present(&nonce)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "DPoP", "{body}");
+    assert!(
+        body["scope"].as_str().unwrap().contains("invoices:read"),
+        "{body}"
+    );
+    let token = body["access_token"].as_str().unwrap();
+    let claims = credence_core::decode_access_token(token, &w.tokens.token_key()).unwrap();
+    assert_eq!(claims.sub, agent_did);
+    assert_eq!(claims.cnf.jkt, agent.thumbprint().unwrap());
+
+    // Revoked over the admin API: the status list token says so.
+    let r = w
+        .client
+        .post(format!("{}/admin/status", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(&json!({"index": index, "purpose": "revocation", "set": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token = w
+        .client
+        .get(format!("{}/status/token", w.issuer_origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        token.headers()["content-type"],
+        "application/statuslist+jwt"
+    );
+    // The verifier caches lists for 30 s: a fresh verifier sees the change.
+    let fresh = credence_verify::Verifier::new(
+        &w.verifier_url,
+        credence_verify::TrustPolicy::load(&w.policy_path).unwrap(),
+    );
+    let nonce = fresh
+        .create_request_for(credence_core::agent_sd_jwt_query(&["capabilities"]))
+        .unwrap()
+        .nonce;
+    let got = fresh.verify_sd_jwt_presentation(&present(&nonce)).await;
+    assert!(
+        matches!(
+            got,
+            Err(credence_verify::VerifyError::Status(
+                credence_verify::StatusError::Revoked { .. }
+            ))
+        ),
+        "{got:?}"
+    );
+    // A presentation for another request nonce is refused at /token.
+    let (status, body) = exchange(present("not-a-nonce")).await;
+    assert_oauth(status, &body, "invalid_grant", "nonce_mismatch");
+}
