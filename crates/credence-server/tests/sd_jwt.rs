@@ -1,6 +1,7 @@
 //! SD-JWT VCs across the services on loopback: Acme's issuer issues an
 //! AgentCredential as an SD-JWT VC over its admin API and serves its
-//! Token Status List; an agent presents it with a KB-JWT to Globex's token
+//! Token Status List; the agent's wallet imports it (verified) and
+//! presents it with a KB-JWT to Globex's token
 //! service, which verifies it (fetching the status list token over HTTP)
 //! and mints the same DPoP-bound token as for a Data Integrity
 //! presentation; revoking over the admin API makes the next exchange fail.
@@ -9,13 +10,19 @@ mod common;
 
 use common::{assert_oauth, world_with};
 use credence_core::AgentProfile;
-use credence_sdjwt::present::{bind, select};
-use credence_sdjwt::{SdJwt, Step};
+use credence_core::PresentationRequest;
 use credence_server::verifier_api::{SD_JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT};
 use reqwest::StatusCode;
-use serde_json::{json, Map, Value};
-use ssi::dids::DIDKey;
-use ssi::JWK;
+use serde_json::{json, Value};
+
+/// A request shaped like the service's, that it never issued.
+fn req_for_other(verifier: &str) -> PresentationRequest {
+    PresentationRequest::for_query(
+        verifier,
+        credence_core::agent_sd_jwt_query(&["capabilities"]),
+        chrono::Utc::now().timestamp() + 60,
+    )
+}
 
 /// Globex trusts Acme for SD-JWT VCs too.
 fn with_sd_jwt(policy: &std::path::Path) {
@@ -33,8 +40,7 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
     with_sd_jwt(&w.policy_path);
     w.verifier
         .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
-    let agent = JWK::generate_ed25519().unwrap();
-    let agent_did = DIDKey::generate(&agent.to_public()).unwrap().to_string();
+    let agent_did = w.wallet.did().to_owned();
     let issued: Value = w
         .client
         .post(format!("{}/admin/credentials", w.issuer_origin))
@@ -47,23 +53,14 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
         .await
         .unwrap();
     assert_eq!(issued["format"], "dc+sd-jwt", "{issued}");
-    let credential = SdJwt::parse(issued["credential"].as_str().unwrap()).unwrap();
+    let text = issued["credential"].as_str().unwrap();
     let index = issued["status_index"].as_u64().unwrap();
-    let (_, payload) = ssi::claims::jws::decode_unverified(&credential.issuer_jwt).unwrap();
-    let payload: Map<String, Value> = serde_json::from_slice(&payload).unwrap();
-    assert_eq!(payload["iss"], w.issuer_did);
-    assert_eq!(
-        payload["cnf"]["jwk"],
-        serde_json::to_value(agent.to_public()).unwrap()
-    );
-
-    let present = |nonce: &str| {
-        let wanted = |p: &[Step]| matches!(p.first(), Some(Step::Key(k)) if k == "organization" || k == "capabilities");
-        let selected = select(&credential, &payload, &wanted).unwrap();
-        let now = chrono::Utc::now().timestamp();
-        bind(selected, &agent, nonce, &w.verifier_url, now)
-            .unwrap()
-            .to_compact()
+    let imported = w.wallet.import_sd_jwt(text).await.unwrap();
+    assert_eq!(imported.summary.issuer, w.issuer_did);
+    let wallet = w.wallet.clone();
+    let present = |request: PresentationRequest| {
+        let wallet = wallet.clone();
+        async move { wallet.present_sd_jwt(&request).await.unwrap() }
     };
     let exchange = |presentation: String| {
         let client = w.client.clone();
@@ -88,16 +85,13 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
-        let request: Value = r.json().await.unwrap();
-        assert_eq!(
-            request["dcql_query"]["credentials"][0]["format"], "dc+sd-jwt",
-            "{request}"
-        );
-        request["nonce"].as_str().unwrap().to_owned()
+        let request: PresentationRequest = r.json().await.unwrap();
+        assert_eq!(request.dcql_query.credentials[0].format, "dc+sd-jwt");
+        request
     };
 
-    let nonce = request(w.client.clone(), w.verifier_url.clone()).await;
-    let (status, body) = exchange(present(&nonce)).await;
+    let req = request(w.client.clone(), w.verifier_url.clone()).await;
+    let (status, body) = exchange(present(req).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "DPoP", "{body}");
     assert!(
@@ -107,7 +101,7 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
     let token = body["access_token"].as_str().unwrap();
     let claims = credence_core::decode_access_token(token, &w.tokens.token_key()).unwrap();
     assert_eq!(claims.sub, agent_did);
-    assert_eq!(claims.cnf.jkt, agent.thumbprint().unwrap());
+    assert_eq!(claims.cnf.jkt, w.wallet.public_jwk().thumbprint().unwrap());
 
     // Revoked over the admin API: the status list token says so.
     let r = w
@@ -134,11 +128,10 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
         &w.verifier_url,
         credence_verify::TrustPolicy::load(&w.policy_path).unwrap(),
     );
-    let nonce = fresh
+    let req = fresh
         .create_request_for(credence_core::agent_sd_jwt_query(&["capabilities"]))
-        .unwrap()
-        .nonce;
-    let got = fresh.verify_sd_jwt_presentation(&present(&nonce)).await;
+        .unwrap();
+    let got = fresh.verify_sd_jwt_presentation(&present(req).await).await;
     assert!(
         matches!(
             got,
@@ -148,7 +141,9 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
         ),
         "{got:?}"
     );
-    // A presentation for another request nonce is refused at /token.
-    let (status, body) = exchange(present("not-a-nonce")).await;
+    // A presentation for a request this service never made is refused.
+    let mut forged = req_for_other(&w.verifier_url);
+    forged.nonce = "not-a-nonce".into();
+    let (status, body) = exchange(present(forged).await).await;
     assert_oauth(status, &body, "invalid_grant", "nonce_mismatch");
 }

@@ -26,6 +26,14 @@ pub struct CredentialSummary {
     pub valid_until: Option<DateTime<Utc>>,
     /// When it was imported.
     pub imported_at: DateTime<Utc>,
+    /// Its format: `ldp_vc` (a bbs-2023 W3C VC; records written before
+    /// SD-JWT support are these) or `dc+sd-jwt`.
+    #[serde(default = "ldp_vc")]
+    pub format: String,
+}
+
+fn ldp_vc() -> String {
+    credence_core::LDP_VC.into()
 }
 
 impl CredentialSummary {
@@ -63,11 +71,11 @@ pub struct Imported {
     pub new: bool,
 }
 
-fn type_term(t: &str) -> String {
+pub(crate) fn type_term(t: &str) -> String {
     format!("type:{}", expand_credential_type(t))
 }
 
-fn issuer_term(did: &str) -> String {
+pub(crate) fn issuer_term(did: &str) -> String {
     format!("issuer:{did}")
 }
 
@@ -207,6 +215,7 @@ impl Wallet {
             valid_from,
             valid_until,
             imported_at: now,
+            format: ldp_vc(),
         };
         let meta =
             serde_json::to_vec(&summary).map_err(|e| ImportError::Malformed(e.to_string()))?;
@@ -221,7 +230,7 @@ impl Wallet {
         Ok(Imported { summary, new: true })
     }
 
-    fn summary(&self, id: &str) -> Result<Option<CredentialSummary>, WalletError> {
+    pub(crate) fn summary(&self, id: &str) -> Result<Option<CredentialSummary>, WalletError> {
         match self.store.get(Space::CredentialMeta, id)? {
             None => Ok(None),
             Some(bytes) => serde_json::from_slice(&bytes)

@@ -26,6 +26,7 @@ mod error;
 mod holder_policy;
 mod plan;
 mod present;
+mod sd_jwt;
 mod select;
 mod wallet;
 

@@ -137,7 +137,10 @@ impl Chooser<'_> {
                 ..Default::default()
             };
             for s in self.wallet.list(&filter)? {
-                if !s.expired_at(self.now) && set.iter().all(|t| s.has_type(t)) {
+                if s.format == credence_core::LDP_VC
+                    && !s.expired_at(self.now)
+                    && set.iter().all(|t| s.has_type(t))
+                {
                     out.insert(s.id.clone(), s);
                 }
             }

@@ -1,0 +1,290 @@
+//! SD-JWT VCs in the wallet: verified import (the issuer's signature by a
+//! key its DID authorizes for `assertionMethod`, every Disclosure, `typ`
+//! `dc+sd-jwt`, not expired, `cnf.jwk` this agent's key and `sub` this
+//! agent), stored sealed like the W3C credentials; and answers to
+//! `dc+sd-jwt` credential queries with only the Disclosures the request
+//! asks for and the holder policy allows (per claim and per element),
+//! bound to the request by a KB-JWT signed by the agent key.
+
+use crate::credentials::{issuer_term, type_term, CredentialSummary, Imported};
+use crate::{ImportError, PresentError, Wallet, WalletError};
+use chrono::{DateTime, Utc};
+use credence_core::{correlation_id, ClaimsQuery, CredentialQuery, PresentationRequest, DC_SD_JWT};
+use credence_did::{authorized_method, did_of};
+use credence_sdjwt::disclosure::Disclosure;
+use credence_sdjwt::present::{bind, select};
+use credence_sdjwt::unpack::unpack;
+use credence_sdjwt::{check_vc, SdJwt, SdJwtError, Step, VerifyOptions, SD_JWT_VC_TYP};
+use credence_store::{AuditRecord, Space};
+use serde_json::{Map, Value};
+
+fn forged(e: SdJwtError) -> ImportError {
+    match e {
+        SdJwtError::Expired(t) => ImportError::Expired(t.to_string()),
+        SdJwtError::Malformed(m) | SdJwtError::TooLarge(m) => ImportError::Malformed(m),
+        other => ImportError::Forged(other.to_string()),
+    }
+}
+
+impl Wallet {
+    /// Verifies and stores an SD-JWT VC (compact, with its Disclosures)
+    /// issued to this agent. Refused, with the reason, when it is
+    /// malformed, is not an SD-JWT VC, is signed by a key its issuer does
+    /// not authorize, has a forged or misplaced Disclosure, has expired, or
+    /// is bound to another key or subject.
+    pub async fn import_sd_jwt(&self, text: &str) -> Result<Imported, ImportError> {
+        let sd = SdJwt::parse(text).map_err(forged)?;
+        let hint = sd.issuer_hint(&[SD_JWT_VC_TYP]).map_err(forged)?;
+        let issuer = hint
+            .iss
+            .ok_or_else(|| ImportError::Malformed("no iss".into()))?;
+        let kid = hint
+            .kid
+            .ok_or_else(|| ImportError::Malformed("no kid".into()))?;
+        let method = match kid.strip_prefix('#') {
+            Some(fragment) => format!("{issuer}#{fragment}"),
+            None => kid,
+        };
+        if did_of(&method) != issuer {
+            return Err(ImportError::Forged(format!(
+                "signed by {method}, but the issuer is {issuer}"
+            )));
+        }
+        let key = authorized_method(self.resolver.as_ref(), &method, "assertionMethod")
+            .await?
+            .jwk()?;
+        let now = self.clock.now();
+        let options = VerifyOptions {
+            typ: vec![SD_JWT_VC_TYP.into()],
+            now: now.timestamp(),
+            max_ahead: credence_core::MAX_CLOCK_SKEW_SECS,
+            key_binding: None,
+        };
+        let verified = sd.verify(&key, &options).map_err(forged)?;
+        let vc = check_vc(&verified).map_err(forged)?;
+        let bound = verified
+            .holder_key
+            .as_ref()
+            .is_some_and(|k| k.equals_public(&self.key));
+        if !bound || vc.subject.as_deref() != Some(self.did.as_str()) {
+            return Err(ImportError::WrongSubject {
+                subject: vc.subject.unwrap_or_else(|| "(no sub)".into()),
+                agent: self.did.clone(),
+            });
+        }
+        let stored = Value::String(sd.to_compact());
+        let bytes =
+            serde_json::to_vec(&stored).map_err(|e| ImportError::Malformed(e.to_string()))?;
+        let id = self.store.fingerprint(&bytes);
+        if let Some(existing) = self.summary(&id)? {
+            return Ok(Imported {
+                summary: existing,
+                new: false,
+            });
+        }
+        let time = |t: Option<i64>| t.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+        let summary = CredentialSummary {
+            id: id.clone(),
+            types: vec![vc.vct],
+            issuer,
+            valid_from: time(vc.nbf.or(vc.iat)),
+            valid_until: time(vc.exp),
+            imported_at: now,
+            format: DC_SD_JWT.into(),
+        };
+        let meta =
+            serde_json::to_vec(&summary).map_err(|e| ImportError::Malformed(e.to_string()))?;
+        let mut batch = self.store.batch();
+        batch.put(Space::Credentials, &id, &bytes)?;
+        batch.put(Space::CredentialMeta, &id, &meta)?;
+        for t in &summary.types {
+            batch.index(&type_term(t), &id)?;
+        }
+        batch.index(&issuer_term(&summary.issuer), &id)?;
+        self.store.commit(batch)?;
+        Ok(Imported { summary, new: true })
+    }
+
+    /// Answers `request`'s `dc+sd-jwt` credential query with an SD-JWT VC
+    /// presentation: the stored credential of an accepted `vct`, only the
+    /// Disclosures of the requested claims (and of the objects containing
+    /// them) that the holder policy allows for `request.client_id`, list
+    /// elements filtered by the policy and the query's `values`, and a
+    /// KB-JWT (`nonce`, `aud` = the client id, `iat`, `sd_hash`). Audited.
+    pub async fn present_sd_jwt(
+        &self,
+        request: &PresentationRequest,
+    ) -> Result<String, PresentError> {
+        request.dcql_query.validate()?;
+        let now = self.clock.now();
+        if now.timestamp() >= request.expires_at {
+            return Err(PresentError::RequestExpired(request.expires_at));
+        }
+        let query = request
+            .dcql_query
+            .credentials
+            .iter()
+            .find(|q| q.format == DC_SD_JWT)
+            .ok_or(PresentError::NoMatchingCredential)?;
+        let allowance = self.holder_policy()?.allowance(&request.client_id);
+        let names: Vec<String> = query.claims.iter().map(claim_name).collect();
+        let denied: Vec<String> = names
+            .iter()
+            .map(|n| policy_name(n))
+            .filter(|n| !allowance.allows_claim(n))
+            .collect();
+        if !denied.is_empty() {
+            return Err(PresentError::PolicyDenied {
+                verifier: request.client_id.clone(),
+                claims: denied,
+            });
+        }
+        let (sd, payload) = self.stored_sd_jwt(query)?;
+        let disclosures = sd
+            .disclosures
+            .iter()
+            .map(|d| Disclosure::decode(d))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PresentError::Sign(e.to_string()))?;
+        let full = unpack(&payload, &disclosures)
+            .map_err(|e| PresentError::Sign(e.to_string()))?
+            .claims;
+        let wanted = |path: &[Step]| wanted(path, &query.claims, &names, &allowance, &full);
+        let selected =
+            select(&sd, &payload, &wanted).map_err(|e| PresentError::Sign(e.to_string()))?;
+        for (claim, name) in query.claims.iter().zip(&names) {
+            if !full.contains_key(name.split('.').next().unwrap_or_default()) {
+                return Err(PresentError::MissingClaim(claim.path.to_string()));
+            }
+        }
+        let presentation = bind(
+            selected,
+            &self.key,
+            &request.nonce,
+            &request.client_id,
+            now.timestamp(),
+        )
+        .map_err(|e| PresentError::Sign(e.to_string()))?;
+        let record = AuditRecord::new(
+            &self.did,
+            "present",
+            "done",
+            &correlation_id(&request.nonce),
+        )
+        .reason(format!(
+            "to {}: SD-JWT VC, disclosed {} ({} Disclosures)",
+            request.client_id,
+            names.join(", "),
+            presentation.disclosures.len()
+        ));
+        self.record(record)?;
+        Ok(presentation.to_compact())
+    }
+
+    /// The stored, unexpired SD-JWT VC of one of `query`'s `vct`s, and its
+    /// issuer-signed claims.
+    fn stored_sd_jwt(
+        &self,
+        query: &CredentialQuery,
+    ) -> Result<(SdJwt, Map<String, Value>), PresentError> {
+        let now = self.clock.now();
+        for vct in query.meta.vct_values.iter().flatten() {
+            let filter = crate::CredentialFilter {
+                credential_type: Some(vct.clone()),
+                ..Default::default()
+            };
+            for summary in self.list(&filter)? {
+                if summary.format != DC_SD_JWT || summary.expired_at(now) {
+                    continue;
+                }
+                let Value::String(text) = self.show(&summary.id)? else {
+                    return Err(WalletError::CorruptRecord(format!("SD-JWT {}", summary.id)).into());
+                };
+                let corrupt = |_| WalletError::CorruptRecord(format!("SD-JWT {}", summary.id));
+                let sd = SdJwt::parse(&text).map_err(corrupt)?;
+                let (_, payload) = ssi::claims::jws::decode_unverified(&sd.issuer_jwt)
+                    .map_err(|_| WalletError::CorruptRecord(format!("SD-JWT {}", summary.id)))?;
+                let payload = serde_json::from_slice(&payload)
+                    .map_err(|_| WalletError::CorruptRecord(format!("SD-JWT {}", summary.id)))?;
+                return Ok((sd, payload));
+            }
+        }
+        Err(PresentError::NoMatchingCredential)
+    }
+}
+
+/// The holder-policy name of a requested claim (its path, dotted, without
+/// a leading `credentialSubject`).
+fn claim_name(claim: &ClaimsQuery) -> String {
+    let path = &claim.path.0;
+    let path = match path.first().map(String::as_str) {
+        Some("credentialSubject") => &path[1..],
+        _ => &path[..],
+    };
+    path.join(".")
+}
+
+/// The holder policy's name of an SD-JWT VC claim: its claims are the
+/// subject's, so `capabilities` is `credentialSubject.capabilities`.
+fn policy_name(name: &str) -> String {
+    format!("credentialSubject.{name}")
+}
+
+/// Whether the Disclosure at `path` is one to present: it is a requested
+/// claim or inside one, and each list element on the way is one the holder
+/// policy allows and the query accepts.
+fn wanted(
+    path: &[Step],
+    claims: &[ClaimsQuery],
+    names: &[String],
+    allowance: &crate::Allowance,
+    full: &Map<String, Value>,
+) -> bool {
+    let keys: Vec<&str> = path
+        .iter()
+        .filter_map(|s| match s {
+            Step::Key(k) => Some(k.as_str()),
+            Step::Index(_) => None,
+        })
+        .collect();
+    claims.iter().zip(names).any(|(claim, name)| {
+        let requested: Vec<&str> = name.split('.').collect();
+        if keys.len() < requested.len() || keys[..requested.len()] != requested[..] {
+            return false;
+        }
+        // An element of the requested claim itself: policy and values.
+        match path.get(requested.len()) {
+            Some(Step::Index(i)) if path.len() == requested.len() + 1 => {
+                let value = value_at(full, &path[..requested.len()]).and_then(|v| v.get(*i));
+                let lexical = value.and_then(lexical);
+                lexical.is_some_and(|l| {
+                    allowance.allows_element(&policy_name(name), &l) && claim.accepts(&l)
+                })
+            }
+            _ => true,
+        }
+    })
+}
+
+fn value_at<'a>(claims: &'a Map<String, Value>, path: &[Step]) -> Option<&'a Value> {
+    let (Step::Key(first), rest) = path.split_first()? else {
+        return None;
+    };
+    let mut at = claims.get(first)?;
+    for step in rest {
+        at = match step {
+            Step::Key(k) => at.get(k)?,
+            Step::Index(i) => at.get(*i)?,
+        };
+    }
+    Some(at)
+}
+
+fn lexical(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
