@@ -13,6 +13,7 @@ pub use credence_core as model;
 pub use credence_did as did;
 pub use credence_issuer as issuer;
 pub use credence_resource as resource;
+pub use credence_sdjwt as sdjwt;
 pub use credence_store as store;
 pub use credence_verify as verify;
 pub use credence_wallet as wallet;

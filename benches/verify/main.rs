@@ -6,7 +6,8 @@
 //!   disclosure counts;
 //! * eddsa-rdfc-2022 verify, and one Ed25519 verify / sign;
 //! * did:key resolution, cached did:web resolution;
-//! * the full verify-and-mint of a bbs-2023 presentation;
+//! * the full verify-and-mint of a bbs-2023 presentation, and of an SD-JWT
+//!   VC presentation (with its KB-JWT), beside the raw SD-JWT verify;
 //! * BBS ProofVerify alone, the blst path against zkryptium
 //!   (`cargo bench --bench verify -- '^proof_verify/'`).
 //!
@@ -20,6 +21,7 @@ mod full;
 mod proof_verify;
 mod report;
 mod resolve;
+mod sd_jwt;
 
 /// The allocator the service runs on (see the workspace Cargo.toml).
 #[global_allocator]
@@ -42,6 +44,7 @@ fn main() {
     eddsa::run(&mut c, &rt);
     resolve::run(&mut c, &rt);
     let full_counts = full::run(&mut c, &rt);
+    sd_jwt::run(&mut c, &rt);
     proof_verify::run(&mut c);
     c.final_summary();
     report::print(&counts, full_counts);

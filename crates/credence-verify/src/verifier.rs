@@ -39,6 +39,9 @@ pub struct Verifier {
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) status: Arc<StatusLists>,
     pub(crate) token_status: Arc<crate::sd_jwt::status::TokenStatusLists>,
+    /// SD-JWT holders (did:key/did:jwk) whose `cnf.jwk` was found to be
+    /// their authentication key: computed from the DID alone, so kept.
+    pub(crate) sd_jwt_holders: crate::signed::bounded::Bounded<()>,
     pub(crate) audit: Option<Arc<dyn AuditSink>>,
 }
 
@@ -67,6 +70,7 @@ impl Verifier {
                 FetchLimits::default(),
                 status_cache(),
             )),
+            sd_jwt_holders: Default::default(),
             audit: None,
         }
     }

@@ -38,10 +38,16 @@ impl Verifier {
         presentation: &str,
     ) -> Result<VerifiedPresentation, VerifyError> {
         let parsed = SdJwt::parse(presentation).map_err(VerifyError::SdJwt);
-        let claimed = parsed.as_ref().ok().map(claimed_parts).unwrap_or_default();
-        let outcome = match parsed {
-            Ok(sd) => self.verify_sd_jwt(&sd).await,
-            Err(e) => Err(e),
+        let outcome = match &parsed {
+            Ok(sd) => self.verify_sd_jwt(sd).await,
+            Err(e) => Err(e.clone()),
+        };
+        // What the audit entry names: the verified holder and nonce, or
+        // what the refused presentation claims.
+        let claimed = match (&outcome, &parsed) {
+            (Ok(v), Ok(sd)) => (v.holder.clone(), key_binding_nonce(sd).unwrap_or_default()),
+            (Err(_), Ok(sd)) => claimed_parts(sd),
+            (_, Err(_)) => ("unknown".into(), "unknown".into()),
         };
         let mut record = AuditRecord::new(
             &claimed.0,
@@ -93,8 +99,12 @@ impl Verifier {
         };
         let verified = sd.verify(&key, &options).map_err(sd_err)?;
         let vc = check_vc(&verified).map_err(sd_err)?;
-        let (holder, holder_jkt) =
-            holder::bound_holder(vc.subject.as_deref(), verified.holder_key.as_ref()).await?;
+        let (holder, holder_jkt) = holder::bound_holder(
+            vc.subject.as_deref(),
+            verified.holder_key.as_ref(),
+            &self.sd_jwt_holders,
+        )
+        .await?;
         let types = issuer::trusted_vct(trusted, &rt.policy, &vc.vct)?;
         check_validity(&vc, trusted)?;
         let status = match &vc.status {
