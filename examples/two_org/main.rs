@@ -1,7 +1,10 @@
 //! The flagship story: Acme's procurement agent proves to Globex what Globex
 //! asks — and nothing more — and receives a scoped token for Globex's API.
 //!
-//! Run: `cargo run --release --example two_org [-- --out DIR]`
+//! Run: `cargo run --release --example two_org [-- --out DIR]`, or with
+//! `-- --format sd-jwt` the same story with an SD-JWT VC (sd_jwt.rs).
+
+mod sd_jwt;
 
 use chrono::{Duration, Utc};
 use clap::Parser;
@@ -26,22 +29,29 @@ struct Args {
     /// DID documents, JWKS, contexts) to this directory.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The credential format: `ldp` (a W3C VC 2.0 with a bbs-2023 proof)
+    /// or `sd-jwt` (an SD-JWT VC with a KB-JWT).
+    #[arg(long, default_value = "ldp", value_parser = ["ldp", "sd-jwt"])]
+    format: String,
 }
 
-const GLOBEX_VERIFIER: &str = "https://verifier.globex.example";
-const GLOBEX_API: &str = "https://api.globex.example";
+pub(crate) const GLOBEX_VERIFIER: &str = "https://verifier.globex.example";
+pub(crate) const GLOBEX_API: &str = "https://api.globex.example";
 
-fn step(n: u32, text: &str) {
+pub(crate) fn step(n: u32, text: &str) {
     println!("\n{n}. {text}");
 }
 
-fn write(dir: &Path, name: &str, value: &serde_json::Value) -> std::io::Result<()> {
+pub(crate) fn write(dir: &Path, name: &str, value: &serde_json::Value) -> std::io::Result<()> {
     std::fs::write(dir.join(name), serde_json::to_string_pretty(value)? + "\n")
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if args.format == "sd-jwt" {
+        return sd_jwt::run(args.out.as_deref()).await;
+    }
     println!("Credence two-organization demo");
     println!("==============================");
 
