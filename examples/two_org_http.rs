@@ -5,15 +5,18 @@
 //! command starts everything, plays the story — including Acme revoking
 //! the agent — and stops everything.
 //!
-//! Run: `cargo run --release --example two_org_http`
+//! Run: `cargo run --release --example two_org_http [-- --format sd-jwt]`
+//! (`--format sd-jwt`: the credential is an SD-JWT VC, presented with a
+//! KB-JWT and revoked through Acme's Token Status List).
 
 use chrono::Utc;
+use clap::Parser;
 use credence::did::{CacheConfig, DidResolver, FetchLimits};
 use credence::model::{AgentProfile, PresentationRequest};
 use credence::resource::ResourceGuard;
 use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
-use credence_server::verifier_api::{TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
+use credence_server::verifier_api::{SD_JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -23,6 +26,16 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Two organizations over HTTP on 127.0.0.1.
+#[derive(Parser)]
+#[command(about = "Acme's agent and Globex's services over HTTP on 127.0.0.1, revocation included")]
+struct Args {
+    /// The credential format: `ldp` (W3C VC 2.0, bbs-2023) or `sd-jwt`
+    /// (SD-JWT VC with a KB-JWT).
+    #[arg(long, default_value = "ldp", value_parser = ["ldp", "sd-jwt"])]
+    format: String,
+}
 
 /// The running services, stopped together.
 #[derive(Default)]
@@ -67,11 +80,12 @@ async fn json_of(r: reqwest::Response) -> Result<(u16, Value), Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    let sd_jwt = Args::parse().format == "sd-jwt";
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
     let http = reqwest::Client::new();
     let mut services = Services::default();
-    let outcome = run(&dir, &http, &mut services).await;
+    let outcome = run(&dir, &http, &mut services, sd_jwt).await;
     step(11, "Stopping every service.");
     services.stop().await;
     println!(
@@ -85,8 +99,10 @@ async fn run(
     dir: &tempfile::TempDir,
     http: &reqwest::Client,
     services: &mut Services,
+    sd_jwt: bool,
 ) -> Result<(), Error> {
-    println!("Credence two-organization demo over HTTP (127.0.0.1)");
+    let format = if sd_jwt { "dc+sd-jwt" } else { "ldp_vc" };
+    println!("Credence two-organization demo over HTTP (127.0.0.1), credential format {format}");
     println!("====================================================");
 
     step(
@@ -138,7 +154,7 @@ async fn run(
         http.post(format!("{acme_origin}/admin/credentials"))
             .bearer_auth(&admin_secret)
             .json(
-                &json!({"subject": agent_did, "profile": AgentProfile::sample(), "valid_days": 30}),
+                &json!({"subject": agent_did, "profile": AgentProfile::sample(), "valid_days": 30, "format": format}),
             )
             .send()
             .await?,
@@ -171,7 +187,8 @@ async fn run(
     std::fs::write(
         &policy_path,
         format!(
-            "[[issuer]]\ndid = \"{acme_did}\"\nname = \"Acme Corp\"\ncredential_types = [\"AgentCredential\"]\n\n\
+            "[[issuer]]\ndid = \"{acme_did}\"\nname = \"Acme Corp\"\ncredential_types = [\"AgentCredential\"]\n\
+             formats = [\"bbs-2023\", \"dc+sd-jwt\"]\n\n\
              [[constraint]]\ncredential_type = \"AgentCredential\"\nclaim = \"organization\"\nequals = \"Acme Corp\"\n\n\
              [[rule]]\ncredential_type = \"AgentCredential\"\nclaim = \"capabilities\"\nequals = \"invoices.read\"\n\
              scope = \"invoices:read\"\naudience = \"{tool_url}\"\nttl_secs = 120\n"
@@ -230,18 +247,24 @@ async fn run(
     let exchange = || async {
         let request: PresentationRequest = http
             .post(format!("{verifier_url}/presentation-requests"))
+            .json(&json!({"claims": ["organization", "capabilities"], "format": format}))
             .send()
             .await?
             .json()
             .await?;
-        let plan: Value = http
-            .post(format!("{wallet_url}/v1/presentations/plan"))
-            .bearer_auth(&wallet_secret)
-            .json(&request)
-            .send()
-            .await?
-            .json()
-            .await?;
+        // The wallet's disclosure plan (for W3C VCs; an SD-JWT VC shows
+        // its Disclosures in the presentation itself).
+        let plan: Value = if sd_jwt {
+            json!({"credentials": [{"disclosed": "organization, capabilities (as Disclosures)", "withheld": "every other claim"}]})
+        } else {
+            http.post(format!("{wallet_url}/v1/presentations/plan"))
+                .bearer_auth(&wallet_secret)
+                .json(&request)
+                .send()
+                .await?
+                .json()
+                .await?
+        };
         let vp: Value = http
             .post(format!("{wallet_url}/v1/presentations"))
             .bearer_auth(&wallet_secret)
@@ -250,14 +273,18 @@ async fn run(
             .await?
             .json()
             .await?;
-        let subject = vp.to_string();
+        // A VP is sent as its JSON text; an SD-JWT presentation as is.
+        let (subject, token_type) = match &vp {
+            Value::String(sd) => (sd.clone(), SD_JWT_TOKEN_TYPE),
+            other => (other.to_string(), VP_TOKEN_TYPE),
+        };
         let t = Instant::now();
         let (status, body) = json_of(
             http.post(format!("{verifier_url}/token"))
                 .form(&[
                     ("grant_type", TOKEN_EXCHANGE_GRANT),
                     ("subject_token", subject.as_str()),
-                    ("subject_token_type", VP_TOKEN_TYPE),
+                    ("subject_token_type", token_type),
                     ("audience", tool_url.as_str()),
                 ])
                 .send()
@@ -321,6 +348,9 @@ async fn run(
         "   GET /invoices → HTTP {status}: {} invoices",
         body["invoices"].as_array().map_or(0, Vec::len)
     );
+    if status != 200 {
+        return Err(format!("the agent's read was refused: {body}").into());
+    }
     let (status, body) = call(
         reqwest::Method::POST,
         token.clone(),

@@ -39,13 +39,19 @@ pub async fn run(out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
     println!("Credence two-organization demo (SD-JWT VC)");
     println!("==========================================");
 
-    step(1, "Acme's credential authority creates its did:web identity with an Ed25519 assertion key.");
+    step(
+        1,
+        "Acme's credential authority creates its did:web identity with an Ed25519 assertion key.",
+    );
     let assertion = ssi::JWK::generate_ed25519()?;
     let acme = Issuer::web(ACME, BbsKeyPair::generate()?, assertion.clone())?;
     let mut registry = StatusRegistry::default();
     println!("   Acme issuer DID: {}", acme.did());
 
-    step(2, "Acme's procurement agent creates its encrypted wallet and its own Ed25519 DID.");
+    step(
+        2,
+        "Acme's procurement agent creates its encrypted wallet and its own Ed25519 DID.",
+    );
     let wallet_dir = tempfile::tempdir()?;
     let passphrase = std::env::var("CREDENCE_PASSPHRASE")
         .unwrap_or_else(|_| "demo passphrase: set CREDENCE_PASSPHRASE".into());
@@ -54,15 +60,23 @@ pub async fn run(out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
         &Unlock::passphrase(passphrase),
         KdfParams::default(),
     )?
-    .with_resolver(Arc::new(KnownDocuments::one(acme.did_document().unwrap_or_default())));
+    .with_resolver(Arc::new(KnownDocuments::one(
+        acme.did_document().unwrap_or_default(),
+    )));
     wallet.set_holder_policy(
-        &HolderPolicy::default().allow_domain("*.globex.example", &["organization", "capabilities"]),
+        &HolderPolicy::default()
+            .allow_domain("*.globex.example", &["organization", "capabilities"]),
     )?;
     println!("   Agent DID: {}", wallet.did());
-    println!("   Holder policy: Globex (*.globex.example) may see organization and capabilities only.");
+    println!(
+        "   Holder policy: Globex (*.globex.example) may see organization and capabilities only."
+    );
 
     step(3, "Acme issues an AgentCredential as an SD-JWT VC (dc+sd-jwt) with a Token Status List entry.");
-    let status = StatusAssignment { origin: ACME.into(), index: registry.assign()? };
+    let status = StatusAssignment {
+        origin: ACME.into(),
+        index: registry.assign()?,
+    };
     let t = Instant::now();
     let credential = acme
         .issue_agent_sd_jwt(
@@ -108,13 +122,22 @@ ttl_secs = 300
         println!("   | {line}");
     }
 
-    step(5, "Globex asks for the organization and for capabilities containing invoices.read only.");
+    step(
+        5,
+        "Globex asks for the organization and for capabilities containing invoices.read only.",
+    );
     let mut query = agent_sd_jwt_query(&["organization", "capabilities"]);
     query.credentials[0].claims[1].values = Some(vec![ExpectedValue::Text("invoices.read".into())]);
     let request = verifier.create_request_for(query)?;
-    println!("   client_id = {}, nonce = {}", request.client_id, request.nonce);
+    println!(
+        "   client_id = {}, nonce = {}",
+        request.client_id, request.nonce
+    );
 
-    step(6, "The agent presents only those Disclosures, bound to the nonce and audience by a KB-JWT.");
+    step(
+        6,
+        "The agent presents only those Disclosures, bound to the nonce and audience by a KB-JWT.",
+    );
     let t = Instant::now();
     let presentation = wallet.present_sd_jwt(&request).await?;
     let present_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -130,7 +153,9 @@ ttl_secs = 300
         .iter()
         .map(|d| credence::sdjwt::disclosure::Disclosure::decode(d))
         .collect::<Result<Vec<_>, _>>()?;
-    let leaked = decoded.iter().any(|d| format!("{:?}", d.disclosed).contains("orders.create"));
+    let leaked = decoded
+        .iter()
+        .any(|d| format!("{:?}", d.disclosed).contains("orders.create"));
     if leaked || decoded.len() != 3 {
         return Err("more was disclosed than asked for".into());
     }
@@ -152,23 +177,48 @@ ttl_secs = 300
     step(8, "The agent calls Globex's invoices API.");
     let now = Utc::now().timestamp();
     let key = tokens.token_key();
-    validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:read", now)
-        .map_err(|e| format!("read unexpectedly denied: {e}"))?;
+    validate_access_token(
+        &token.token,
+        &key,
+        GLOBEX_VERIFIER,
+        GLOBEX_API,
+        "invoices:read",
+        now,
+    )
+    .map_err(|e| format!("read unexpectedly denied: {e}"))?;
     println!("   GET  /invoices      -> 200 allowed (scope invoices:read)");
-    match validate_access_token(&token.token, &key, GLOBEX_VERIFIER, GLOBEX_API, "invoices:write", now) {
+    match validate_access_token(
+        &token.token,
+        &key,
+        GLOBEX_VERIFIER,
+        GLOBEX_API,
+        "invoices:write",
+        now,
+    ) {
         Ok(_) => return Err("write unexpectedly allowed".into()),
         Err(e) => println!("   POST /invoices      -> 403 denied: {e}"),
     }
 
-    step(9, "A replay is refused; after Acme revokes the credential, a fresh presentation is refused.");
+    step(
+        9,
+        "A replay is refused; after Acme revokes the credential, a fresh presentation is refused.",
+    );
     match verifier.verify_sd_jwt_presentation(&presentation).await {
         Ok(_) => return Err("replay accepted".into()),
         Err(e) => println!("   replay  -> denied: {e}"),
     }
     registry.set(status.index, "revocation", true)?;
-    let after = globex(&policy, &acme, acme.status_list_token(&registry, 3600)?, uri);
+    let after = globex(
+        &policy,
+        &acme,
+        acme.status_list_token(&registry, 3600)?,
+        uri,
+    );
     let again = after.create_request_for(agent_sd_jwt_query(&["organization"]))?;
-    match after.verify_sd_jwt_presentation(&wallet.present_sd_jwt(&again).await?).await {
+    match after
+        .verify_sd_jwt_presentation(&wallet.present_sd_jwt(&again).await?)
+        .await
+    {
         Ok(_) => return Err("a revoked credential was accepted".into()),
         Err(e) => println!("   revoked -> denied: {e}"),
     }
@@ -179,12 +229,28 @@ ttl_secs = 300
         write(dir, "request.json", &serde_json::to_value(&request)?)?;
         std::fs::write(dir.join("credential.sd-jwt"), &credential)?;
         std::fs::write(dir.join("presentation.sd-jwt"), &presentation)?;
-        write(dir, "issuer-jwk.json", &serde_json::to_value(assertion.to_public())?)?;
-        write(dir, "issuer-did.json", &acme.did_document().unwrap_or_default())?;
-        write(dir, "holder-did.json", &resolve_document(wallet.did()).await?)?;
+        write(
+            dir,
+            "issuer-jwk.json",
+            &serde_json::to_value(assertion.to_public())?,
+        )?;
+        write(
+            dir,
+            "issuer-did.json",
+            &acme.did_document().unwrap_or_default(),
+        )?;
+        write(
+            dir,
+            "holder-did.json",
+            &resolve_document(wallet.did()).await?,
+        )?;
         std::fs::write(dir.join("token.jwt"), format!("{}\n", token.token))?;
         write(dir, "verifier-jwks.json", &tokens.jwks())?;
-        write(dir, "status-list.json", &json!({"uri": status.token_status_uri(), "index": status.index}))?;
+        write(
+            dir,
+            "status-list.json",
+            &json!({"uri": status.token_status_uri(), "index": status.index}),
+        )?;
         // The list as it was when the presentation was verified (before the
         // revocation of step 9).
         std::fs::write(dir.join("status-list.jwt"), &status_before)?;

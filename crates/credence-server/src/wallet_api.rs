@@ -198,7 +198,11 @@ async fn receive(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(credential) = body?;
-    let imported = state.wallet.import(&credential).await?;
+    // A JSON string is an SD-JWT VC (compact); an object a W3C VC.
+    let imported = match &credential {
+        Value::String(sd_jwt) => state.wallet.import_sd_jwt(sd_jwt).await?,
+        _ => state.wallet.import(&credential).await?,
+    };
     tracing::info!(id = %imported.summary.id, issuer = %imported.summary.issuer, new = imported.new, "credential received");
     let status = if imported.new {
         StatusCode::CREATED
@@ -213,8 +217,19 @@ async fn present(
     body: Result<Json<PresentationRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(request) = body?;
-    let vp = state.wallet.present(&request).await?;
-    tracing::info!(verifier = %request.client_id, "presentation signed");
+    // A request for an SD-JWT VC is answered with the compact SD-JWT+KB
+    // (a JSON string); any other with a VP.
+    let sd_jwt = request
+        .dcql_query
+        .credentials
+        .iter()
+        .any(|q| q.format == credence_core::DC_SD_JWT);
+    let vp = if sd_jwt {
+        Value::String(state.wallet.present_sd_jwt(&request).await?)
+    } else {
+        state.wallet.present(&request).await?
+    };
+    tracing::info!(verifier = %request.client_id, sd_jwt, "presentation signed");
     Ok(Json(vp))
 }
 

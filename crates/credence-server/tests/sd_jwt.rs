@@ -36,7 +36,17 @@ fn with_sd_jwt(policy: &std::path::Path) {
 
 #[tokio::test]
 async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
-    let w = world_with(|v| v).await;
+    // A 1-second status cache, so introspection sees the revocation at once.
+    let w = world_with(|v| {
+        v.with_status_fetching(
+            credence_did::FetchLimits::default(),
+            credence_did::CacheConfig {
+                ttl: std::time::Duration::from_secs(1),
+                capacity: 64,
+            },
+        )
+    })
+    .await;
     with_sd_jwt(&w.policy_path);
     w.verifier
         .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
@@ -103,6 +113,17 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
     assert_eq!(claims.sub, agent_did);
     assert_eq!(claims.cnf.jkt, w.wallet.public_jwk().thumbprint().unwrap());
 
+    // The tool accepts it (introspection re-checks the Token Status List).
+    let (status, body) = w
+        .call(
+            reqwest::Method::GET,
+            &format!("DPoP {token}"),
+            Some(&w.dpop("GET", token)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let access = token.to_owned();
+
     // Revoked over the admin API: the status list token says so.
     let r = w
         .client
@@ -123,7 +144,17 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
         token.headers()["content-type"],
         "application/statuslist+jwt"
     );
-    // The verifier caches lists for 30 s: a fresh verifier sees the change.
+    // The token minted from it is no longer active at the tool.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, body) = w
+        .call(
+            reqwest::Method::GET,
+            &format!("DPoP {access}"),
+            Some(&w.dpop("GET", &access)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // A fresh verifier refuses a new presentation.
     let fresh = credence_verify::Verifier::new(
         &w.verifier_url,
         credence_verify::TrustPolicy::load(&w.policy_path).unwrap(),

@@ -27,6 +27,11 @@ use credence_core::{correlation_id, AuditRecord, MAX_CLOCK_SKEW_SECS};
 use credence_sdjwt::{check_vc, KeyBindingCheck, SdJwt, SdJwtError, VerifyOptions, SD_JWT_VC_TYP};
 use serde_json::Value;
 
+/// The `purpose` of the status entry a token minted from an SD-JWT VC
+/// depends on (its issuer's Token Status List; re-checked at
+/// introspection).
+pub(crate) const TOKEN_STATUS_PURPOSE: &str = "token-status-list";
+
 /// How old a KB-JWT may be, in seconds.
 pub const KEY_BINDING_MAX_AGE_SECS: i64 = 300;
 
@@ -115,7 +120,7 @@ impl Verifier {
                     .check(reference, &iss, self.resolver.as_ref(), ts)
                     .await?;
                 vec![StatusEntry {
-                    purpose: "token-status-list".into(),
+                    purpose: TOKEN_STATUS_PURPOSE.into(),
                     list: reference.uri.clone(),
                     index: usize::try_from(reference.index).unwrap_or(usize::MAX),
                 }]

@@ -57,12 +57,7 @@ impl TokenIssuer {
             };
             let env = self.env();
             for (issuer, entry) in &minted.status {
-                let checked = self
-                    .status
-                    .lists
-                    .check(std::slice::from_ref(entry), issuer, env)
-                    .await;
-                if checked.is_err() {
+                if !self.status_holds(issuer, entry, env).await {
                     return false;
                 }
             }
@@ -71,6 +66,35 @@ impl TokenIssuer {
                 None => return true,
             }
         }
+    }
+
+    /// Whether one status entry a token depends on still holds: an SD-JWT
+    /// VC's in its issuer's Token Status List, any other in the Bitstring
+    /// Status List it names.
+    async fn status_holds(
+        &self,
+        issuer: &str,
+        entry: &crate::signed::credential::StatusEntry,
+        env: crate::checks::proofs::ProofEnv<'_>,
+    ) -> bool {
+        if entry.purpose == crate::sd_jwt::TOKEN_STATUS_PURPOSE {
+            let reference = credence_sdjwt::status_list::StatusReference {
+                index: entry.index as u64,
+                uri: entry.list.clone(),
+            };
+            let now = env.now.timestamp();
+            return self
+                .status
+                .token_lists
+                .check(&reference, issuer, self.status.resolver.as_ref(), now)
+                .await
+                .is_ok();
+        }
+        self.status
+            .lists
+            .check(std::slice::from_ref(entry), issuer, env)
+            .await
+            .is_ok()
     }
 
     /// Revokes a token this service minted, and with it every token

@@ -34,6 +34,8 @@ pub struct IssuedToken {
 /// verifier's status lists and resolver.
 struct StatusSource {
     lists: Arc<StatusLists>,
+    /// The IETF Token Status Lists of SD-JWT VC issuers.
+    token_lists: Arc<crate::sd_jwt::status::TokenStatusLists>,
     resolver: Arc<dyn ResolveDid>,
     safe: Arc<crate::signed::SafeMode>,
 }
@@ -70,6 +72,7 @@ impl TokenIssuer {
             dpop_seen: ReplaySet::default(),
             status: StatusSource {
                 lists: verifier.status.clone(),
+                token_lists: verifier.token_status.clone(),
                 resolver: verifier.resolver.clone(),
                 safe: verifier.safe.clone(),
             },
