@@ -160,6 +160,26 @@ async fn an_honest_sd_jwt_presentation_verifies_to_the_agents_facts() {
 }
 
 #[tokio::test]
+async fn es256_issuer_and_holder_verify_too() {
+    let p256 = || party(JWK::generate_p256());
+    let s = Setup {
+        issuer: p256(),
+        agent: p256(),
+        status: StatusList::new(2, 64).expect("list"),
+    };
+    let verifier = s.verifier(|_| {});
+    let issued = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), &s.issuer.kid);
+    let header =
+        credence_sdjwt::jws::header_of(&issued.0.issuer_jwt, &[SD_JWT_VC_TYP]).expect("header");
+    assert_eq!(header.algorithm, ssi::jwk::Algorithm::ES256);
+    let verified = verifier
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .await
+        .expect("verifies");
+    assert_eq!(verified.holder(), s.agent.did);
+}
+
+#[tokio::test]
 async fn trust_refusals() {
     let s = Setup::new();
     let issued = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), &s.issuer.kid);
