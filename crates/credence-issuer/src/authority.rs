@@ -26,6 +26,10 @@ struct Identity {
     origin: String,
     bbs_secret_hex: String,
     status_key: JWK,
+    /// The P-256 key of ES256 SD-JWT VCs (absent in directories made before
+    /// it existed: those issue EdDSA only).
+    #[serde(default)]
+    es256_key: Option<JWK>,
 }
 
 /// A did:web issuer persisted in a `credence-store` directory.
@@ -52,12 +56,15 @@ impl Authority {
         let keys = BbsKeyPair::generate()?;
         let status_key =
             JWK::generate_ed25519().map_err(|e| IssueError::StatusSigning(e.to_string()))?;
-        let issuer = Issuer::web(origin, keys, status_key.clone())?;
+        let es256_key = JWK::generate_p256();
+        let issuer =
+            Issuer::web(origin, keys, status_key.clone())?.with_es256_key(es256_key.clone())?;
         let store = Store::create(dir, unlock, params)?;
         let identity = Identity {
             origin: origin.trim_end_matches('/').to_owned(),
             bbs_secret_hex: hex::encode(issuer.keys().secret_bytes().as_ref()),
             status_key,
+            es256_key: Some(es256_key),
         };
         let bytes = Zeroizing::new(
             serde_json::to_vec(&identity).map_err(|e| IssueError::CorruptRecord(e.to_string()))?,
@@ -87,7 +94,10 @@ impl Authority {
                 .map_err(|_| IssueError::CorruptRecord(IDENTITY.into()))?,
         );
         let keys = BbsKeyPair::from_secret_bytes(&secret)?;
-        let issuer = Issuer::web(&identity.origin, keys, identity.status_key)?;
+        let mut issuer = Issuer::web(&identity.origin, keys, identity.status_key)?;
+        if let Some(es256) = identity.es256_key {
+            issuer = issuer.with_es256_key(es256)?;
+        }
         let registry = match store.get(Space::Settings, STATUS)? {
             Some(b) => {
                 serde_json::from_slice(&b).map_err(|_| IssueError::CorruptRecord(STATUS.into()))?
@@ -152,24 +162,19 @@ impl Authority {
     }
 
     /// Issues an `AgentCredential` as an SD-JWT VC with a freshly
-    /// assigned status index (stored before the credential is returned).
+    /// assigned status index (stored before the credential is returned),
+    /// signed with `alg` (EdDSA or ES256), valid over `validity`.
     pub async fn issue_sd_jwt(
         &self,
+        alg: ssi::jwk::Algorithm,
         agent_did: &str,
         profile: &AgentProfile,
-        valid_from: DateTime<Utc>,
-        valid_until: DateTime<Utc>,
+        validity: (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<(String, StatusAssignment), IssueError> {
         let assignment = self.assign_status()?;
         let credential = self
             .issuer
-            .issue_agent_sd_jwt(
-                agent_did,
-                profile,
-                valid_from,
-                valid_until,
-                Some(&assignment),
-            )
+            .issue_agent_sd_jwt_with(alg, agent_did, profile, validity, Some(&assignment))
             .await?;
         Ok((credential, assignment))
     }

@@ -22,6 +22,8 @@ pub struct Issuer {
     did: String,
     bbs_method: String,
     status_key: Option<JWK>,
+    /// The P-256 assertion key for ES256 SD-JWT VCs (did:web only).
+    es256_key: Option<JWK>,
     origin: Option<String>,
     loader: ContextLoader,
     clock: Arc<dyn Clock>,
@@ -53,6 +55,7 @@ impl Issuer {
             bbs_method: keys.public_key().did_key_url(),
             keys,
             status_key: None,
+            es256_key: None,
             origin: None,
             loader: context_loader(),
             clock: Arc::new(SystemClock),
@@ -83,10 +86,34 @@ impl Issuer {
             did,
             keys,
             status_key: Some(status_key),
+            es256_key: None,
             origin: Some(origin.trim_end_matches('/').to_owned()),
             loader: context_loader(),
             clock: Arc::new(SystemClock),
         })
+    }
+
+    /// Adds a P-256 assertion key (`#es256` in the DID document) for
+    /// ES256 SD-JWT VCs; only for a did:web issuer.
+    pub fn with_es256_key(mut self, key: JWK) -> Result<Self, IssueError> {
+        let p256 =
+            matches!(&key.params, ssi::jwk::Params::EC(p) if p.curve.as_deref() == Some("P-256"));
+        if self.origin.is_none() || !p256 || key.is_public() {
+            return Err(IssueError::StatusSigning(
+                "the ES256 key must be a private P-256 JWK of a did:web issuer".into(),
+            ));
+        }
+        self.es256_key = Some(key);
+        Ok(self)
+    }
+
+    /// The P-256 assertion key and its DID URL, if the issuer has one.
+    pub(crate) fn es256_key(&self) -> Result<(&JWK, String), IssueError> {
+        let key = self
+            .es256_key
+            .as_ref()
+            .ok_or_else(|| IssueError::SdJwt("this issuer has no P-256 key for ES256".into()))?;
+        Ok((key, format!("{}#es256", self.did)))
     }
 
     /// The issuer's DID.
@@ -134,7 +161,7 @@ impl Issuer {
             .trim_start_matches("did:key:")
             .to_owned();
         let did = &self.did;
-        Some(json!({
+        let mut document = json!({
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
             "id": did,
             "verificationMethod": [
@@ -152,7 +179,20 @@ impl Issuer {
                 }
             ],
             "assertionMethod": [self.bbs_method, self.status_method()],
-        }))
+        });
+        if let Some(es256) = &self.es256_key {
+            let multikey = DIDKey::generate(&es256.to_public())
+                .ok()?
+                .to_string()
+                .trim_start_matches("did:key:")
+                .to_owned();
+            let id = format!("{did}#es256");
+            document["verificationMethod"].as_array_mut()?.push(json!({
+                "id": id, "type": "Multikey", "controller": did, "publicKeyMultibase": multikey,
+            }));
+            document["assertionMethod"].as_array_mut()?.push(json!(id));
+        }
+        Some(document)
     }
 
     /// Issues an `AgentCredential` about `agent_did`, valid from `valid_from`

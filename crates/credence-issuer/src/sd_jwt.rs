@@ -18,6 +18,7 @@ use credence_did::{authorized_in, resolve_local, LocalResolver};
 use credence_sdjwt::status_list::{status_list_token, StatusList, StatusReference};
 use credence_sdjwt::{issue, Signer, SD_JWT_VC_TYP};
 use serde_json::{json, Map, Value};
+use ssi::jwk::Algorithm;
 use ssi::JWK;
 
 /// Where a did:web issuer serves its status list token, under its origin.
@@ -54,6 +55,22 @@ impl Issuer {
         valid_until: DateTime<Utc>,
         status: Option<&StatusAssignment>,
     ) -> Result<String, IssueError> {
+        let validity = (valid_from, valid_until);
+        self.issue_agent_sd_jwt_with(Algorithm::EdDSA, agent_did, profile, validity, status)
+            .await
+    }
+
+    /// As [`Issuer::issue_agent_sd_jwt`], signed with `alg`: EdDSA (the
+    /// Ed25519 assertion key `#status`) or ES256 (the P-256 key `#es256`,
+    /// [`Issuer::with_es256_key`]).
+    pub async fn issue_agent_sd_jwt_with(
+        &self,
+        alg: Algorithm,
+        agent_did: &str,
+        profile: &AgentProfile,
+        (valid_from, valid_until): (DateTime<Utc>, DateTime<Utc>),
+        status: Option<&StatusAssignment>,
+    ) -> Result<String, IssueError> {
         if valid_until <= valid_from {
             return Err(IssueError::InvalidValidity {
                 from: crate::issuer::timestamp(valid_from),
@@ -77,7 +94,11 @@ impl Issuer {
         {
             claims.extend(subject);
         }
-        let (key, kid) = self.assertion_key()?;
+        let (key, kid) = match alg {
+            Algorithm::EdDSA => self.assertion_key()?,
+            Algorithm::ES256 => self.es256_key()?,
+            other => return Err(IssueError::SdJwt(format!("{other:?}: EdDSA or ES256"))),
+        };
         let signer = Signer {
             key,
             kid: Some(&kid),

@@ -137,6 +137,9 @@ struct IssueBody {
     /// `ldp_vc` (default: a bbs-2023 W3C VC) or `dc+sd-jwt` (an SD-JWT VC).
     #[serde(default)]
     format: Option<String>,
+    /// For `dc+sd-jwt`: `EdDSA` (default) or `ES256`.
+    #[serde(default)]
+    alg: Option<String>,
 }
 
 fn default_days() -> i64 {
@@ -157,14 +160,19 @@ async fn issue(
     match body.format.as_deref() {
         None | Some(credence_core::LDP_VC) => {}
         Some(credence_core::DC_SD_JWT) => {
+            let alg = match body.alg.as_deref() {
+                None | Some("EdDSA") => ssi::jwk::Algorithm::EdDSA,
+                Some("ES256") => ssi::jwk::Algorithm::ES256,
+                Some(other) => {
+                    return Err(OAuthError::invalid_request(format!(
+                        "alg {other:?}: EdDSA or ES256"
+                    )))
+                }
+            };
+            let validity = (now, now + Duration::days(body.valid_days));
             let (credential, status) = s
                 .authority
-                .issue_sd_jwt(
-                    &body.subject,
-                    &body.profile,
-                    now,
-                    now + Duration::days(body.valid_days),
-                )
+                .issue_sd_jwt(alg, &body.subject, &body.profile, validity)
                 .await
                 .map_err(issue_error)?;
             tracing::info!(subject = %body.subject, status_index = status.index, "SD-JWT VC issued");

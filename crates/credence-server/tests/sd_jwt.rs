@@ -178,3 +178,59 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
     let (status, body) = exchange(present(forged).await).await;
     assert_oauth(status, &body, "invalid_grant", "nonce_mismatch");
 }
+
+#[tokio::test]
+async fn an_es256_sd_jwt_vc_is_issued_imported_and_exchanged() {
+    let w = world_with(|v| v).await;
+    with_sd_jwt(&w.policy_path);
+    w.verifier
+        .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
+    let issued: Value = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(
+            &json!({"subject": w.wallet.did(), "profile": AgentProfile::sample(),
+            "format": "dc+sd-jwt", "alg": "ES256"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = issued["credential"].as_str().unwrap();
+    let header = ssi::claims::jws::decode_unverified(text.split('~').next().unwrap())
+        .unwrap()
+        .0;
+    assert_eq!(header.algorithm, ssi::jwk::Algorithm::ES256);
+    assert!(header.key_id.unwrap().ends_with("#es256"));
+    w.wallet.import_sd_jwt(text).await.unwrap();
+    let request = w
+        .verifier
+        .create_request_for(credence_core::agent_sd_jwt_query(&[
+            "organization",
+            "capabilities",
+        ]))
+        .unwrap();
+    let presentation = w.wallet.present_sd_jwt(&request).await.unwrap();
+    let verified = w
+        .verifier
+        .verify_sd_jwt_presentation(&presentation)
+        .await
+        .unwrap();
+    assert_eq!(verified.holder(), w.wallet.did());
+    // An unknown alg is refused by the admin API.
+    let r = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(
+            &json!({"subject": w.wallet.did(), "profile": AgentProfile::sample(),
+            "format": "dc+sd-jwt", "alg": "RS256"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
