@@ -35,9 +35,14 @@ impl Disclosure {
         let bytes = URL_SAFE_NO_PAD
             .decode(text)
             .map_err(|_| SdJwtError::Malformed(format!("Disclosure is not base64url: {text}")))?;
-        let array: Vec<Value> = serde_json::from_slice(&bytes).map_err(|_| {
-            SdJwtError::Malformed(format!("Disclosure is not a JSON array: {text}"))
-        })?;
+        let array = match crate::strict_json::from_slice(&bytes) {
+            Ok(Value::Array(array)) => array,
+            _ => {
+                return Err(SdJwtError::Malformed(format!(
+                    "Disclosure is not a JSON array (without duplicate member names): {text}"
+                )))
+            }
+        };
         let mut items = array.into_iter();
         let salt = match items.next() {
             Some(Value::String(salt)) => salt,

@@ -61,8 +61,15 @@ pub fn verify(
         )));
     }
     let (_, payload) = jws::decode_verify(jwt, key).map_err(|_| bad_signature)?;
-    let claims: Map<String, Value> = serde_json::from_slice(&payload)
-        .map_err(|e| SdJwtError::Malformed(format!("JWT claims are not a JSON object: {e}")))?;
+    let claims = match crate::strict_json::from_slice(&payload) {
+        Ok(Value::Object(claims)) => claims,
+        Ok(_) => {
+            return Err(SdJwtError::Malformed(
+                "JWT claims are not a JSON object".into(),
+            ))
+        }
+        Err(e) => return Err(SdJwtError::Malformed(format!("JWT claims: {e}"))),
+    };
     Ok((header, claims))
 }
 

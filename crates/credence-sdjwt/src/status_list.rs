@@ -204,14 +204,25 @@ pub fn status_list_token(
     jws::sign(&claims, key, STATUS_LIST_TYP, kid)
 }
 
+/// A verified status list token: the list, and until when it may be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedStatusList {
+    /// The list.
+    pub list: StatusList,
+    /// The token's `exp`: the list must not be used at or after it.
+    pub expires_at: i64,
+}
+
 /// Verifies a status list token fetched from `uri`, signed by `key`, at
-/// `now`: its `typ`, signature, `sub` = `uri`, `exp`; returns the list.
+/// `now`: its `typ`, signature, `sub` = `uri`, `iat` present and `exp`
+/// present and ahead (a token without `exp` would be usable forever,
+/// pre-revocation copies included); returns the list.
 pub fn verify_status_list_token(
     token: &str,
     key: &JWK,
     uri: &str,
     now: i64,
-) -> Result<StatusList, SdJwtError> {
+) -> Result<VerifiedStatusList, SdJwtError> {
     let (_, claims) = jws::verify(
         token,
         key,
@@ -221,9 +232,18 @@ pub fn verify_status_list_token(
     if claims.get("sub").and_then(Value::as_str) != Some(uri) {
         return Err(SdJwtError::StatusList(format!("sub is not {uri}")));
     }
+    for required in ["iat", "exp"] {
+        if !claims.get(required).is_some_and(Value::is_i64) {
+            return Err(SdJwtError::StatusList(format!("no {required}")));
+        }
+    }
     crate::verify::check_times(&claims, now, 60)?;
+    let expires_at = claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
     let list = claims
         .get("status_list")
         .ok_or_else(|| SdJwtError::StatusList("no status_list".into()))?;
-    StatusList::from_claim(list)
+    Ok(VerifiedStatusList {
+        list: StatusList::from_claim(list)?,
+        expires_at,
+    })
 }

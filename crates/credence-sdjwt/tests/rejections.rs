@@ -449,7 +449,9 @@ fn token_status_list_revokes_and_refuses_bad_lists() {
         Some("did:example:issuer#key-1"),
     )
     .expect("signs");
-    let read = verify_status_list_token(&token, &key, uri, NOW).expect("verifies");
+    let verified = verify_status_list_token(&token, &key, uri, NOW).expect("verifies");
+    assert_eq!(verified.expires_at, NOW + 3600);
+    let read = verified.list;
     assert_eq!(read.get(6), Ok(Status::Valid));
     assert_eq!(read.get(7), Ok(Status::Invalid));
     assert_eq!(read.get(8), Ok(Status::Suspended));
@@ -467,6 +469,16 @@ fn token_status_list_revokes_and_refuses_bad_lists() {
     assert_eq!(
         verify_status_list_token(&token, &key, uri, NOW + 3600),
         Err(SdJwtError::Expired(NOW + 3600))
+    );
+    // A token without exp (usable forever, old copies included): refused.
+    let mut claims = Map::new();
+    claims.insert("sub".into(), uri.into());
+    claims.insert("iat".into(), NOW.into());
+    claims.insert("status_list".into(), list.to_claim().expect("claim"));
+    let forever = jws::sign(&claims, &key, "statuslist+jwt", None).expect("signs");
+    assert_eq!(
+        verify_status_list_token(&forever, &key, uri, NOW),
+        Err(SdJwtError::StatusList("no exp".into()))
     );
     // A decompression bomb: 64 MiB of zeros in a few kilobytes.
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());

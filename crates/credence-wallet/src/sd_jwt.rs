@@ -17,6 +17,7 @@ use credence_sdjwt::unpack::unpack;
 use credence_sdjwt::{check_vc, SdJwt, SdJwtError, Step, VerifyOptions, SD_JWT_VC_TYP};
 use credence_store::{AuditRecord, Space};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 fn forged(e: SdJwtError) -> ImportError {
     match e {
@@ -146,17 +147,19 @@ impl Wallet {
             .map(|d| Disclosure::decode(d))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PresentError::Sign(e.to_string()))?;
-        let full = unpack(&payload, &disclosures)
-            .map_err(|e| PresentError::Sign(e.to_string()))?
-            .claims;
-        let wanted = |path: &[Step]| wanted(path, &query.claims, &names, &allowance, &full);
+        let unpacked =
+            unpack(&payload, &disclosures).map_err(|e| PresentError::Sign(e.to_string()))?;
+        let mut shown = HashSet::new();
+        for (claim, name) in query.claims.iter().zip(&names) {
+            let held = Held {
+                claims: &unpacked.claims,
+                placed: &unpacked.placed,
+            };
+            shown.extend(held.to_show(claim, name, &allowance, &request.client_id)?);
+        }
+        let wanted = |path: &[Step]| shown.contains(path);
         let selected =
             select(&sd, &payload, &wanted).map_err(|e| PresentError::Sign(e.to_string()))?;
-        for (claim, name) in query.claims.iter().zip(&names) {
-            if !full.contains_key(name.split('.').next().unwrap_or_default()) {
-                return Err(PresentError::MissingClaim(claim.path.to_string()));
-            }
-        }
         let presentation = bind(
             selected,
             &self.key,
@@ -230,40 +233,84 @@ fn policy_name(name: &str) -> String {
     format!("credentialSubject.{name}")
 }
 
-/// Whether the Disclosure at `path` is one to present: it is a requested
-/// claim or inside one, and each list element on the way is one the holder
-/// policy allows and the query accepts.
-fn wanted(
-    path: &[Step],
-    claims: &[ClaimsQuery],
-    names: &[String],
-    allowance: &crate::Allowance,
-    full: &Map<String, Value>,
-) -> bool {
-    let keys: Vec<&str> = path
-        .iter()
-        .filter_map(|s| match s {
-            Step::Key(k) => Some(k.as_str()),
-            Step::Index(_) => None,
-        })
-        .collect();
-    claims.iter().zip(names).any(|(claim, name)| {
-        let requested: Vec<&str> = name.split('.').collect();
-        if keys.len() < requested.len() || keys[..requested.len()] != requested[..] {
-            return false;
+/// A held SD-JWT VC, all its Disclosures applied: its claims, and where
+/// each Disclosure landed.
+struct Held<'a> {
+    claims: &'a Map<String, Value>,
+    placed: &'a [credence_sdjwt::unpack::Placed],
+}
+
+impl Held<'_> {
+    /// The Disclosure paths to present for the requested `claim` (named
+    /// `name`), or why it cannot be answered within the holder policy for
+    /// `verifier`. A claim the query and the policy do not narrow is shown
+    /// whole. A narrowed one (the query's `values`, or elements the
+    /// policy allows): a single value must be accepted and allowed; a list
+    /// shows only its accepted and allowed elements — at least one — and
+    /// every other element must be a Disclosure of its own, or the wallet
+    /// could not withhold it; nothing below a withheld element is shown.
+    fn to_show(
+        &self,
+        claim: &ClaimsQuery,
+        name: &str,
+        allowance: &crate::Allowance,
+        verifier: &str,
+    ) -> Result<Vec<Vec<Step>>, PresentError> {
+        let path: Vec<Step> = name.split('.').map(|k| Step::Key(k.to_owned())).collect();
+        let value = value_at(self.claims, &path)
+            .ok_or_else(|| PresentError::MissingClaim(claim.path.to_string()))?;
+        let policy = policy_name(name);
+        let narrowed = claim.values.is_some() || allowance.restricted_elements(&policy).is_some();
+        let under = |prefix: &[Step]| -> Vec<Vec<Step>> {
+            self.placed
+                .iter()
+                .filter(|p| p.path.starts_with(prefix))
+                .map(|p| p.path.clone())
+                .collect()
+        };
+        if !narrowed {
+            return Ok(under(&path));
         }
-        // An element of the requested claim itself: policy and values.
-        match path.get(requested.len()) {
-            Some(Step::Index(i)) if path.len() == requested.len() + 1 => {
-                let value = value_at(full, &path[..requested.len()]).and_then(|v| v.get(*i));
-                let lexical = value.and_then(lexical);
-                lexical.is_some_and(|l| {
-                    allowance.allows_element(&policy_name(name), &l) && claim.accepts(&l)
-                })
+        let denied = || PresentError::PolicyDenied {
+            verifier: verifier.to_owned(),
+            claims: vec![policy.clone()],
+        };
+        let fits = |l: &str| claim.accepts(l) && allowance.allows_element(&policy, l);
+        match value {
+            Value::Array(items) => {
+                let mut out: Vec<Vec<Step>> = under(&path)
+                    .into_iter()
+                    .filter(|p| p.len() == path.len())
+                    .collect();
+                let mut any = false;
+                for (i, item) in items.iter().enumerate() {
+                    let mut element = path.clone();
+                    element.push(Step::Index(i));
+                    if lexical(item).is_some_and(|l| fits(&l)) {
+                        any = true;
+                        out.extend(under(&element));
+                    } else if !self.placed.iter().any(|p| p.path == element) {
+                        return Err(denied());
+                    }
+                }
+                if !any {
+                    return Err(PresentError::ValueNotAccepted(claim.path.to_string()));
+                }
+                Ok(out)
             }
-            _ => true,
+            Value::Object(_) => Err(PresentError::ValueNotAccepted(claim.path.to_string())),
+            scalar => {
+                let l = lexical(scalar).unwrap_or_default();
+                if !claim.accepts(&l) {
+                    return Err(PresentError::ValueNotAccepted(claim.path.to_string()));
+                }
+                if !allowance.allows_element(&policy, &l) {
+                    return Err(denied());
+                }
+                Ok(under(&path))
+            }
         }
-    })
+    }
 }
 
 fn value_at<'a>(claims: &'a Map<String, Value>, path: &[Step]) -> Option<&'a Value> {

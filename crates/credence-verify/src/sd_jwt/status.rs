@@ -19,7 +19,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub(crate) struct TokenStatusLists {
     fetcher: Fetcher,
-    cache: TtlCache<Arc<StatusList>>,
+    /// Verified lists with the `exp` of their token.
+    cache: TtlCache<Arc<(StatusList, i64)>>,
     provided: Option<Arc<HashMap<String, String>>>,
 }
 
@@ -56,6 +57,7 @@ impl TokenStatusLists {
         };
         let index = usize::try_from(reference.index).map_err(|e| invalid(e.to_string()))?;
         match list
+            .0
             .get(reference.index)
             .map_err(|e| invalid(e.to_string()))?
         {
@@ -71,9 +73,10 @@ impl TokenStatusLists {
         issuer: &str,
         resolver: &dyn ResolveDid,
         now: i64,
-    ) -> Result<Arc<StatusList>, StatusError> {
+    ) -> Result<Arc<(StatusList, i64)>, StatusError> {
         let key = format!("{issuer} {uri}");
-        if let Some(hit) = self.cache.get(&key) {
+        // Kept for the cache's TTL, but never past its token's `exp`.
+        if let Some(hit) = self.cache.get(&key).filter(|hit| now < hit.1) {
             return Ok(hit);
         }
         let token = match &self.provided {
@@ -103,9 +106,9 @@ impl TokenStatusLists {
         let (_, jwk) = issuer_key(resolver, issuer, header.key_id.as_deref())
             .await
             .map_err(|e| invalid(format!("not signed by the issuer: {e}")))?;
-        let list =
+        let verified =
             verify_status_list_token(token, &jwk, uri, now).map_err(|e| invalid(e.to_string()))?;
-        let list = Arc::new(list);
+        let list = Arc::new((verified.list, verified.expires_at));
         self.cache.put(&key, list.clone());
         Ok(list)
     }
