@@ -71,11 +71,11 @@ pub struct Imported {
     pub new: bool,
 }
 
-pub(crate) fn type_term(t: &str) -> String {
+fn type_term(t: &str) -> String {
     format!("type:{}", expand_credential_type(t))
 }
 
-pub(crate) fn issuer_term(did: &str) -> String {
+fn issuer_term(did: &str) -> String {
     format!("issuer:{did}")
 }
 
@@ -201,26 +201,40 @@ impl Wallet {
 
         let bytes =
             serde_json::to_vec(credential).map_err(|e| ImportError::Malformed(e.to_string()))?;
-        let id = self.store.fingerprint(&bytes);
+        self.store_verified(
+            &bytes,
+            CredentialSummary {
+                id: String::new(),
+                types,
+                issuer,
+                valid_from,
+                valid_until,
+                imported_at: now,
+                format: ldp_vc(),
+            },
+        )
+    }
+
+    /// Stores a verified credential's `bytes` with its `summary` (whose id
+    /// is set here, a keyed hash of the bytes), indexed by type and issuer,
+    /// in one batch; the same credential again changes nothing.
+    pub(crate) fn store_verified(
+        &self,
+        bytes: &[u8],
+        mut summary: CredentialSummary,
+    ) -> Result<Imported, ImportError> {
+        let id = self.store.fingerprint(bytes);
         if let Some(existing) = self.summary(&id)? {
             return Ok(Imported {
                 summary: existing,
                 new: false,
             });
         }
-        let summary = CredentialSummary {
-            id: id.clone(),
-            types,
-            issuer,
-            valid_from,
-            valid_until,
-            imported_at: now,
-            format: ldp_vc(),
-        };
+        summary.id = id.clone();
         let meta =
             serde_json::to_vec(&summary).map_err(|e| ImportError::Malformed(e.to_string()))?;
         let mut batch = self.store.batch();
-        batch.put(Space::Credentials, &id, &bytes)?;
+        batch.put(Space::Credentials, &id, bytes)?;
         batch.put(Space::CredentialMeta, &id, &meta)?;
         for t in &summary.types {
             batch.index(&type_term(t), &id)?;

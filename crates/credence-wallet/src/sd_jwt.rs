@@ -6,7 +6,7 @@
 //! asks for and the holder policy allows (per claim and per element),
 //! bound to the request by a KB-JWT signed by the agent key.
 
-use crate::credentials::{issuer_term, type_term, CredentialSummary, Imported};
+use crate::credentials::{CredentialSummary, Imported};
 use crate::{ImportError, PresentError, Wallet, WalletError};
 use chrono::{DateTime, Utc};
 use credence_core::{correlation_id, ClaimsQuery, CredentialQuery, PresentationRequest, DC_SD_JWT};
@@ -15,7 +15,7 @@ use credence_sdjwt::disclosure::Disclosure;
 use credence_sdjwt::present::{bind, select};
 use credence_sdjwt::unpack::unpack;
 use credence_sdjwt::{check_vc, SdJwt, SdJwtError, Step, VerifyOptions, SD_JWT_VC_TYP};
-use credence_store::{AuditRecord, Space};
+use credence_store::AuditRecord;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -76,34 +76,19 @@ impl Wallet {
         let stored = Value::String(sd.to_compact());
         let bytes =
             serde_json::to_vec(&stored).map_err(|e| ImportError::Malformed(e.to_string()))?;
-        let id = self.store.fingerprint(&bytes);
-        if let Some(existing) = self.summary(&id)? {
-            return Ok(Imported {
-                summary: existing,
-                new: false,
-            });
-        }
         let time = |t: Option<i64>| t.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
-        let summary = CredentialSummary {
-            id: id.clone(),
-            types: vec![vc.vct],
-            issuer,
-            valid_from: time(vc.nbf.or(vc.iat)),
-            valid_until: time(vc.exp),
-            imported_at: now,
-            format: DC_SD_JWT.into(),
-        };
-        let meta =
-            serde_json::to_vec(&summary).map_err(|e| ImportError::Malformed(e.to_string()))?;
-        let mut batch = self.store.batch();
-        batch.put(Space::Credentials, &id, &bytes)?;
-        batch.put(Space::CredentialMeta, &id, &meta)?;
-        for t in &summary.types {
-            batch.index(&type_term(t), &id)?;
-        }
-        batch.index(&issuer_term(&summary.issuer), &id)?;
-        self.store.commit(batch)?;
-        Ok(Imported { summary, new: true })
+        self.store_verified(
+            &bytes,
+            CredentialSummary {
+                id: String::new(),
+                types: vec![vc.vct],
+                issuer,
+                valid_from: time(vc.nbf.or(vc.iat)),
+                valid_until: time(vc.exp),
+                imported_at: now,
+                format: DC_SD_JWT.into(),
+            },
+        )
     }
 
     /// Answers `request`'s `dc+sd-jwt` credential query with an SD-JWT VC
