@@ -22,6 +22,7 @@ pub const VERIFIER_ROUTES: &[(&str, &str)] = &[
     ("post", "/presentation-requests"),
     ("post", "/token"),
     ("get", "/.well-known/jwks.json"),
+    ("get", "/.well-known/oauth-authorization-server"),
     ("post", "/introspect"),
     ("post", "/revoke"),
 ];
@@ -293,6 +294,37 @@ async fn jwks(State(s): State<Shared>) -> Json<Value> {
     Json(s.tokens.jwks())
 }
 
+/// RFC 8414 authorization server metadata: `issuer` is the verifier's id
+/// (the URL clients use, and the tokens' `iss`), its endpoints under it,
+/// token exchange as the grant, the DPoP algorithms accepted, and the
+/// verifier's OpenID4VP `vp_formats_supported`; Credence's presentation
+/// endpoint and subject token types beside them.
+async fn authorization_server_metadata(State(s): State<Shared>) -> Json<Value> {
+    let issuer = s.verifier.id().trim_end_matches('/');
+    Json(json!({
+        "issuer": issuer,
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "grant_types_supported": [TOKEN_EXCHANGE_GRANT],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "dpop_signing_alg_values_supported": ["EdDSA", "ES256"],
+        "credence_presentation_request_endpoint": format!("{issuer}/presentation-requests"),
+        "credence_subject_token_types_supported": [VP_TOKEN_TYPE, SD_JWT_TOKEN_TYPE, ACCESS_TOKEN_TYPE],
+        "vp_formats_supported": {
+            "ldp_vc": {
+                "proof_type_values": ["DataIntegrityProof"],
+                "cryptosuite_values": credence_verify::CREDENTIAL_SUITES,
+            },
+            "dc+sd-jwt": {
+                "sd-jwt_alg_values": ["EdDSA", "ES256"],
+                "kb-jwt_alg_values": ["EdDSA", "ES256"],
+            },
+        },
+    }))
+}
+
 #[derive(Deserialize)]
 struct TokenForm {
     token: String,
@@ -364,6 +396,10 @@ pub fn verifier_router(service: VerifierService) -> Router {
         .route("/presentation-requests", post(create_request))
         .route("/token", post(token))
         .route("/.well-known/jwks.json", get(jwks))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(authorization_server_metadata),
+        )
         .route("/introspect", post(introspect))
         .route("/revoke", post(revoke))
         .fallback(|| async { OAuthError::no_such_route() })

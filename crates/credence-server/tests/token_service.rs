@@ -7,8 +7,9 @@
 mod common;
 
 use common::{assert_oauth, world, world_with, OTHER_AUDIENCE};
+use credence_server::verifier_api::TOKEN_EXCHANGE_GRANT;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn exchange_grants_a_dpop_bound_token_the_tool_accepts() {
@@ -480,4 +481,54 @@ async fn a_dcql_query_can_be_requested_and_a_malformed_one_is_refused() {
             .contains("not unique"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn the_token_service_publishes_rfc_8414_metadata_that_names_its_endpoints() {
+    let w = world().await;
+    let r = w
+        .client
+        .get(format!(
+            "{}/.well-known/oauth-authorization-server",
+            w.verifier_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let meta: Value = r.json().await.unwrap();
+    assert_eq!(meta["issuer"], w.verifier_url);
+    assert_eq!(meta["grant_types_supported"], json!([TOKEN_EXCHANGE_GRANT]));
+    assert_eq!(
+        meta["vp_formats_supported"]["ldp_vc"]["cryptosuite_values"][0],
+        "bbs-2023"
+    );
+    assert!(
+        meta["vp_formats_supported"]["dc+sd-jwt"].is_object(),
+        "{meta}"
+    );
+    // The tokens' issuer is the metadata's issuer.
+    let token = w.token().await;
+    let claims = credence_core::decode_access_token(&token, &w.tokens.token_key()).unwrap();
+    assert_eq!(claims.iss, meta["issuer"].as_str().unwrap());
+    // Every endpoint it names is served (none is a 404).
+    for key in [
+        "token_endpoint",
+        "introspection_endpoint",
+        "revocation_endpoint",
+    ] {
+        let url = meta[key].as_str().unwrap();
+        let r = w.client.post(url).form(&[("x", "y")]).send().await.unwrap();
+        assert_ne!(r.status(), StatusCode::NOT_FOUND, "{key} {url}");
+    }
+    let jwks: Value = w
+        .client
+        .get(meta["jwks_uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks, w.tokens.jwks());
 }
