@@ -78,7 +78,7 @@ pub use cache::{CacheConfig, TtlCache};
 pub use error::DidError;
 pub use fetch::{FetchError, FetchLimits, Fetcher};
 pub use known::KnownDocuments;
-pub use method::{authorized_in, authorized_method, did_of, AuthorizedMethod};
+pub use method::{absolute, authorized_in, authorized_method, did_of, AuthorizedMethod};
 pub use relationship::{is_relationship, RELATIONSHIPS};
 pub use resolve::{
     check_document_id, resolve_document, resolve_local, LocalResolver, ResolveDid, ResolveFuture,

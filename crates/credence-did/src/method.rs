@@ -75,7 +75,7 @@ pub fn did_of(url: &str) -> &str {
 /// against the document's DID as DID Core §3.2.2 says; `None` for any
 /// other relative form (`key-1`, `/path#x`, `?q#x`), which names no
 /// method Credence will use.
-fn absolute(reference: &str, did: &str) -> Option<String> {
+pub fn absolute(reference: &str, did: &str) -> Option<String> {
     if reference.starts_with("did:") {
         Some(reference.to_owned())
     } else if reference.len() > 1 && reference.starts_with('#') {

@@ -14,7 +14,7 @@ use crate::issuer::Issuer;
 use crate::{IssueError, StatusAssignment, StatusRegistry};
 use chrono::{DateTime, Utc};
 use credence_core::{AgentProfile, AGENT_CREDENTIAL_VCT};
-use credence_did::{authorized_in, resolve_local, LocalResolver};
+use credence_did::{absolute, authorized_in, resolve_local, LocalResolver};
 use credence_sdjwt::status_list::{status_list_token, StatusList, StatusReference};
 use credence_sdjwt::{issue, Signer, SD_JWT_VC_TYP};
 use serde_json::{json, Map, Value};
@@ -151,10 +151,7 @@ async fn holder_key(agent_did: &str) -> Result<JWK, IssueError> {
         .and_then(|a| a.first())
         .and_then(|m| m.as_str().or_else(|| m.get("id").and_then(Value::as_str)))
         .ok_or_else(invalid)?;
-    let method = match method.strip_prefix('#') {
-        Some(fragment) => format!("{agent_did}#{fragment}"),
-        None => method.to_owned(),
-    };
+    let method = absolute(method, agent_did).ok_or_else(invalid)?;
     let jwk = authorized_in(&document, &method, "authentication")
         .and_then(|m| m.jwk())
         .map_err(|_| invalid())?;

@@ -236,6 +236,24 @@ async fn trust_refusals() {
         .verify_sd_jwt_presentation(&forged.present(&bad, &nonce_of(&verifier), VERIFIER))
         .await;
     assert!(matches!(got, Err(VerifyError::BadProof { .. })), "{got:?}");
+    // A kid that is a relative reference but not a fragment names no key.
+    let relative = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), "key-1");
+    let got = verifier
+        .verify_sd_jwt_presentation(&s.present(&relative, &nonce_of(&verifier), VERIFIER))
+        .await;
+    assert!(matches!(got, Err(VerifyError::BadProof { .. })), "{got:?}");
+    // A fragment-only kid is the issuer's own method.
+    let fragment = s
+        .issuer
+        .kid
+        .rsplit_once('#')
+        .map(|(_, f)| format!("#{f}"))
+        .unwrap_or_default();
+    let ok = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), &fragment);
+    verifier
+        .verify_sd_jwt_presentation(&s.present(&ok, &nonce_of(&verifier), VERIFIER))
+        .await
+        .expect("a fragment-only kid verifies");
     // The issuer's kid, but another key signed.
     let bad = forged.issue_with(&claims, &s.issuer.kid);
     let got = verifier

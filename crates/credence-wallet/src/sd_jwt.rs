@@ -7,10 +7,11 @@
 //! bound to the request by a KB-JWT signed by the agent key.
 
 use crate::credentials::{CredentialSummary, Imported};
+use crate::select::lexical;
 use crate::{ImportError, PresentError, Wallet, WalletError};
 use chrono::{DateTime, Utc};
 use credence_core::{correlation_id, ClaimsQuery, CredentialQuery, PresentationRequest, DC_SD_JWT};
-use credence_did::{authorized_method, did_of};
+use credence_did::{absolute, authorized_method, did_of};
 use credence_sdjwt::disclosure::Disclosure;
 use credence_sdjwt::present::{bind, select};
 use credence_sdjwt::unpack::unpack;
@@ -42,10 +43,8 @@ impl Wallet {
         let kid = hint
             .kid
             .ok_or_else(|| ImportError::Malformed("no kid".into()))?;
-        let method = match kid.strip_prefix('#') {
-            Some(fragment) => format!("{issuer}#{fragment}"),
-            None => kid,
-        };
+        let method = absolute(&kid, &issuer)
+            .ok_or_else(|| ImportError::Forged(format!("kid {kid} names no method of {issuer}")))?;
         if did_of(&method) != issuer {
             return Err(ImportError::Forged(format!(
                 "signed by {method}, but the issuer is {issuer}"
@@ -310,13 +309,4 @@ fn value_at<'a>(claims: &'a Map<String, Value>, path: &[Step]) -> Option<&'a Val
         };
     }
     Some(at)
-}
-
-fn lexical(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }

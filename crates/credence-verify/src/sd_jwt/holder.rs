@@ -5,7 +5,7 @@
 
 use crate::signed::bounded::Bounded;
 use crate::BindingError;
-use credence_did::{authorized_in, resolve_local, LocalResolver};
+use credence_did::{absolute, authorized_in, resolve_local, LocalResolver};
 use serde_json::Value;
 use ssi::JWK;
 
@@ -40,10 +40,7 @@ pub(crate) async fn bound_holder(
             entries
                 .iter()
                 .filter_map(|e| e.as_str().or_else(|| e.get("id").and_then(Value::as_str)))
-                .map(|id| match id.strip_prefix('#') {
-                    Some(fragment) => format!("{did}#{fragment}"),
-                    None => id.to_owned(),
-                })
+                .filter_map(|id| absolute(id, did))
                 .collect()
         })
         .unwrap_or_default();

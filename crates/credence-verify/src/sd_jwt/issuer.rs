@@ -5,7 +5,7 @@
 use crate::policy::PolicyTypes;
 use crate::{TrustError, TrustedIssuer, VerifyError};
 use credence_core::{built_in_vct, DC_SD_JWT};
-use credence_did::{authorized_method, did_of, ResolveDid};
+use credence_did::{absolute, authorized_method, did_of, ResolveDid};
 use ssi::JWK;
 
 /// The issuer's entry, if it is trusted for SD-JWT VCs.
@@ -41,10 +41,12 @@ pub(crate) async fn issuer_key(
             "the issuer-signed JWT has no kid".into(),
         ))
     })?;
-    let method = match kid.strip_prefix('#') {
-        Some(fragment) => format!("{iss}#{fragment}"),
-        None => kid.to_owned(),
-    };
+    let method = absolute(kid, iss).ok_or_else(|| {
+        VerifyError::bad_proof(
+            crate::ProofTarget::Credential,
+            format!("kid {kid} names no method of {iss}"),
+        )
+    })?;
     if did_of(&method) != iss {
         return Err(VerifyError::bad_proof(
             crate::ProofTarget::Credential,
