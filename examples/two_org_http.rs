@@ -198,14 +198,19 @@ async fn run(
         credence_server::verifier_dir::load_or_create(&dir.path().join("globex"))?;
     let introspection_secret = introspection.secret().to_owned();
     // A 1-second status-list cache so the revocation shows at once (the default is 30 s).
+    let request_key =
+        credence_server::verifier_dir::load_or_create_request_key(&dir.path().join("globex"))?;
+    let openid4vp = credence_server::Openid4vpService::for_origin(&verifier_url, request_key)?;
     let verifier = Arc::new(
-        Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?).with_status_fetching(
-            FetchLimits::default(),
-            CacheConfig {
-                ttl: Duration::from_secs(1),
-                capacity: 64,
-            },
-        ),
+        Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?)
+            .with_client_id(&openid4vp.signer.client_id())
+            .with_status_fetching(
+                FetchLimits::default(),
+                CacheConfig {
+                    ttl: Duration::from_secs(1),
+                    capacity: 64,
+                },
+            ),
     );
     let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let watcher = credence_server::watch_policy(verifier.clone(), policy_path.clone());
@@ -217,6 +222,7 @@ async fn run(
             tokens,
             default_claims: vec!["organization".into(), "capabilities".into()],
             introspection,
+            openid4vp,
         }),
     );
     println!(

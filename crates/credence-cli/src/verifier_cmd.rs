@@ -88,7 +88,14 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
                 dir.join(credence_store::AUDIT_DIR),
                 Some(credence_store::CheckpointKey::new(key.clone())?),
             )?;
-            let verifier = Arc::new(Verifier::new(&id, trust).with_audit(Arc::new(audit)));
+            let request_key = verifier_dir::load_or_create_request_key(&dir)?;
+            let openid4vp = credence_server::Openid4vpService::for_origin(&id, request_key)
+                .map_err(|e| err(2, e))?;
+            let verifier = Arc::new(
+                Verifier::new(&id, trust)
+                    .with_client_id(&openid4vp.signer.client_id())
+                    .with_audit(Arc::new(audit)),
+            );
             let tokens = Arc::new(TokenIssuer::new(&verifier, key));
             let watcher = credence_server::watch_policy(verifier.clone(), policy.clone());
             eprintln!(
@@ -104,6 +111,7 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
                 tokens,
                 default_claims: claims,
                 introspection,
+                openid4vp,
             };
             let served = credence_server::serve_verifier(listener, service, async {
                 let _ = tokio::signal::ctrl_c().await;

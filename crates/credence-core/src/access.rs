@@ -177,6 +177,29 @@ pub fn verify_dpop(
     url: &str,
     now: i64,
 ) -> Result<DpopClaims, TokenError> {
+    verify_dpop_for(proof, Some(token), jkt_expected, (method, url), now)
+}
+
+/// Checks a DPoP proof sent to a token endpoint (RFC 9449 §5), where no
+/// access token exists yet: as [`verify_dpop`], with no `ath` allowed.
+/// The caller records the `jti` the same way.
+pub fn verify_token_request_dpop(
+    proof: &str,
+    jkt_expected: &str,
+    method: &str,
+    url: &str,
+    now: i64,
+) -> Result<DpopClaims, TokenError> {
+    verify_dpop_for(proof, None, jkt_expected, (method, url), now)
+}
+
+fn verify_dpop_for(
+    proof: &str,
+    token: Option<&str>,
+    jkt_expected: &str,
+    (method, url): (&str, &str),
+    now: i64,
+) -> Result<DpopClaims, TokenError> {
     let invalid = |m: &str| TokenError::DpopInvalid(m.to_owned());
     let (header, _) = jws::decode_unverified(proof).map_err(|e| invalid(&e.to_string()))?;
     if header.type_.as_deref() != Some(DPOP_TYP) {
@@ -208,8 +231,11 @@ pub fn verify_dpop(
     if dpop.iat.abs_diff(now) > DPOP_WINDOW_SECS.unsigned_abs() {
         return Err(invalid("iat is outside the accepted window"));
     }
-    if dpop.ath.as_deref() != Some(access_token_hash(token).as_str()) {
-        return Err(invalid("ath does not match the access token"));
+    if dpop.ath.as_deref() != token.map(access_token_hash).as_deref() {
+        return Err(invalid(match token {
+            Some(_) => "ath does not match the access token",
+            None => "a proof to the token endpoint carries no ath",
+        }));
     }
     Ok(dpop)
 }

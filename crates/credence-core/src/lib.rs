@@ -15,14 +15,15 @@ pub mod context;
 pub mod delegation;
 pub mod dpop;
 pub mod integrity;
+pub mod openid4vp;
 pub mod profile;
 pub mod replay;
 pub mod request;
 pub mod token;
 
 pub use access::{
-    check_token_times, decode_access_token, validate_access_token, verify_dpop, TokenError,
-    DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
+    check_token_times, decode_access_token, validate_access_token, verify_dpop,
+    verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
 };
 pub use audit::{AuditError, AuditRecord, AuditSink};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -38,13 +39,18 @@ pub use dpop::{dpop_proof, DpopClaims, DPOP_TYP};
 pub use integrity::{
     sign_ecdsa_rdfc, sign_eddsa_rdfc, verify_ecdsa_rdfc, verify_eddsa_rdfc, EddsaSigning,
 };
+pub use openid4vp::{
+    did_client_id, AuthorizationRequest, ClientId, DID_CLIENT_PREFIX, DIRECT_POST,
+    OPENID4VP_SCHEME, REDIRECT_URI_CLIENT_PREFIX, REQUEST_OBJECT_MEDIA_TYPE, REQUEST_OBJECT_TYP,
+    SELF_ISSUED_AUDIENCE, VP_TOKEN_RESPONSE,
+};
 pub use profile::{
     agent_credential_query, agent_sd_jwt_query, built_in_vct, AgentProfile, AGENT_CREDENTIAL_TYPE,
     AGENT_CREDENTIAL_VCT, MANDATORY_POINTERS, PROFILE_CLAIMS,
 };
 pub use replay::ReplaySet;
 pub use request::{
-    ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
+    fresh_nonce, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
     ExpectedValue, LdpMeta, PresentationRequest, DC_SD_JWT, LDP_VC, MAX_CREDENTIAL_QUERIES,
     MAX_DCQL_ITEMS, MAX_QUERY_ID_LEN,
 };

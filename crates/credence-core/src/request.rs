@@ -348,6 +348,12 @@ pub struct PresentationRequest {
     pub dcql_query: DcqlQuery,
     /// Unix time after which the verifier refuses answers to this request.
     pub expires_at: i64,
+    /// OpenID4VP: the transaction the answer names (echoed as `state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// OpenID4VP `direct_post`: where the answer goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_uri: Option<String>,
 }
 
 impl PresentationRequest {
@@ -379,6 +385,8 @@ impl PresentationRequest {
                 credential_sets: None,
             },
             expires_at,
+            state: None,
+            response_uri: None,
         }
     }
 
@@ -390,6 +398,8 @@ impl PresentationRequest {
             nonce: fresh_nonce(),
             dcql_query,
             expires_at,
+            state: None,
+            response_uri: None,
         }
     }
 

@@ -114,8 +114,41 @@ impl Fetcher {
         String::from_utf8(body).map_err(|e| FetchError::NotJson(format!("not UTF-8: {e}")))
     }
 
+    /// POSTs `form` (`application/x-www-form-urlencoded`) to `url` and
+    /// returns the status and the body as text, within the limits; any
+    /// status is returned (callers read error bodies).
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        accept: &str,
+    ) -> Result<(u16, String), FetchError> {
+        let parsed = Self::check_url(url)?;
+        let request = self
+            .client()?
+            .post(parsed)
+            .header(reqwest::header::ACCEPT, accept)
+            .form(form);
+        let (status, body) = self.send(request).await?;
+        let text =
+            String::from_utf8(body).map_err(|e| FetchError::NotJson(format!("not UTF-8: {e}")))?;
+        Ok((status, text))
+    }
+
     async fn get_bytes(&self, url: &str, accept: &str) -> Result<Vec<u8>, FetchError> {
         let parsed = Self::check_url(url)?;
+        let request = self
+            .client()?
+            .get(parsed)
+            .header(reqwest::header::ACCEPT, accept);
+        match self.send(request).await? {
+            (200, body) => Ok(body),
+            (status, _) => Err(FetchError::Status(status)),
+        }
+    }
+
+    /// Sends `request` and reads the body within the size limit.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), FetchError> {
         let classify = |e: reqwest::Error| {
             if e.is_timeout() {
                 FetchError::Timeout(self.limits.timeout)
@@ -123,16 +156,8 @@ impl Fetcher {
                 FetchError::Unreachable(e.to_string())
             }
         };
-        let mut response = self
-            .client()?
-            .get(parsed)
-            .header(reqwest::header::ACCEPT, accept)
-            .send()
-            .await
-            .map_err(classify)?;
-        if response.status() != reqwest::StatusCode::OK {
-            return Err(FetchError::Status(response.status().as_u16()));
-        }
+        let mut response = request.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
         let max = self.limits.max_bytes;
         if response.content_length().is_some_and(|n| n > max as u64) {
             return Err(FetchError::TooLarge(max));
@@ -144,7 +169,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok((status, body))
     }
 }
 

@@ -22,7 +22,7 @@ pub mod jws;
 pub mod key_binding;
 pub mod present;
 pub mod status_list;
-mod strict_json;
+pub mod strict_json;
 pub mod unpack;
 pub mod vc;
 pub mod verify;

@@ -19,6 +19,7 @@
 pub mod api_token;
 pub mod issuer_api;
 pub mod oauth;
+pub mod openid4vp_api;
 pub mod policy_watch;
 pub mod tool_api;
 pub mod verifier_api;
@@ -28,6 +29,7 @@ pub mod wallet_api;
 pub use api_token::{ApiToken, API_TOKEN_FILE};
 pub use issuer_api::{issuer_router, serve_issuer};
 pub use oauth::OAuthError;
+pub use openid4vp_api::{Openid4vpService, RESPONSE_CODE_TOKEN_TYPE};
 pub use policy_watch::watch_policy;
 pub use tool_api::{serve_tool, tool_router, Introspection, ToolService};
 pub use verifier_api::{serve_verifier, verifier_router, VerifierService};

@@ -2,6 +2,7 @@
 //! exchange, JWKS, RFC 7662 introspection and RFC 7009 revocation.
 
 use crate::oauth::{form_rejection, OAuthError};
+use crate::openid4vp_api::{self as oid4vp, RESPONSE_CODE_TOKEN_TYPE};
 use crate::ApiToken;
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
@@ -25,6 +26,12 @@ pub const VERIFIER_ROUTES: &[(&str, &str)] = &[
     ("get", "/.well-known/oauth-authorization-server"),
     ("post", "/introspect"),
     ("post", "/revoke"),
+    ("post", "/openid4vp/requests"),
+    ("get", "/openid4vp/requests/{state}"),
+    ("post", "/openid4vp/requests/{state}"),
+    ("post", "/openid4vp/response"),
+    ("get", "/openid4vp/complete"),
+    ("get", "/.well-known/did.json"),
 ];
 
 /// RFC 8693 `grant_type` for token exchange.
@@ -56,9 +63,12 @@ pub struct VerifierService {
     pub default_claims: Vec<String>,
     /// The secret resource servers present to `/introspect`.
     pub introspection: ApiToken,
+    /// The OpenID4VP identity (request signer) and response codes; the
+    /// verifier must accept its client id ([`Verifier::with_client_id`]).
+    pub openid4vp: crate::openid4vp_api::Openid4vpService,
 }
 
-type Shared = Arc<VerifierService>;
+pub(crate) type Shared = Arc<VerifierService>;
 
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
@@ -82,24 +92,22 @@ enum RequestBody {
     },
 }
 
-async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
+/// The DCQL query a request-creating body asks for (an empty body: the
+/// service's default claims of the `AgentCredential`).
+pub(crate) fn requested_query(
+    s: &VerifierService,
+    body: &[u8],
+) -> Result<credence_core::DcqlQuery, OAuthError> {
     let (claims, format) = if body.iter().all(u8::is_ascii_whitespace) {
         (s.default_claims.clone(), None)
     } else {
-        match serde_json::from_slice::<RequestBody>(&body).map_err(|_| {
+        match serde_json::from_slice::<RequestBody>(body).map_err(|_| {
             OAuthError::invalid_request(
                 "body: expected {\"claims\": [names]} or {\"dcql_query\": {credentials: [..]}}",
             )
         })? {
             RequestBody::Claims { claims, format } => (claims, format),
-            RequestBody::Dcql { dcql_query } => {
-                let request = s
-                    .verifier
-                    .create_request_for(dcql_query)
-                    .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
-                tracing::info!(nonce_prefix = %&request.nonce[..8], "DCQL presentation request issued");
-                return Ok((StatusCode::CREATED, Json(request)).into_response());
-            }
+            RequestBody::Dcql { dcql_query } => return Ok(dcql_query),
         }
     };
     if claims.is_empty() || claims.iter().any(|c| c.is_empty() || c.len() > 64) {
@@ -108,20 +116,22 @@ async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response
         ));
     }
     let names: Vec<&str> = claims.iter().map(String::as_str).collect();
-    let query = match format.as_deref() {
-        None | Some(credence_core::LDP_VC) => credence_core::agent_credential_query(&names),
-        Some(credence_core::DC_SD_JWT) => credence_core::agent_sd_jwt_query(&names),
-        Some(other) => {
-            return Err(OAuthError::invalid_request(format!(
-                "format {other:?}: ldp_vc or dc+sd-jwt"
-            )))
-        }
-    };
+    match format.as_deref() {
+        None | Some(credence_core::LDP_VC) => Ok(credence_core::agent_credential_query(&names)),
+        Some(credence_core::DC_SD_JWT) => Ok(credence_core::agent_sd_jwt_query(&names)),
+        Some(other) => Err(OAuthError::invalid_request(format!(
+            "format {other:?}: ldp_vc or dc+sd-jwt"
+        ))),
+    }
+}
+
+async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
+    let query = requested_query(&s, &body)?;
     let request = s
         .verifier
         .create_request_for(query)
         .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
-    tracing::info!(nonce_prefix = %&request.nonce[..8], claims = ?claims, "presentation request issued");
+    tracing::info!(nonce_prefix = %&request.nonce[..8], "presentation request issued");
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }
 
@@ -137,7 +147,7 @@ struct TokenRequest {
     credence_step_digest: Option<String>,
 }
 
-fn no_store(body: Value) -> Response {
+pub(crate) fn no_store(body: Value) -> Response {
     let mut response = Json(body).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -166,10 +176,13 @@ async fn token(
     if req.subject_token_type.as_deref() == Some(ACCESS_TOKEN_TYPE) {
         return step_token(&s, &headers, req).await;
     }
+    if req.subject_token_type.as_deref() == Some(RESPONSE_CODE_TOKEN_TYPE) {
+        return response_code_token(&s, &headers, req);
+    }
     let sd_jwt = req.subject_token_type.as_deref() == Some(SD_JWT_TOKEN_TYPE);
     if !sd_jwt && req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
         return Err(OAuthError::invalid_request(format!(
-            "subject_token_type must be {VP_TOKEN_TYPE} or {SD_JWT_TOKEN_TYPE} (a presentation) or {ACCESS_TOKEN_TYPE} (a per-step exchange)"
+            "subject_token_type must be {RESPONSE_CODE_TOKEN_TYPE} (an OpenID4VP response code), {VP_TOKEN_TYPE} or {SD_JWT_TOKEN_TYPE} (a presentation) or {ACCESS_TOKEN_TYPE} (a per-step exchange)"
         )));
     }
     let subject = req
@@ -257,6 +270,40 @@ fn token_response(
     }
 }
 
+/// RFC 8693 with an OpenID4VP response code as subject: the token for the
+/// presentation the code stands for, to the holder proving its key with a
+/// DPoP proof for `POST {verifier}/token`.
+fn response_code_token(
+    s: &VerifierService,
+    headers: &HeaderMap,
+    req: TokenRequest,
+) -> Result<Response, OAuthError> {
+    let code = req
+        .subject_token
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("subject_token is required"))?;
+    let url = format!("{}/token", s.verifier.id().trim_end_matches('/'));
+    let dpop = headers.get("dpop").and_then(|v| v.to_str().ok());
+    let scopes: Option<Vec<String>> = req
+        .scope
+        .map(|s| s.split_whitespace().map(str::to_owned).collect());
+    let requested = req.audience.or(req.resource);
+    // Checked first under the policy in force, so that a mistyped
+    // audience does not use the code up; then under the verified one's.
+    resolve_audience(requested.clone(), &s.verifier.policy())?;
+    let verified = s
+        .tokens
+        .redeem_response_code(&s.openid4vp.codes, code, dpop, &url)
+        .inspect_err(|e| {
+            tracing::warn!(decision = "deny", reason = e.code(), detail = %e, "response code refused");
+        })?;
+    let audience = resolve_audience(requested, verified.policy())?;
+    token_response(
+        s.tokens
+            .mint_narrowed(verified, &audience, scopes.as_deref()),
+    )
+}
+
 /// RFC 8693 with an access token as subject: a per-step token. The
 /// client proves possession of the token's key with a DPoP proof for
 /// `POST {verifier}/token`.
@@ -310,18 +357,13 @@ async fn authorization_server_metadata(State(s): State<Shared>) -> Json<Value> {
         "grant_types_supported": [TOKEN_EXCHANGE_GRANT],
         "token_endpoint_auth_methods_supported": ["none"],
         "dpop_signing_alg_values_supported": ["EdDSA", "ES256"],
+        "response_types_supported": [],
         "credence_presentation_request_endpoint": format!("{issuer}/presentation-requests"),
-        "credence_subject_token_types_supported": [VP_TOKEN_TYPE, SD_JWT_TOKEN_TYPE, ACCESS_TOKEN_TYPE],
-        "vp_formats_supported": {
-            "ldp_vc": {
-                "proof_type_values": ["DataIntegrityProof"],
-                "cryptosuite_values": credence_verify::CREDENTIAL_SUITES,
-            },
-            "dc+sd-jwt": {
-                "sd-jwt_alg_values": ["EdDSA", "ES256"],
-                "kb-jwt_alg_values": ["EdDSA", "ES256"],
-            },
-        },
+        "credence_openid4vp_request_endpoint": format!("{issuer}{}", oid4vp::REQUEST_PATH),
+        "credence_openid4vp_response_endpoint": format!("{issuer}{}", oid4vp::RESPONSE_PATH),
+        "credence_openid4vp_client_id": s.openid4vp.signer.client_id(),
+        "credence_subject_token_types_supported": [RESPONSE_CODE_TOKEN_TYPE, VP_TOKEN_TYPE, SD_JWT_TOKEN_TYPE, ACCESS_TOKEN_TYPE],
+        "vp_formats_supported": oid4vp::vp_formats_supported(),
     }))
 }
 
@@ -402,6 +444,14 @@ pub fn verifier_router(service: VerifierService) -> Router {
         )
         .route("/introspect", post(introspect))
         .route("/revoke", post(revoke))
+        .route(oid4vp::REQUEST_PATH, post(oid4vp::create))
+        .route(
+            &format!("{}/{{state}}", oid4vp::REQUEST_PATH),
+            get(oid4vp::get_request).post(oid4vp::post_request),
+        )
+        .route(oid4vp::RESPONSE_PATH, post(oid4vp::direct_post))
+        .route(oid4vp::COMPLETE_PATH, get(oid4vp::complete))
+        .route("/.well-known/did.json", get(oid4vp::did_document))
         .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(service))

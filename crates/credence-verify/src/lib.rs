@@ -41,6 +41,7 @@ mod error;
 mod keys;
 mod nonce;
 mod offline;
+pub mod openid4vp;
 mod parse;
 mod policy;
 mod runtime;
@@ -60,6 +61,7 @@ pub use error::{
 };
 pub use keys::bbs_key;
 pub use offline::{OfflineDocuments, OfflineError};
+pub use openid4vp::{RequestSigner, ResponseCodes, TransactionError};
 pub use parse::{ProofHeader, UnverifiedPresentation, MAX_CREDENTIALS};
 pub use policy::{
     Condition, Constraint, CredentialFacts, Grant, NamedClaims, PolicyError, PolicyTypes,

@@ -33,7 +33,7 @@ pub struct Verifier {
     pub(crate) id: String,
     runtime: RwLock<Arc<Runtime>>,
     pub(crate) clock: Arc<dyn Clock>,
-    request_ttl_secs: i64,
+    pub(crate) request_ttl_secs: i64,
     pub(crate) nonces: NonceStore,
     pub(crate) safe: Arc<SafeMode>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
@@ -43,6 +43,9 @@ pub struct Verifier {
     /// their authentication key: computed from the DID alone, so kept.
     pub(crate) sd_jwt_holders: crate::signed::bounded::Bounded<()>,
     pub(crate) audit: Option<Arc<dyn AuditSink>>,
+    /// The client ids presentations may be made for: the id, and the
+    /// OpenID4VP client id ([`Verifier::with_client_id`]).
+    pub(crate) client_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -72,6 +75,7 @@ impl Verifier {
             )),
             sd_jwt_holders: Default::default(),
             audit: None,
+            client_ids: vec![id.to_owned()],
         }
     }
 
@@ -105,6 +109,21 @@ impl Verifier {
         self.status = Arc::new(StatusLists::new(limits.clone(), cache.clone()));
         self.token_status = Arc::new(crate::sd_jwt::status::TokenStatusLists::new(limits, cache));
         self
+    }
+
+    /// Also accepts presentations made for `client_id` — its OpenID4VP
+    /// client id, `decentralized_identifier:<its DID>` — and lets
+    /// [`Verifier::create_openid4vp_request`] issue requests under it.
+    pub fn with_client_id(mut self, client_id: &str) -> Self {
+        if !self.client_ids.iter().any(|c| c == client_id) {
+            self.client_ids.push(client_id.to_owned());
+        }
+        self
+    }
+
+    /// Whether presentations may be made for `client_id`.
+    pub fn is_own_client_id(&self, client_id: &str) -> bool {
+        self.client_ids.iter().any(|c| c == client_id)
     }
 
     /// Uses another clock (tests, offline verification).
@@ -217,26 +236,50 @@ impl Verifier {
     ) -> Result<VerifiedPresentation, VerifyError> {
         let rt = self.runtime();
         let now = self.clock.now();
+        let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
+        let verified = self.verify_answer(&vp, &request, &rt, now).await?;
+        // Last: only an accepted presentation uses up the request, and of
+        // concurrent ones exactly one does.
+        self.nonces.consume(&challenge, now.timestamp())?;
+        Ok(verified)
+    }
+
+    /// Every check of [`Verifier::verify`] for a presentation answering
+    /// `request` (pending, looked up by the caller), except using the
+    /// request up.
+    pub(crate) async fn verify_answer(
+        &self,
+        vp: &UnverifiedPresentation,
+        request: &PresentationRequest,
+        rt: &Runtime,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<VerifiedPresentation, VerifyError> {
         let env = ProofEnv {
             resolver: self.resolver.as_ref(),
             safe: &rt.safe,
             now,
         };
-        let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
-        domain(&vp.proof, &request, &self.id)?;
-        let safe = safe_documents(&vp, &rt.safe, &rt.context_urls()).await?;
-        let holder = verify_holder(&vp, &safe.presentation, env).await?;
+        let challenge = request.nonce.as_str();
+        if vp.proof.challenge.as_deref() != Some(challenge) {
+            return Err(BindingError::NonceMismatch(
+                "the presentation is bound to another nonce".into(),
+            )
+            .into());
+        }
+        domain(&vp.proof, request, &self.client_ids)?;
+        let safe = safe_documents(vp, &rt.safe, &rt.context_urls()).await?;
+        let holder = verify_holder(vp, &safe.presentation, env).await?;
         let mut proven = Vec::with_capacity(vp.credentials.len());
         for (document, stated) in vp.credentials.iter().zip(safe.credentials) {
             let one = self
-                .verify_one(document, stated, &rt, env, (&holder, &challenge))
+                .verify_one(document, stated, rt, env, (&holder, challenge))
                 .await?;
             proven.push(one);
         }
-        let queries = answered_queries(&proven, &vp.credentials, &request, &rt).await?;
+        let queries = answered_queries(&proven, &vp.credentials, request, rt).await?;
         let mut credentials = Vec::with_capacity(proven.len());
         for ((one, document), query) in proven.into_iter().zip(&vp.credentials).zip(queries) {
-            credentials.push(policy_view(one, document, query, &rt).await?);
+            credentials.push(policy_view(one, document, query, rt).await?);
         }
         let chain = match vp.delegations.as_slice() {
             [] => None,
@@ -255,16 +298,13 @@ impl Verifier {
                 Some(chain)
             }
         };
-        // Last: only an accepted presentation uses up the request, and of
-        // concurrent ones exactly one does.
-        self.nonces.consume(&challenge, now.timestamp())?;
         Ok(VerifiedPresentation {
             credentials,
             holder: holder.did,
             holder_jkt: holder.jkt,
             verifier: self.id.clone(),
             chain,
-            correlation: correlation_id(&challenge),
+            correlation: correlation_id(challenge),
             policy: rt.policy.clone(),
         })
     }

@@ -171,10 +171,15 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
     let (key, introspection) =
         credence_server::verifier_dir::load_or_create(&dir.path().join("globex")).unwrap();
     let introspection_secret = introspection.secret().to_owned();
-    let verifier = Arc::new(adjust(Verifier::new(
-        &verifier_url,
-        TrustPolicy::load(&policy_path).unwrap(),
-    )));
+    let request_key =
+        credence_server::verifier_dir::load_or_create_request_key(&dir.path().join("globex"))
+            .unwrap();
+    let openid4vp =
+        credence_server::Openid4vpService::for_origin(&verifier_url, request_key).unwrap();
+    let verifier = Arc::new(adjust(
+        Verifier::new(&verifier_url, TrustPolicy::load(&policy_path).unwrap())
+            .with_client_id(&openid4vp.signer.client_id()),
+    ));
     let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let vstop = serve(
         vlistener,
@@ -183,6 +188,7 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
             tokens: tokens.clone(),
             default_claims: vec!["organization".into(), "capabilities".into()],
             introspection,
+            openid4vp,
         }),
     );
     let tstop = serve(

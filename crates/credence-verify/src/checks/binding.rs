@@ -20,17 +20,17 @@ pub(crate) fn pending_request(
     Ok((challenge, request))
 }
 
-/// The presentation's `domain` is this verifier, and the request was this
-/// verifier's.
+/// The presentation's `domain` is the request's client id, and that is
+/// one of this verifier's (`own`: its id, its OpenID4VP client id).
 pub(crate) fn domain(
     header: &ProofHeader,
     request: &PresentationRequest,
-    verifier: &str,
+    own: &[String],
 ) -> Result<(), BindingError> {
     let found = header.domain.clone().unwrap_or_default();
-    if found != verifier || request.client_id != verifier {
+    if found != request.client_id || !own.contains(&request.client_id) {
         return Err(BindingError::DomainMismatch {
-            expected: verifier.to_owned(),
+            expected: request.client_id.clone(),
             found,
         });
     }

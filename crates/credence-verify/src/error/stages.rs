@@ -77,6 +77,20 @@ pub enum BindingError {
     /// A proof's `created` lies in the future beyond the clock skew.
     #[error("proof created in the future ({0})")]
     ProofFromFuture(String),
+    /// An OpenID4VP answer names no transaction of this verifier (`state`
+    /// missing or unknown), or its presentations answer another one.
+    #[error("state mismatch: {0}")]
+    StateMismatch(String),
+    /// An OpenID4VP `vp_token` is not an object of presentation arrays.
+    #[error("malformed vp_token: {0}")]
+    VpToken(String),
+    /// A `vp_token` key is not a credential query id of the request.
+    #[error("vp_token answers `{0}`, which is not a credential query of the request")]
+    UnknownQuery(String),
+    /// A response code (the subject token of an OpenID4VP transaction) is
+    /// unknown, used, or expired.
+    #[error("response code refused: {0}")]
+    ResponseCode(String),
 }
 
 codes!(BindingError {
@@ -87,6 +101,10 @@ codes!(BindingError {
     HolderMismatch(..) => "holder_mismatch",
     ProofExpired(..) => "proof_expired",
     ProofFromFuture(..) => "proof_not_yet_valid",
+    StateMismatch(..) => "state_mismatch",
+    VpToken(..) => "invalid_vp_token",
+    UnknownQuery(..) => "unknown_credential_query",
+    ResponseCode(..) => "invalid_response_code",
 });
 
 /// The issuer is not trusted.

@@ -19,11 +19,12 @@ mod issuer;
 pub(crate) mod status;
 
 use crate::checks::constraints::check_constraints;
+use crate::runtime::Runtime;
 use crate::signed::credential::StatusEntry;
 use crate::verified::{VerifiedCredential, VerifiedPresentation};
 use crate::{BindingError, StatusError, ValidityError, Verifier, VerifyError};
 use chrono::{DateTime, Utc};
-use credence_core::{correlation_id, AuditRecord, MAX_CLOCK_SKEW_SECS};
+use credence_core::{correlation_id, AuditRecord, PresentationRequest, MAX_CLOCK_SKEW_SECS};
 use credence_sdjwt::{check_vc, KeyBindingCheck, SdJwt, SdJwtError, VerifyOptions, SD_JWT_VC_TYP};
 use serde_json::Value;
 
@@ -72,8 +73,26 @@ impl Verifier {
     pub async fn verify_sd_jwt(&self, sd: &SdJwt) -> Result<VerifiedPresentation, VerifyError> {
         let rt = self.runtime();
         let now = self.clock.now();
+        let nonce = key_binding_nonce(sd).map_err(|e| VerifyError::from_sd_jwt(e, &self.id))?;
+        let request = self.nonces.pending(&nonce, now.timestamp())?;
+        let verified = self.verify_sd_jwt_answer(sd, &request, &rt, now).await?;
+        // Last: only an accepted presentation uses up the request.
+        self.nonces.consume(&nonce, now.timestamp())?;
+        Ok(verified)
+    }
+
+    /// Every check of [`Verifier::verify_sd_jwt`] for a presentation
+    /// answering `request` (pending, looked up by the caller), except
+    /// using the request up.
+    pub(crate) async fn verify_sd_jwt_answer(
+        &self,
+        sd: &SdJwt,
+        request: &PresentationRequest,
+        rt: &Runtime,
+        now: DateTime<Utc>,
+    ) -> Result<VerifiedPresentation, VerifyError> {
         let ts = now.timestamp();
-        let sd_err = |e: SdJwtError| VerifyError::from_sd_jwt(e, &self.id);
+        let sd_err = |e: SdJwtError| VerifyError::from_sd_jwt(e, &request.client_id);
         let hint = sd.issuer_hint(&[SD_JWT_VC_TYP]).map_err(sd_err)?;
         let iss = hint
             .iss
@@ -81,12 +100,11 @@ impl Verifier {
         let trusted = issuer::trusted_for_sd_jwt(&rt.policy, &iss)?;
         let (method, key) =
             issuer::issuer_key(self.resolver.as_ref(), &iss, hint.kid.as_deref()).await?;
-        let nonce = key_binding_nonce(sd).map_err(sd_err)?;
-        let request = self.nonces.pending(&nonce, ts)?;
-        if request.client_id != self.id {
+        let nonce = request.nonce.clone();
+        if !self.is_own_client_id(&request.client_id) {
             return Err(BindingError::DomainMismatch {
                 expected: self.id.clone(),
-                found: request.client_id,
+                found: request.client_id.clone(),
             }
             .into());
         }
@@ -96,7 +114,7 @@ impl Verifier {
             max_ahead: MAX_CLOCK_SKEW_SECS,
             key_binding: Some(KeyBindingCheck {
                 nonce: nonce.clone(),
-                audience: self.id.clone(),
+                audience: request.client_id.clone(),
                 now: ts,
                 max_age: KEY_BINDING_MAX_AGE_SECS,
                 max_ahead: MAX_CLOCK_SKEW_SECS,
@@ -126,7 +144,7 @@ impl Verifier {
                 }]
             }
         };
-        let query = claims::answered_query(&request, &vc.vct, &vc.claims)?;
+        let query = claims::answered_query(request, &vc.vct, &vc.claims)?;
         let names = rt.policy.claim_names(&types);
         let credential = VerifiedCredential {
             query,
@@ -141,8 +159,6 @@ impl Verifier {
             method,
         };
         check_constraints(&rt.policy, credential.facts())?;
-        // Last: only an accepted presentation uses up the request.
-        self.nonces.consume(&nonce, ts)?;
         Ok(VerifiedPresentation {
             credentials: vec![credential],
             holder,

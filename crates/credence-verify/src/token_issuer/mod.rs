@@ -6,6 +6,7 @@
 mod introspect;
 mod lineage;
 mod mint;
+mod redeem;
 mod step;
 
 pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};

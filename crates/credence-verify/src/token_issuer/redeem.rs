@@ -1,0 +1,57 @@
+//! Redeeming an OpenID4VP response code at the token endpoint (RFC 8693
+//! with the code as subject token): only the holder of the key the
+//! presentation was verified for can, with a DPoP proof (RFC 9449 §5, no
+//! `ath`) for `POST {token endpoint}`, and only once.
+
+use super::TokenIssuer;
+use crate::openid4vp::ResponseCodes;
+use crate::{MintError, VerifiedPresentation, VerifyError};
+use credence_core::{verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS};
+
+impl TokenIssuer {
+    /// The verified presentation `code` stands for, once its `dpop` proof
+    /// for `POST url` is by the holder's key; the code is then used up. A
+    /// proof by another key, a replayed proof, or none leaves the code
+    /// outstanding. Refusals are audited.
+    pub fn redeem_response_code(
+        &self,
+        codes: &ResponseCodes,
+        code: &str,
+        dpop: Option<&str>,
+        url: &str,
+    ) -> Result<VerifiedPresentation, VerifyError> {
+        let outcome = self.redeem_unaudited(codes, code, dpop, url);
+        match outcome {
+            Ok(verified) => Ok(verified),
+            Err(e) => self.audited(
+                Err(e),
+                "redeem_response_code",
+                "unknown",
+                (None, vec![]),
+                "none",
+            ),
+        }
+    }
+
+    fn redeem_unaudited(
+        &self,
+        codes: &ResponseCodes,
+        code: &str,
+        dpop: Option<&str>,
+        url: &str,
+    ) -> Result<VerifiedPresentation, VerifyError> {
+        let refused = |e| VerifyError::Mint(MintError::SubjectToken(e));
+        let now = self.clock.now().timestamp();
+        let jkt = codes.holder_jkt(code, now)?;
+        let proof = dpop.ok_or(refused(TokenError::DpopMissing))?;
+        let claims = verify_token_request_dpop(proof, &jkt, "POST", url, now).map_err(refused)?;
+        if !self.dpop_seen.first_use(
+            &claims.jti,
+            claims.iat.saturating_add(DPOP_WINDOW_SECS),
+            now,
+        ) {
+            return Err(refused(TokenError::DpopReplay));
+        }
+        Ok(codes.redeem(code, now)?)
+    }
+}
