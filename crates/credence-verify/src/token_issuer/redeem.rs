@@ -20,38 +20,29 @@ impl TokenIssuer {
         dpop: Option<&str>,
         url: &str,
     ) -> Result<VerifiedPresentation, VerifyError> {
-        let outcome = self.redeem_unaudited(codes, code, dpop, url);
-        match outcome {
-            Ok(verified) => Ok(verified),
-            Err(e) => self.audited(
+        let refused = |e| VerifyError::Mint(MintError::SubjectToken(e));
+        let now = self.clock.now().timestamp();
+        let redeemed = || -> Result<VerifiedPresentation, VerifyError> {
+            let jkt = codes.holder_jkt(code, now)?;
+            let proof = dpop.ok_or(refused(TokenError::DpopMissing))?;
+            let claims =
+                verify_token_request_dpop(proof, &jkt, "POST", url, now).map_err(refused)?;
+            let expires = claims.iat.saturating_add(DPOP_WINDOW_SECS);
+            if !self.dpop_seen.first_use(&claims.jti, expires, now) {
+                return Err(refused(TokenError::DpopReplay));
+            }
+            Ok(codes.redeem(code, now)?)
+        };
+        // Only refusals are recorded here: an allowed redemption is
+        // audited when its token is minted.
+        redeemed().or_else(|e| {
+            self.audited(
                 Err(e),
                 "redeem_response_code",
                 "unknown",
                 (None, vec![]),
                 "none",
-            ),
-        }
-    }
-
-    fn redeem_unaudited(
-        &self,
-        codes: &ResponseCodes,
-        code: &str,
-        dpop: Option<&str>,
-        url: &str,
-    ) -> Result<VerifiedPresentation, VerifyError> {
-        let refused = |e| VerifyError::Mint(MintError::SubjectToken(e));
-        let now = self.clock.now().timestamp();
-        let jkt = codes.holder_jkt(code, now)?;
-        let proof = dpop.ok_or(refused(TokenError::DpopMissing))?;
-        let claims = verify_token_request_dpop(proof, &jkt, "POST", url, now).map_err(refused)?;
-        if !self.dpop_seen.first_use(
-            &claims.jti,
-            claims.iat.saturating_add(DPOP_WINDOW_SECS),
-            now,
-        ) {
-            return Err(refused(TokenError::DpopReplay));
-        }
-        Ok(codes.redeem(code, now)?)
+            )
+        })
     }
 }
