@@ -26,6 +26,14 @@ pub const VP_TOKEN_RESPONSE: &str = "vp_token";
 /// The `aud` of a request object sent to a wallet without published
 /// metadata (OpenID4VP §5.8, static discovery).
 pub const SELF_ISSUED_AUDIENCE: &str = "https://self-issued.me/v2";
+/// The `subject_token_type` of an OpenID4VP response code exchanged at a
+/// Credence token service's `/token` (RFC 8693; a Credence name).
+pub const RESPONSE_CODE_TOKEN_TYPE: &str =
+    "urn:credence:params:oauth:token-type:openid4vp-response-code";
+/// The RFC 8693 grant type.
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// Where an OAuth server publishes its metadata (RFC 8414 §3).
+pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 /// The URL scheme wallets are invoked with.
 pub const OPENID4VP_SCHEME: &str = "openid4vp";
 

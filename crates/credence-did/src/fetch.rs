@@ -123,12 +123,27 @@ impl Fetcher {
         form: &[(&str, &str)],
         accept: &str,
     ) -> Result<(u16, String), FetchError> {
+        self.post_form_with(url, form, accept, &[]).await
+    }
+
+    /// As [`Fetcher::post_form`], with extra request `headers` (a `DPoP`
+    /// proof, say).
+    pub async fn post_form_with(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        accept: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, String), FetchError> {
         let parsed = Self::check_url(url)?;
-        let request = self
+        let mut request = self
             .client()?
             .post(parsed)
             .header(reqwest::header::ACCEPT, accept)
             .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         let (status, body) = self.send(request).await?;
         let text =
             String::from_utf8(body).map_err(|e| FetchError::NotJson(format!("not UTF-8: {e}")))?;

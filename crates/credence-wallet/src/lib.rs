@@ -16,7 +16,15 @@
 //! (`eddsa-rdfc-2022`, authentication) with `challenge` = nonce and
 //! `domain` = audience.
 //!
-//! It does not verify presentations, make trust decisions or talk HTTP.
+//! It also answers OpenID4VP 1.0 requests ([`openid4vp`]): it verifies a
+//! signed request object against its verifier's DID, applies the holder
+//! policy to that verified identity (or to an anonymous one), POSTs the
+//! answer to the verifier's response URI and exchanges the response code
+//! for a token. Those fetches are its only HTTP, through credence-did's
+//! bounded [`Fetcher`](credence_did::Fetcher).
+//!
+//! It does not verify presentations or make the verifier's trust
+//! decisions.
 
 mod assign;
 mod children;
@@ -24,6 +32,7 @@ mod credentials;
 mod delegate;
 mod error;
 mod holder_policy;
+pub mod openid4vp;
 mod plan;
 mod present;
 mod sd_jwt;
@@ -34,6 +43,9 @@ pub use children::ChildAgent;
 pub use credence_store::{ExportSummary, KdfParams, Unlock};
 pub use credentials::{CredentialFilter, CredentialSummary, Imported};
 pub use error::{ImportError, PresentError, WalletError};
-pub use holder_policy::{Allowance, HolderPolicy, PolicyError, VerifierRule, HOLDER_POLICY_FILE};
+pub use holder_policy::{
+    Allowance, HolderPolicy, PolicyError, VerifierIdentity, VerifierRule, HOLDER_POLICY_FILE,
+};
 pub use plan::{CredentialDisclosure, DisclosedClaim, DisclosurePlan};
+pub use sd_jwt::SdJwtDisclosure;
 pub use wallet::Wallet;

@@ -3,7 +3,7 @@
 
 use crate::assign::assign;
 use crate::credentials::{CredentialFilter, CredentialSummary};
-use crate::holder_policy::Allowance;
+use crate::holder_policy::{Allowance, VerifierIdentity};
 use crate::select::{self, Miss, Selection};
 use crate::{PresentError, Wallet};
 use chrono::{DateTime, Utc};
@@ -327,6 +327,16 @@ impl Wallet {
     /// `values`; of a list, only the accepted and allowed elements are
     /// disclosed).
     pub fn plan(&self, request: &PresentationRequest) -> Result<DisclosurePlan, PresentError> {
+        self.plan_for(request, &VerifierIdentity::ClientId(request.client_id.clone()))
+    }
+
+    /// As [`Wallet::plan`], with the holder policy applied to `verifier`
+    /// (a verified DID, or anonymous) instead of the request's client id.
+    pub fn plan_for(
+        &self,
+        request: &PresentationRequest,
+        verifier: &VerifierIdentity,
+    ) -> Result<DisclosurePlan, PresentError> {
         let now = self.clock.now();
         if request.expires_at < now.timestamp() {
             return Err(PresentError::RequestExpired(request.expires_at));
@@ -336,8 +346,8 @@ impl Wallet {
         let mut chooser = Chooser {
             wallet: self,
             dcql,
-            allowance: self.holder_policy()?.allowance(&request.client_id),
-            verifier: &request.client_id,
+            allowance: self.holder_policy()?.allowance_for(verifier),
+            verifier: &verifier.to_string(),
             now,
             found: BTreeMap::new(),
         };

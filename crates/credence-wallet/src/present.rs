@@ -1,7 +1,7 @@
 //! Answering a presentation request with a signed presentation (the plan
 //! is in `plan.rs`), and the agent's other signatures.
 
-use crate::{PresentError, Wallet};
+use crate::{DisclosurePlan, PresentError, VerifierIdentity, Wallet};
 use credence_core::{correlation_id, sign_eddsa_rdfc, EddsaSigning};
 use credence_core::{PresentationRequest, VC_V2_CONTEXT_URL};
 use credence_did::resolve_local;
@@ -19,25 +19,75 @@ impl Wallet {
     /// credentials. The presentation is recorded in the audit log.
     pub async fn present(&self, request: &PresentationRequest) -> Result<Value, PresentError> {
         let plan = self.plan(request)?;
+        let verifier = VerifierIdentity::ClientId(request.client_id.clone());
+        let mut answers = self
+            .present_planned(request, &plan, &verifier, false, true)
+            .await?;
+        // One answer when not `separate` (see present_planned).
+        Ok(answers.remove(0).1)
+    }
+
+    /// Signs what `plan` (made for `request` and `verifier`) allowed:
+    /// derives each planned credential bound to the request nonce, and
+    /// signs them all in one VP — or, when `separate`, one VP each, keyed
+    /// by its query id (OpenID4VP: one presentation per credential query).
+    /// The delegation chain goes in every VP when `with_chain`. Every VP has `challenge` = nonce and `domain` = client id. One
+    /// audit record for the whole answer.
+    pub(crate) async fn present_planned(
+        &self,
+        request: &PresentationRequest,
+        plan: &DisclosurePlan,
+        verifier: &VerifierIdentity,
+        separate: bool,
+        with_chain: bool,
+    ) -> Result<Vec<(String, Value)>, PresentError> {
         let chain = self.delegation_chain()?;
-        let mut credentials = Vec::with_capacity(plan.credentials.len() + chain.len());
+        let mut derived = Vec::with_capacity(plan.credentials.len());
         for c in &plan.credentials {
-            let derived = credence_bbs2023::derive(
+            let d = credence_bbs2023::derive(
                 &c.credential,
                 &c.pointers,
                 request.nonce.as_bytes(),
                 &self.loader,
             )
             .await?;
-            credentials.push(derived);
+            derived.push((c.query_id.clone(), d));
         }
+        let bundles: Vec<(String, Vec<Value>)> = if separate {
+            derived.into_iter().map(|(id, d)| (id, vec![d])).collect()
+        } else {
+            vec![(String::new(), derived.into_iter().map(|(_, d)| d).collect())]
+        };
+        let mut answers = Vec::with_capacity(bundles.len());
+        for (query_id, mut credentials) in bundles {
+            if with_chain {
+                credentials.extend(chain.iter().cloned());
+            }
+            let vp = self
+                .sign_vp(credentials, &request.nonce, &request.client_id)
+                .await?;
+            answers.push((query_id, vp));
+        }
+        let chain = if with_chain { chain.as_slice() } else { &[] };
+        self.record_presentation(request, plan, verifier, chain)?;
+        Ok(answers)
+    }
+
+    /// The audit record of one answer: to whom, what, and the delegation
+    /// path the verifier will see (the principal, then each delegate).
+    fn record_presentation(
+        &self,
+        request: &PresentationRequest,
+        plan: &DisclosurePlan,
+        verifier: &VerifierIdentity,
+        chain: &[Value],
+    ) -> Result<(), PresentError> {
         let subject = |link: &Value, field: &str| {
             link.pointer(&format!("/credentialSubject/{field}"))
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
         let principal = chain.last().and_then(|l| subject(l, "principal"));
-        // The path the verifier will see: the principal, then each delegate.
         let path: Vec<String> = principal
             .iter()
             .cloned()
@@ -48,10 +98,6 @@ impl Wallet {
             .iter()
             .map(|c| format!("{}: {}", c.query_id, c.audit.join(", ")))
             .collect();
-        credentials.extend(chain.iter().cloned());
-        let vp = self
-            .sign_vp(credentials, &request.nonce, &request.client_id)
-            .await?;
         let mut record = AuditRecord::new(
             &self.did,
             "present",
@@ -60,14 +106,13 @@ impl Wallet {
         )
         .reason(format!(
             "to {}: disclosed {}; {} delegation link(s)",
-            request.client_id,
+            verifier.as_client(&request.client_id),
             disclosed.join("; "),
             chain.len()
         ));
         record.principal = principal;
         record.chain = path;
-        self.record(record)?;
-        Ok(vp)
+        self.record(record)
     }
 
     /// Wraps a credential in a VP signed by the agent key for

@@ -8,7 +8,7 @@
 
 use crate::credentials::{CredentialSummary, Imported};
 use crate::select::lexical;
-use crate::{ImportError, PresentError, Wallet, WalletError};
+use crate::{ImportError, PresentError, VerifierIdentity, Wallet, WalletError};
 use chrono::{DateTime, Utc};
 use credence_core::{correlation_id, ClaimsQuery, CredentialQuery, PresentationRequest, DC_SD_JWT};
 use credence_did::{absolute, authorized_method, did_of};
@@ -26,6 +26,40 @@ fn forged(e: SdJwtError) -> ImportError {
         SdJwtError::Malformed(m) | SdJwtError::TooLarge(m) => ImportError::Malformed(m),
         other => ImportError::Forged(other.to_string()),
     }
+}
+
+/// What an SD-JWT VC presentation would disclose (a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SdJwtDisclosure {
+    /// The credential query (DCQL `id`) it answers.
+    pub query_id: String,
+    /// The credential's type.
+    pub vct: String,
+    /// The requested claims, all allowed by the holder policy (of a list,
+    /// only allowed and accepted elements go).
+    pub claims: Vec<String>,
+}
+
+/// The query's claim names, when the holder policy allows every one to
+/// `to`.
+fn allowed_names(
+    query: &CredentialQuery,
+    allowance: &crate::Allowance,
+    to: &str,
+) -> Result<Vec<String>, PresentError> {
+    let names: Vec<String> = query.claims.iter().map(claim_name).collect();
+    let denied: Vec<String> = names
+        .iter()
+        .map(|n| policy_name(n))
+        .filter(|n| !allowance.allows_claim(n))
+        .collect();
+    if !denied.is_empty() {
+        return Err(PresentError::PolicyDenied {
+            verifier: to.to_owned(),
+            claims: denied,
+        });
+    }
+    Ok(names)
 }
 
 impl Wallet {
@@ -100,6 +134,26 @@ impl Wallet {
         &self,
         request: &PresentationRequest,
     ) -> Result<String, PresentError> {
+        let query = request
+            .dcql_query
+            .credentials
+            .iter()
+            .find(|q| q.format == DC_SD_JWT)
+            .ok_or(PresentError::NoMatchingCredential)?;
+        let verifier = VerifierIdentity::ClientId(request.client_id.clone());
+        self.present_sd_jwt_for(request, &query.id, &verifier).await
+    }
+
+    /// As [`Wallet::present_sd_jwt`], answering the `dc+sd-jwt` query
+    /// `query_id` with the holder policy applied to `verifier` (a verified
+    /// DID, or anonymous); the KB-JWT `aud` is still the request's client
+    /// id.
+    pub async fn present_sd_jwt_for(
+        &self,
+        request: &PresentationRequest,
+        query_id: &str,
+        verifier: &VerifierIdentity,
+    ) -> Result<String, PresentError> {
         request.dcql_query.validate()?;
         let now = self.clock.now();
         if now.timestamp() >= request.expires_at {
@@ -109,21 +163,11 @@ impl Wallet {
             .dcql_query
             .credentials
             .iter()
-            .find(|q| q.format == DC_SD_JWT)
+            .find(|q| q.format == DC_SD_JWT && q.id == query_id)
             .ok_or(PresentError::NoMatchingCredential)?;
-        let allowance = self.holder_policy()?.allowance(&request.client_id);
-        let names: Vec<String> = query.claims.iter().map(claim_name).collect();
-        let denied: Vec<String> = names
-            .iter()
-            .map(|n| policy_name(n))
-            .filter(|n| !allowance.allows_claim(n))
-            .collect();
-        if !denied.is_empty() {
-            return Err(PresentError::PolicyDenied {
-                verifier: request.client_id.clone(),
-                claims: denied,
-            });
-        }
+        let allowance = self.holder_policy()?.allowance_for(verifier);
+        let to = verifier.to_string();
+        let names = allowed_names(query, &allowance, &to)?;
         let (sd, payload) = self.stored_sd_jwt(query)?;
         let disclosures = sd
             .disclosures
@@ -139,7 +183,7 @@ impl Wallet {
                 claims: &unpacked.claims,
                 placed: &unpacked.placed,
             };
-            shown.extend(held.to_show(claim, name, &allowance, &request.client_id)?);
+            shown.extend(held.to_show(claim, name, &allowance, &to)?);
         }
         let wanted = |path: &[Step]| shown.contains(path);
         let selected =
@@ -160,12 +204,34 @@ impl Wallet {
         )
         .reason(format!(
             "to {}: SD-JWT VC, disclosed {} ({} Disclosures)",
-            request.client_id,
+            verifier.as_client(&request.client_id),
             names.join(", "),
             presentation.disclosures.len()
         ));
         self.record(record)?;
         Ok(presentation.to_compact())
+    }
+
+    /// What answering the `dc+sd-jwt` `query` would disclose to
+    /// `verifier`, without signing: the requested claims, after the holder
+    /// policy allowed them and a stored credential was found.
+    pub(crate) fn plan_sd_jwt(
+        &self,
+        query: &CredentialQuery,
+        verifier: &VerifierIdentity,
+    ) -> Result<SdJwtDisclosure, PresentError> {
+        let allowance = self.holder_policy()?.allowance_for(verifier);
+        let claims = allowed_names(query, &allowance, &verifier.to_string())?;
+        let (_, payload) = self.stored_sd_jwt(query)?;
+        Ok(SdJwtDisclosure {
+            query_id: query.id.clone(),
+            vct: payload
+                .get("vct")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            claims,
+        })
     }
 
     /// The stored, unexpired SD-JWT VC of one of `query`'s `vct`s, and its

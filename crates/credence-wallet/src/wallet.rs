@@ -28,6 +28,8 @@ pub struct Wallet {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) resolver: Arc<dyn ResolveDid>,
     pub(crate) audit: Arc<AuditLog>,
+    /// Fetches OpenID4VP request objects and posts answers.
+    pub(crate) fetcher: credence_did::Fetcher,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -87,6 +89,7 @@ impl Wallet {
             loader: context_loader(),
             clock: Arc::new(SystemClock),
             resolver: Arc::new(LocalResolver),
+            fetcher: credence_did::Fetcher::new(credence_did::FetchLimits::default()),
             audit: Arc::new(audit),
         })
     }

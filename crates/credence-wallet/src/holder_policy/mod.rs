@@ -51,6 +51,20 @@
 //!   `0x7f.1`); a host with an empty label (a trailing dot, `a..b`).
 //!
 //! The path, query and fragment of a URL client id are not compared.
+//!
+//! An OpenID4VP request names its verifier by a signed identity instead
+//! (see [`VerifierIdentity`]): a verifier whose request object verified
+//! under its DID is matched by `did` rules naming that DID, never by
+//! `domain` rules; an unsigned request (`redirect_uri:` prefix) is
+//! anonymous and matched only by rules with `anonymous = true`, which name
+//! no verifier (without one, an anonymous verifier receives nothing).
+//!
+//! ```toml
+//! [[verifier]]
+//! name = "anyone"
+//! anonymous = true
+//! claims = ["organization"]
+//! ```
 
 use crate::WalletError;
 use serde::{Deserialize, Serialize};
@@ -58,9 +72,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 mod allowance;
+mod identity;
 mod origin;
 
 pub use allowance::Allowance;
+pub use identity::VerifierIdentity;
 use origin::{web_origin, DomainPattern, WebOrigin};
 
 /// The policy's file name inside a wallet directory.
@@ -117,6 +133,10 @@ pub struct VerifierRule {
     /// one port only); matched against URL client ids, never DIDs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// Matches anonymous verifiers (unsigned OpenID4VP requests) and
+    /// nothing else; such a rule names no `did` or `domain`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
     /// The claims it may receive.
     pub claims: Vec<String>,
     /// For some of those claims, the only elements (list elements, or the
@@ -168,9 +188,20 @@ impl HolderPolicy {
                 index: i + 1,
                 reason: reason.into(),
             };
-            match (&rule.did, &rule.domain) {
-                (Some(_), Some(_)) => return Err(invalid("give `did` or `domain`, not both")),
-                (None, None) => return Err(invalid("give the verifier's `did` or `domain`")),
+            match (&rule.did, &rule.domain, rule.anonymous) {
+                (Some(_), Some(_), _) => {
+                    return Err(invalid("give `did` or `domain`, not both"))
+                }
+                (None, None, false) => {
+                    return Err(invalid(
+                        "give the verifier's `did` or `domain` (or `anonymous = true`)",
+                    ))
+                }
+                (Some(_), _, true) | (_, Some(_), true) => {
+                    return Err(invalid(
+                        "an `anonymous` rule names no verifier: drop `did` / `domain`",
+                    ))
+                }
                 _ => {}
             }
             if rule.claims.iter().any(|c| c.trim().is_empty()) {
@@ -210,6 +241,7 @@ impl HolderPolicy {
             name: None,
             did: Some(did.into()),
             domain: None,
+            anonymous: false,
             claims: claims.iter().map(|c| c.to_string()).collect(),
             elements: BTreeMap::new(),
         });
@@ -223,6 +255,21 @@ impl HolderPolicy {
             name: None,
             did: None,
             domain: Some(domain.into()),
+            anonymous: false,
+            claims: claims.iter().map(|c| c.to_string()).collect(),
+            elements: BTreeMap::new(),
+        });
+        self
+    }
+
+    /// Allows `claims` for anonymous verifiers (unsigned OpenID4VP
+    /// requests).
+    pub fn allow_anonymous(mut self, claims: &[&str]) -> Self {
+        self.verifiers.push(VerifierRule {
+            name: None,
+            did: None,
+            domain: None,
+            anonymous: true,
             claims: claims.iter().map(|c| c.to_string()).collect(),
             elements: BTreeMap::new(),
         });
