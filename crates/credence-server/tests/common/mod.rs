@@ -43,7 +43,8 @@ pub fn serve(listener: TcpListener, router: Router) -> oneshot::Sender<()> {
 }
 
 /// A resolver for the agent's wallet that knows some documents already
-/// (so wallet imports do not depend on the servers a test breaks).
+/// (so wallet imports do not depend on the servers a test breaks), and
+/// resolves others locally or over loopback HTTP.
 pub struct KnownFirst(pub HashMap<String, Value>);
 
 impl ResolveDid for KnownFirst {
@@ -51,7 +52,9 @@ impl ResolveDid for KnownFirst {
         Box::pin(async move {
             match self.0.get(did) {
                 Some(doc) => Ok(doc.clone()),
-                None => LocalResolver.resolve_did(did).await,
+                None if LocalResolver::supports(did) => LocalResolver.resolve_did(did).await,
+                // A verifier's did:web (OpenID4VP request objects), over HTTP.
+                None => credence_did::DidResolver::default().resolve_did(did).await,
             }
         })
     }

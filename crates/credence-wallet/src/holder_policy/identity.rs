@@ -92,10 +92,16 @@ mod tests {
     fn a_verified_did_gets_its_did_rules_only() {
         assert_eq!(
             claims(VerifierIdentity::VerifiedDid(GLOBEX.into())),
-            ["credentialSubject.organization", "credentialSubject.capabilities"]
+            [
+                "credentialSubject.organization",
+                "credentialSubject.capabilities"
+            ]
         );
         // Neither the host a did:web names nor case folding matches.
-        assert!(claims(VerifierIdentity::VerifiedDid("did:web:GLOBEX.example".into())).is_empty());
+        assert!(claims(VerifierIdentity::VerifiedDid(
+            "did:web:GLOBEX.example".into()
+        ))
+        .is_empty());
         assert!(claims(VerifierIdentity::VerifiedDid("did:web:evil.example".into())).is_empty());
     }
 
@@ -128,7 +134,10 @@ mod tests {
     fn anonymous_rules_parse_alone_only() {
         let ok = "[[verifier]]\nanonymous = true\nclaims = [\"organization\"]\n";
         let p = HolderPolicy::from_toml(ok).unwrap();
-        assert_eq!(p, HolderPolicy::default().allow_anonymous(&["organization"]));
+        assert_eq!(
+            p,
+            HolderPolicy::default().allow_anonymous(&["organization"])
+        );
         assert_eq!(HolderPolicy::from_toml(&p.to_toml().unwrap()).unwrap(), p);
         let named = "[[verifier]]\nanonymous = true\ndid = \"d\"\nclaims = []\n";
         match HolderPolicy::from_toml(named) {

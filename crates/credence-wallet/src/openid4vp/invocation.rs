@@ -50,7 +50,8 @@ impl Invocation {
                 request: text.to_owned(),
             });
         }
-        let url = url::Url::parse(text).map_err(|e| bad(&format!("neither a URL nor a JWS: {e}")))?;
+        let url =
+            url::Url::parse(text).map_err(|e| bad(&format!("neither a URL nor a JWS: {e}")))?;
         let mut params: HashMap<String, String> = HashMap::new();
         for (name, value) in url.query_pairs() {
             if params.insert(name.to_string(), value.to_string()).is_some() {

@@ -25,7 +25,9 @@ pub use respond::{Openid4vpAnswer, ResponsePlan};
 pub use token::TokenResponse;
 
 use crate::{VerifierIdentity, Wallet};
-use credence_core::{AuthorizationRequest, ClientId, PresentationRequest, REQUEST_OBJECT_MEDIA_TYPE};
+use credence_core::{
+    AuthorizationRequest, ClientId, PresentationRequest, REQUEST_OBJECT_MEDIA_TYPE,
+};
 use request_claims::check_claims;
 use request_object::verify_request_object;
 use response_uri::check_response_uri;
@@ -52,7 +54,10 @@ impl Wallet {
     /// `redirect_uri:` request must be unsigned and is anonymous; then the
     /// claims (`response_type`, `response_mode`, expiry, `aud`,
     /// `wallet_nonce`) and the `response_uri`. Nothing is disclosed here.
-    pub async fn open_openid4vp(&self, invocation: &str) -> Result<VerifiedRequest, Openid4vpError> {
+    pub async fn open_openid4vp(
+        &self,
+        invocation: &str,
+    ) -> Result<VerifiedRequest, Openid4vpError> {
         match Invocation::parse(invocation)? {
             Invocation::ByValue { client_id, request } => {
                 self.signed(&request, client_id.as_deref(), None).await

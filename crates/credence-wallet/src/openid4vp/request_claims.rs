@@ -77,7 +77,9 @@ fn echoed_wallet_nonce(
 fn validity(request: &AuthorizationRequest, now: i64) -> Result<i64, Openid4vpError> {
     if let Some(iat) = request.iat {
         if iat > now + IAT_SKEW_SECS {
-            return Err(Openid4vpError::Expired(format!("iat {iat} is in the future")));
+            return Err(Openid4vpError::Expired(format!(
+                "iat {iat} is in the future"
+            )));
         }
     }
     match request.exp {
@@ -129,9 +131,17 @@ mod tests {
         assert!(matches!(err, Openid4vpError::Unsupported(_)), "{err}");
         let err = check(|r| r.response_type = "code".into(), None, 1050);
         assert!(matches!(err, Openid4vpError::Unsupported(_)), "{err}");
-        let err = check(|r| r.iss = Some("decentralized_identifier:did:web:evil".into()), None, 1050);
+        let err = check(
+            |r| r.iss = Some("decentralized_identifier:did:web:evil".into()),
+            None,
+            1050,
+        );
         assert!(matches!(err, Openid4vpError::ClientIdMismatch(_)), "{err}");
-        let err = check(|r| r.aud = Some("https://other-wallet.example".into()), None, 1050);
+        let err = check(
+            |r| r.aud = Some("https://other-wallet.example".into()),
+            None,
+            1050,
+        );
         assert!(matches!(err, Openid4vpError::Audience(_)), "{err}");
         let err = check(|_| {}, Some("another nonce"), 1050);
         assert!(matches!(err, Openid4vpError::WalletNonce), "{err}");

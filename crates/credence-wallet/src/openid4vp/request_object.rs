@@ -34,11 +34,16 @@ pub(crate) async fn verify_request_object(
     }
     let method = request_key(resolver, &kid).await?;
     let key = method.jwk().map_err(Openid4vpError::Key)?;
-    let (_, claims) = jws::verify(jwt, &key, &[REQUEST_OBJECT_TYP], SdJwtError::BadIssuerSignature)
-        .map_err(|e| match e {
-            SdJwtError::BadIssuerSignature => Openid4vpError::BadSignature(kid.clone()),
-            other => Openid4vpError::Header(other),
-        })?;
+    let (_, claims) = jws::verify(
+        jwt,
+        &key,
+        &[REQUEST_OBJECT_TYP],
+        SdJwtError::BadIssuerSignature,
+    )
+    .map_err(|e| match e {
+        SdJwtError::BadIssuerSignature => Openid4vpError::BadSignature(kid.clone()),
+        other => Openid4vpError::Header(other),
+    })?;
     let request: AuthorizationRequest = serde_json::from_value(Value::Object(claims))
         .map_err(|e| Openid4vpError::Claims(e.to_string()))?;
     claimed_did(&request.client_id, &kid, did)?;

@@ -41,14 +41,14 @@ impl Wallet {
     /// What answering `request` would disclose: the holder policy applied
     /// to the verified identity, every query answered by a stored
     /// credential. Nothing is signed or sent.
-    pub fn plan_openid4vp(&self, request: &VerifiedRequest) -> Result<ResponsePlan, Openid4vpError> {
+    pub fn plan_openid4vp(
+        &self,
+        request: &VerifiedRequest,
+    ) -> Result<ResponsePlan, Openid4vpError> {
         let presentation = &request.presentation;
         let dcql = &presentation.dcql_query;
         dcql.validate().map_err(PresentError::from)?;
-        let (ldp, sd): (Vec<_>, Vec<_>) = dcql
-            .credentials
-            .iter()
-            .partition(|q| q.format == LDP_VC);
+        let (ldp, sd): (Vec<_>, Vec<_>) = dcql.credentials.iter().partition(|q| q.format == LDP_VC);
         if !sd.is_empty() && dcql.credential_sets.is_some() {
             return Err(Openid4vpError::Unsupported(
                 "credential_sets over dc+sd-jwt queries".into(),
@@ -121,7 +121,8 @@ impl Wallet {
         request: &VerifiedRequest,
         plan: &ResponsePlan,
     ) -> Result<Map<String, Value>, Openid4vpError> {
-        let single = plan.sd_jwt.len() + plan.ldp_vc.as_ref().map_or(0, |p| p.credentials.len()) == 1;
+        let single =
+            plan.sd_jwt.len() + plan.ldp_vc.as_ref().map_or(0, |p| p.credentials.len()) == 1;
         let mut vp_token = Map::new();
         if let Some(ldp) = &plan.ldp_vc {
             let answers = self
@@ -173,11 +174,22 @@ mod tests {
         let (uri, code) =
             read_response(r#"{"redirect_uri":"https://v.example/done#response_code=abc%2Bd"}"#)
                 .unwrap();
-        assert_eq!(uri.as_deref(), Some("https://v.example/done#response_code=abc%2Bd"));
+        assert_eq!(
+            uri.as_deref(),
+            Some("https://v.example/done#response_code=abc%2Bd")
+        );
         assert_eq!(code.as_deref(), Some("abc+d"));
         assert_eq!(read_response("{}").unwrap(), (None, None));
-        for bad in ["[]", "nope", r#"{"redirect_uri":3}"#, r#"{"redirect_uri":"::"}"#] {
-            assert!(matches!(read_response(bad), Err(Openid4vpError::Response(_))), "{bad}");
+        for bad in [
+            "[]",
+            "nope",
+            r#"{"redirect_uri":3}"#,
+            r#"{"redirect_uri":"::"}"#,
+        ] {
+            assert!(
+                matches!(read_response(bad), Err(Openid4vpError::Response(_))),
+                "{bad}"
+            );
         }
     }
 }

@@ -81,7 +81,8 @@ mod tests {
 
     #[test]
     fn other_dids_any_https_and_unknown_prefixes_refused() {
-        let id = "decentralized_identifier:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        let id =
+            "decentralized_identifier:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
         assert!(check_response_uri(id, "https://rp.example/r").is_ok());
         assert!(refused(id, "http://rp.example/r"));
         assert!(matches!(

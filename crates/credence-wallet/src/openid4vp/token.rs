@@ -76,7 +76,12 @@ impl Wallet {
         }
         let (status, text) = self
             .fetcher
-            .post_form_with(token_endpoint, &form, "application/json", &[("DPoP", &proof)])
+            .post_form_with(
+                token_endpoint,
+                &form,
+                "application/json",
+                &[("DPoP", &proof)],
+            )
             .await
             .map_err(|source| Openid4vpError::Fetch {
                 what: "token endpoint",

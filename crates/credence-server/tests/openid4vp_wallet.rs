@@ -1,0 +1,323 @@
+//! OpenID4VP 1.0 from the agent's wallet, over loopback HTTP: the wallet
+//! fetches Globex's signed request object, verifies it against Globex's
+//! did:web (served by the token service), applies its holder policy to
+//! that verified DID, answers by direct_post and exchanges the response
+//! code for a DPoP-bound token. And the requests it must refuse: signed by
+//! a key that is not the DID's, unsigned (anonymous), answered elsewhere
+//! than the verifier's origin, expired, with a forged URL client id.
+
+mod common;
+
+use common::World;
+use credence_core::{
+    agent_credential_query, did_client_id, DcqlQuery, PresentationRequest, PROFILE_CLAIMS,
+};
+use credence_verify::RequestSigner;
+use credence_wallet::openid4vp::Openid4vpError;
+use credence_wallet::{HolderPolicy, PresentError, VerifierIdentity};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Globex's token service's DID (a did:web of its loopback origin).
+fn globex_did(w: &World) -> String {
+    credence_did::did_web_for_origin(&w.verifier_url).unwrap()
+}
+
+/// Globex's request key, as the token service loaded it.
+fn globex_key(w: &World) -> ssi::JWK {
+    credence_server::verifier_dir::load_or_create_request_key(&w.dir.path().join("globex")).unwrap()
+}
+
+/// The wallet discloses the profile claims to Globex's verified DID only.
+fn trust_globex(w: &World) {
+    w.wallet
+        .set_holder_policy(&HolderPolicy::default().allow_did(&globex_did(w), PROFILE_CLAIMS))
+        .unwrap();
+}
+
+/// A new OpenID4VP transaction at Globex: its `openid4vp://` URL and body.
+async fn transaction(w: &World, body: Value) -> (String, Value) {
+    let r = w
+        .client
+        .post(format!("{}/openid4vp/requests", w.verifier_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    (
+        created["authorization_request"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        created,
+    )
+}
+
+/// A request like Globex's, signed by `signer`, answered at `response_uri`.
+fn signed_request(signer: &RequestSigner, response_uri: &str, exp_in: i64) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut request = PresentationRequest::for_query(
+        &signer.client_id(),
+        agent_credential_query(&["organization"]),
+        now + exp_in,
+    );
+    request.state = Some(credence_core::fresh_nonce());
+    request.response_uri = Some(response_uri.to_owned());
+    let jwt = signer.sign(&request, now - 1, None, json!({})).unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &signer.client_id())
+        .append_pair("request", &jwt)
+        .finish();
+    format!("openid4vp://?{query}")
+}
+
+#[tokio::test]
+async fn the_wallet_verifies_globex_answers_and_gets_a_token() {
+    let w = common::world().await;
+    trust_globex(&w);
+    let (url, created) = transaction(&w, json!({"claims": ["organization", "capabilities"]})).await;
+    let request = w.wallet.open_openid4vp(&url).await.unwrap();
+    assert_eq!(
+        request.verifier,
+        VerifierIdentity::VerifiedDid(globex_did(&w))
+    );
+    assert_eq!(request.request.client_id, did_client_id(&globex_did(&w)));
+    assert_eq!(request.request.state.as_deref(), created["state"].as_str());
+    let plan = w.wallet.plan_openid4vp(&request).unwrap();
+    assert_eq!(plan.verifier, format!("{} (verified)", globex_did(&w)));
+    assert_eq!(plan.ldp_vc.as_ref().unwrap().credentials.len(), 1);
+    let answer = w.wallet.respond_openid4vp(&request).await.unwrap();
+    assert_eq!(answer.presented.len(), 1);
+    let code = answer.response_code.expect("a response code");
+    let endpoint = w
+        .wallet
+        .discover_token_endpoint(&request.request.response_uri)
+        .await
+        .unwrap();
+    assert_eq!(endpoint, format!("{}/token", w.verifier_url));
+    let token = w
+        .wallet
+        .exchange_response_code(&endpoint, &code, &w.tool_url, None)
+        .await
+        .unwrap();
+    assert_eq!(token.status, 200, "{}", token.body);
+    assert_eq!(token.body["token_type"], "DPoP");
+    let access = token.body["access_token"].as_str().unwrap();
+    let (status, body) = w
+        .call(
+            reqwest::Method::GET,
+            &format!("DPoP {access}"),
+            Some(&w.dpop("GET", access)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The code is single use.
+    let again = w
+        .wallet
+        .exchange_response_code(&endpoint, &code, &w.tool_url, None)
+        .await
+        .unwrap();
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert_eq!(again.body["credence_reason"], "invalid_response_code");
+}
+
+#[tokio::test]
+async fn request_uri_method_post_echoes_the_wallet_nonce() {
+    let w = common::world().await;
+    trust_globex(&w);
+    let (url, _) = transaction(&w, json!({"claims": ["organization", "capabilities"]})).await;
+    let request = w
+        .wallet
+        .open_openid4vp(&format!("{url}&request_uri_method=post"))
+        .await
+        .unwrap();
+    assert!(request.request.wallet_nonce.is_some());
+    let answer = w.wallet.respond_openid4vp(&request).await.unwrap();
+    assert!(answer.response_code.is_some());
+}
+
+#[tokio::test]
+async fn a_request_for_globex_signed_by_another_key_is_refused() {
+    let w = common::world().await;
+    trust_globex(&w);
+    let did = globex_did(&w);
+    // Globex's DID and kid, an attacker's key.
+    let forger = RequestSigner::did_web(&did, ssi::JWK::generate_ed25519().unwrap()).unwrap();
+    let url = signed_request(
+        &forger,
+        &format!("{}/openid4vp/response", w.verifier_url),
+        60,
+    );
+    let err = w.wallet.open_openid4vp(&url).await.unwrap_err();
+    assert!(matches!(err, Openid4vpError::BadSignature(_)), "{err}");
+    // The attacker's own did:key, claiming Globex's client id in the URL.
+    let own = RequestSigner::did_key(ssi::JWK::generate_ed25519().unwrap()).unwrap();
+    let url = signed_request(&own, "https://attacker.example/r", 60).replace(
+        &urlencoded(&own.client_id()),
+        &urlencoded(&did_client_id(&did)),
+    );
+    let err = w.wallet.open_openid4vp(&url).await.unwrap_err();
+    assert!(matches!(err, Openid4vpError::Kid { .. }), "{err}");
+    // Its own identity verifies, and gets nothing.
+    let url = signed_request(&own, "https://attacker.example/r", 60);
+    let request = w.wallet.open_openid4vp(&url).await.unwrap();
+    assert_eq!(
+        request.verifier,
+        VerifierIdentity::VerifiedDid(own.did().to_owned())
+    );
+    let err = w.wallet.plan_openid4vp(&request).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Openid4vpError::Present(PresentError::PolicyDenied { .. })
+        ),
+        "{err}"
+    );
+}
+
+fn urlencoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_response_uri_off_the_verifiers_origin_is_refused() {
+    let w = common::world().await;
+    trust_globex(&w);
+    let signer = RequestSigner::did_web(&globex_did(&w), globex_key(&w)).unwrap();
+    // Signed by Globex's real key, but the answer would go elsewhere.
+    let elsewhere = w.tool_url.clone() + "/openid4vp/response";
+    let err = w
+        .wallet
+        .open_openid4vp(&signed_request(&signer, &elsewhere, 60))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Openid4vpError::ResponseUri { .. }), "{err}");
+    // The same, expired.
+    let home = format!("{}/openid4vp/response", w.verifier_url);
+    let err = w
+        .wallet
+        .open_openid4vp(&signed_request(&signer, &home, -5))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Openid4vpError::Expired(_)), "{err}");
+    // And at home it verifies.
+    let ok = w
+        .wallet
+        .open_openid4vp(&signed_request(&signer, &home, 60))
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+}
+
+/// An unsigned request from `response_uri` for `claims`.
+fn unsigned(response_uri: &str, claims: &[&str]) -> String {
+    let dcql: DcqlQuery = agent_credential_query(claims);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &format!("redirect_uri:{response_uri}"))
+        .append_pair("response_type", "vp_token")
+        .append_pair("response_mode", "direct_post")
+        .append_pair("response_uri", response_uri)
+        .append_pair("nonce", "n-0123456789abcdef")
+        .append_pair("state", "s-0123456789abcdef")
+        .append_pair("dcql_query", &serde_json::to_string(&dcql).unwrap())
+        .finish();
+    format!("openid4vp://?{query}")
+}
+
+#[tokio::test]
+async fn an_unsigned_request_gets_only_anonymous_disclosures() {
+    let w = common::world().await;
+    // Trusts Globex's DID and the loopback domain — neither is anonymous.
+    w.wallet
+        .set_holder_policy(
+            &HolderPolicy::default()
+                .allow_did(&globex_did(&w), PROFILE_CLAIMS)
+                .allow_domain("127.0.0.1", PROFILE_CLAIMS),
+        )
+        .unwrap();
+    let rp = format!("{}/openid4vp/response", w.verifier_url);
+    let request = w
+        .wallet
+        .open_openid4vp(&unsigned(&rp, &["organization"]))
+        .await
+        .unwrap();
+    assert_eq!(request.verifier, VerifierIdentity::Anonymous);
+    let err = w.wallet.plan_openid4vp(&request).unwrap_err();
+    assert!(
+        matches!(err, Openid4vpError::Present(PresentError::PolicyDenied { ref verifier, .. }) if verifier == "anonymous"),
+        "{err}"
+    );
+    // An anonymous rule lets exactly its claims go.
+    w.wallet
+        .set_holder_policy(&HolderPolicy::default().allow_anonymous(&["organization"]))
+        .unwrap();
+    let plan = w.wallet.plan_openid4vp(&request).unwrap();
+    assert_eq!(plan.verifier, "anonymous");
+    let both = w
+        .wallet
+        .open_openid4vp(&unsigned(&rp, &["organization", "capabilities"]))
+        .await
+        .unwrap();
+    let err = w.wallet.plan_openid4vp(&both).unwrap_err();
+    assert!(
+        matches!(err, Openid4vpError::Present(PresentError::PolicyDenied { ref claims, .. }) if claims == &["credentialSubject.capabilities"]),
+        "{err}"
+    );
+    // Unsigned requests must answer where the client id says, and a DID
+    // verifier's request must be signed.
+    let elsewhere =
+        unsigned(&rp, &["organization"]).replace("response_uri=http", "response_uri=https");
+    let err = w.wallet.open_openid4vp(&elsewhere).await.unwrap_err();
+    assert!(matches!(err, Openid4vpError::ResponseUri { .. }), "{err}");
+    let as_did = unsigned(&rp, &["organization"]).replace(
+        &urlencoded(&format!("redirect_uri:{rp}")),
+        &urlencoded(&did_client_id(&globex_did(&w))),
+    );
+    let err = w.wallet.open_openid4vp(&as_did).await.unwrap_err();
+    assert!(matches!(err, Openid4vpError::NotSigned(_)), "{err}");
+}
+
+#[tokio::test]
+async fn an_sd_jwt_vc_answers_by_direct_post_too() {
+    let w = common::world().await;
+    trust_globex(&w);
+    let text = std::fs::read_to_string(&w.policy_path).unwrap().replacen(
+        "credential_types = [\"AgentCredential\"]",
+        "credential_types = [\"AgentCredential\"]\nformats = [\"bbs-2023\", \"dc+sd-jwt\"]",
+        1,
+    );
+    std::fs::write(&w.policy_path, text).unwrap();
+    w.verifier
+        .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
+    let issued: Value = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(&json!({"subject": w.wallet.did(), "profile": credence_core::AgentProfile::sample(), "format": "dc+sd-jwt"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    w.wallet
+        .import_sd_jwt(issued["credential"].as_str().unwrap())
+        .await
+        .unwrap();
+    let body = json!({"claims": ["organization", "capabilities"], "format": "dc+sd-jwt"});
+    let (url, _) = transaction(&w, body).await;
+    let request = w.wallet.open_openid4vp(&url).await.unwrap();
+    let plan = w.wallet.plan_openid4vp(&request).unwrap();
+    assert!(plan.ldp_vc.is_none());
+    assert_eq!(plan.sd_jwt.len(), 1);
+    let answer = w.wallet.respond_openid4vp(&request).await.unwrap();
+    let endpoint = format!("{}/token", w.verifier_url);
+    let token = w
+        .wallet
+        .exchange_response_code(&endpoint, &answer.response_code.unwrap(), &w.tool_url, None)
+        .await
+        .unwrap();
+    assert_eq!(token.status, 200, "{}", token.body);
+    assert_eq!(token.body["scope"], "invoices:read");
+}
