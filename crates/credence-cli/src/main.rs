@@ -22,7 +22,9 @@ mod issuer_cmd;
 mod offline;
 mod table;
 mod verifier_cmd;
+mod verifier_request;
 mod wallet_cmd;
+mod wallet_respond;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

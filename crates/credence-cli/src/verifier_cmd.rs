@@ -57,6 +57,25 @@ enum VerifierCommand {
         #[arg(long)]
         allow_remote: bool,
     },
+    /// Ask a running token service for a new OpenID4VP request and print
+    /// its `openid4vp://?client_id=…&request_uri=…` URL (the signed request
+    /// object is at request_uri), for `credence wallet respond`.
+    ///
+    /// Example: credence verifier request --server http://127.0.0.1:7402 --claims organization,capabilities
+    Request {
+        /// The token service's URL.
+        #[arg(long)]
+        server: String,
+        /// The claims to ask for (comma-separated) [default: the service's].
+        #[arg(long, value_delimiter = ',')]
+        claims: Vec<String>,
+        /// The credential format: ldp_vc or dc+sd-jwt [default: ldp_vc].
+        #[arg(long)]
+        format: Option<String>,
+        /// Print the service's whole answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Load-test POST /token on loopback (see `credence verifier bench --help`).
     Bench(crate::bench::BenchArgs),
 }
@@ -120,6 +139,12 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
             watcher.abort();
             served.map_err(|e| err(4, e))?;
         }
+        VerifierCommand::Request {
+            server,
+            claims,
+            format,
+            json,
+        } => crate::verifier_request::request(&server, &claims, format.as_deref(), json).await?,
         VerifierCommand::Bench(b) => crate::bench::run(b).await?,
     }
     Ok(())

@@ -93,6 +93,29 @@ enum WalletCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Answer an OpenID4VP request: an `openid4vp://` or https URL (by
+    /// value, by request_uri, or unsigned), a file holding one or a request
+    /// object, or - for stdin. The request object is verified against the
+    /// verifier's DID first; the holder policy then applies to that
+    /// verified DID (an unsigned request is anonymous: only `anonymous =
+    /// true` rules). Prints who is asking before anything is disclosed.
+    /// --dry-run shows what would go to whom and sends nothing; --audience
+    /// exchanges the response code for a DPoP-bound token.
+    ///
+    /// Example: credence wallet respond 'openid4vp://?client_id=…&request_uri=…' --audience https://tools.globex.example
+    Respond {
+        /// The URL, a file, or -.
+        request: String,
+        /// Show what would be disclosed to whom; sign and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Exchange the response code for a token for this audience.
+        #[arg(long)]
+        audience: Option<String>,
+        /// The scope to ask for with --audience (space-separated).
+        #[arg(long, requires = "audience")]
+        scope: Option<String>,
+    },
     /// Write an encrypted export of the whole wallet, locked with the same
     /// passphrase or key file.
     ///
@@ -238,7 +261,7 @@ fn print_summaries(list: &[CredentialSummary]) {
     table::print(&["ID", "TYPE", "ISSUER", "VALID UNTIL"], &rows);
 }
 
-fn print_plan(plan: &DisclosurePlan) {
+pub(crate) fn print_plan(plan: &DisclosurePlan) {
     println!(
         "Would disclose to {} (nonce {}):",
         plan.verifier, plan.nonce
@@ -386,6 +409,21 @@ async fn execute(args: WalletArgs) -> Result<(), CliError> {
             } else {
                 emit(wallet.present(&request).await?);
             }
+        }
+        WalletCommand::Respond {
+            request,
+            dry_run,
+            audience,
+            scope,
+        } => {
+            let respond = crate::wallet_respond::Respond {
+                input: request,
+                dry_run: *dry_run,
+                audience: audience.as_deref(),
+                scope: scope.as_deref(),
+                json: json_out,
+            };
+            respond.run(&open(&args)?).await?;
         }
         WalletCommand::Export { file } => {
             let wallet = open(&args)?;

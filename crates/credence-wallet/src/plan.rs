@@ -373,7 +373,7 @@ impl Wallet {
             credentials.push(disclosure(&dcql.credentials[i].id, candidate)?);
         }
         Ok(DisclosurePlan {
-            verifier: request.client_id.clone(),
+            verifier: verifier.as_client(&request.client_id),
             nonce: request.nonce.clone(),
             credentials,
         })
