@@ -25,6 +25,7 @@ pub mod tool_api;
 pub mod verifier_api;
 pub mod verifier_dir;
 pub mod wallet_api;
+mod wallet_openid4vp_api;
 
 pub use api_token::{ApiToken, API_TOKEN_FILE};
 pub use issuer_api::{issuer_router, serve_issuer};

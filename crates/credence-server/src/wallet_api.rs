@@ -26,24 +26,26 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/presentations"),
     ("post", "/v1/presentations/plan"),
     ("post", "/v1/dpop"),
+    ("post", "/v1/openid4vp/plan"),
+    ("post", "/v1/openid4vp/respond"),
 ];
 
-struct AppState {
-    wallet: Wallet,
+pub(crate) struct AppState {
+    pub(crate) wallet: Wallet,
     token: ApiToken,
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 /// An error response: `{"error": code, "message": text}`.
-struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl ToString) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl ToString) -> Self {
         Self {
             status,
             code,
@@ -270,6 +272,14 @@ pub fn router(wallet: Wallet, token: ApiToken) -> Router {
         .route("/v1/presentations", axum::routing::post(present))
         .route("/v1/presentations/plan", axum::routing::post(plan))
         .route("/v1/dpop", axum::routing::post(dpop))
+        .route(
+            "/v1/openid4vp/plan",
+            axum::routing::post(crate::wallet_openid4vp_api::plan),
+        )
+        .route(
+            "/v1/openid4vp/respond",
+            axum::routing::post(crate::wallet_openid4vp_api::respond),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_bearer,

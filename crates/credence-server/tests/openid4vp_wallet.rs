@@ -321,3 +321,97 @@ async fn an_sd_jwt_vc_answers_by_direct_post_too() {
     assert_eq!(token.status, 200, "{}", token.body);
     assert_eq!(token.body["scope"], "invoices:read");
 }
+
+/// A second agent wallet, holding its own Acme credential, served by the
+/// wallet API on loopback: (base URL, bearer secret, stop).
+async fn wallet_api(w: &World) -> (String, String, tokio::sync::oneshot::Sender<()>) {
+    let dir = w.dir.path().join("api-agent");
+    let wallet = credence_wallet::Wallet::create(
+        &dir,
+        &credence_wallet::Unlock::passphrase("api agent pw"),
+        credence_wallet::KdfParams::minimal(),
+    )
+    .unwrap()
+    .with_resolver(std::sync::Arc::new(common::KnownFirst(Default::default())));
+    let issued: Value = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(&json!({"subject": wallet.did(), "profile": credence_core::AgentProfile::sample()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    wallet.import(&issued["credential"]).await.unwrap();
+    wallet
+        .set_holder_policy(&HolderPolicy::default().allow_did(&globex_did(w), PROFILE_CLAIMS))
+        .unwrap();
+    let token = credence_server::ApiToken::create(&dir).unwrap();
+    let secret = token.secret().to_owned();
+    let (listener, base) = common::bind().await;
+    let stop = common::serve(listener, credence_server::wallet_api::router(wallet, token));
+    (base, secret, stop)
+}
+
+#[tokio::test]
+async fn the_wallet_api_plans_and_responds_to_openid4vp_requests() {
+    let w = common::world().await;
+    let (api, secret, _stop) = wallet_api(&w).await;
+    let post = |path: &str, body: Value| {
+        w.client
+            .post(format!("{api}{path}"))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+    };
+    let (url, _) = transaction(&w, json!({"claims": ["organization", "capabilities"]})).await;
+    let r = post("/v1/openid4vp/plan", json!({"request": url}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let plan: Value = r.json().await.unwrap();
+    assert_eq!(plan["verifier"], format!("{} (verified)", globex_did(&w)));
+    assert_eq!(
+        plan["plan"]["ldp_vc"]["credentials"][0]["query_id"],
+        "agent"
+    );
+    let r = post(
+        "/v1/openid4vp/respond",
+        json!({"request": url, "audience": w.tool_url}),
+    )
+    .await
+    .unwrap();
+    let status = r.status();
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["token_status"], 200, "{out}");
+    assert_eq!(out["token"]["token_type"], "DPoP", "{out}");
+    // Refusals are typed: an unsigned request is anonymous and gets nothing.
+    let rp = format!("{}/openid4vp/response", w.verifier_url);
+    let r = post(
+        "/v1/openid4vp/plan",
+        json!({"request": unsigned(&rp, &["organization"])}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "policy_denied");
+    // A forged signature is refused before any policy is looked at.
+    let forger =
+        RequestSigner::did_web(&globex_did(&w), ssi::JWK::generate_ed25519().unwrap()).unwrap();
+    let forged = signed_request(&forger, &rp, 60);
+    let r = post("/v1/openid4vp/respond", json!({"request": forged}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "bad_request_signature"
+    );
+    let r = post("/v1/openid4vp/plan", json!({"request": "nonsense"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
