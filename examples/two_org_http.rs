@@ -1,9 +1,13 @@
 //! The two-organization story over the network, on 127.0.0.1: Acme's
 //! issuer (did:web document, status lists, admin API), Acme's agent behind
-//! its wallet API, Globex's token service (RFC 8693) and Globex's invoices
-//! tool that accepts only DPoP-bound tokens with the right scope. One
-//! command starts everything, plays the story — including Acme revoking
-//! the agent — and stops everything.
+//! its wallet API, Globex's token service and Globex's invoices tool that
+//! accepts only DPoP-bound tokens with the right scope. Globex asks by
+//! OpenID4VP 1.0 with a request object signed by its did:web; the wallet
+//! verifies it, prints the verified DID, discloses what its holder policy
+//! allows that DID (a forged and an unsigned request get nothing), answers
+//! by direct_post, and trades the response code for a token (RFC 8693,
+//! DPoP). One command starts everything, plays the story — including Acme
+//! revoking the agent — and stops everything.
 //!
 //! Run: `cargo run --release --example two_org_http [-- --format sd-jwt]`
 //! (`--format sd-jwt`: the credential is an SD-JWT VC, presented with a
@@ -16,7 +20,6 @@ use credence::model::{AgentProfile, PresentationRequest};
 use credence::resource::ResourceGuard;
 use credence::verify::{TokenIssuer, TrustPolicy, Verifier};
 use credence::wallet::{HolderPolicy, KdfParams, Unlock, Wallet};
-use credence_server::verifier_api::{SD_JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, VP_TOKEN_TYPE};
 use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -95,6 +98,80 @@ async fn main() -> Result<(), Error> {
     outcome
 }
 
+/// Prints what the wallet's plan would disclose and withhold.
+fn describe_plan(plan: &Value) {
+    if let Some(c) = plan["ldp_vc"]["credentials"].get(0) {
+        let disclosed: Vec<&str> = c["disclosed"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["claim"].as_str())
+            .collect();
+        println!(
+            "   wallet discloses {} and withholds {}",
+            disclosed.join(", "),
+            c["withheld"]
+        );
+    }
+    if let Some(q) = plan["sd_jwt"].get(0) {
+        println!(
+            "   wallet discloses {} (SD-JWT Disclosures) and withholds every other claim",
+            q["claims"]
+        );
+    }
+}
+
+/// Two requests that are not Globex's: one claiming Globex's DID but
+/// signed by another key, one unsigned (anonymous). The wallet answers
+/// neither.
+async fn impostors<F, Fut>(
+    wallet_post: &F,
+    verifier_url: &str,
+    globex_did: &str,
+) -> Result<(), Error>
+where
+    F: Fn(&str, Value) -> Fut,
+    Fut: std::future::Future<Output = Result<(u16, Value), Error>>,
+{
+    let now = Utc::now().timestamp();
+    let response_uri = format!("{verifier_url}/openid4vp/response");
+    let forger =
+        credence::verify::RequestSigner::did_web(globex_did, ssi::JWK::generate_ed25519()?)?;
+    let mut request = PresentationRequest::for_query(
+        &forger.client_id(),
+        credence::model::agent_credential_query(&["organization", "capabilities"]),
+        now + 60,
+    );
+    request.state = Some(credence::model::fresh_nonce());
+    request.response_uri = Some(response_uri.clone());
+    let forged = forger.sign(&request, now, None, json!({}))?;
+    let (status, body) = wallet_post("/v1/openid4vp/plan", json!({"request": forged})).await?;
+    println!(
+        "   a request claiming {globex_did}, signed by another key → HTTP {status} {}",
+        body["error"]
+    );
+    let dcql = serde_json::to_string(&request.dcql_query)?;
+    let mut unsigned = reqwest::Url::parse("openid4vp://")?;
+    unsigned
+        .query_pairs_mut()
+        .append_pair("client_id", &format!("redirect_uri:{response_uri}"))
+        .append_pair("response_type", "vp_token")
+        .append_pair("response_mode", "direct_post")
+        .append_pair("response_uri", &response_uri)
+        .append_pair("nonce", &credence::model::fresh_nonce())
+        .append_pair("dcql_query", &dcql);
+    let unsigned = unsigned.to_string();
+    let (status, body) = wallet_post("/v1/openid4vp/plan", json!({"request": unsigned})).await?;
+    println!(
+        "   an unsigned request (anonymous verifier) → HTTP {status} {}",
+        body["error"]
+    );
+    if status != 403 {
+        return Err(format!("the anonymous request was not refused: {body}").into());
+    }
+    Ok(())
+}
+
 async fn run(
     dir: &tempfile::TempDir,
     http: &reqwest::Client,
@@ -135,9 +212,6 @@ async fn run(
         KdfParams::minimal(),
     )?
     .with_resolver(Arc::new(DidResolver::default()));
-    wallet.set_holder_policy(
-        &HolderPolicy::default().allow_domain("127.0.0.1", &["organization", "capabilities"]),
-    )?;
     let agent_did = wallet.did().to_owned();
     let wallet_token = ApiToken::create(&wallet_dir)?;
     let wallet_secret = wallet_token.secret().to_owned();
@@ -147,7 +221,7 @@ async fn run(
         listener,
         credence_server::router(wallet, wallet_token),
     );
-    println!("   agent {agent_did}\n   wallet API at {wallet_url} (holder policy: organization and capabilities only)");
+    println!("   agent {agent_did}\n   wallet API at {wallet_url} (holder policy: discloses nothing to anyone yet)");
 
     step(3, "Acme issues the agent an AgentCredential (with revocation and suspension status); the wallet verifies it.");
     let (status, issued) = json_of(
@@ -201,6 +275,7 @@ async fn run(
     let request_key =
         credence_server::verifier_dir::load_or_create_request_key(&dir.path().join("globex"))?;
     let openid4vp = credence_server::Openid4vpService::for_origin(&verifier_url, request_key)?;
+    let globex_did = openid4vp.signer.did().to_owned();
     let verifier = Arc::new(
         Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?)
             .with_client_id(&openid4vp.signer.client_id())
@@ -229,6 +304,19 @@ async fn run(
         "   token service at {verifier_url} (policy {}, reloaded on change)",
         policy_path.display()
     );
+    println!("   its DID {globex_did} (request-signing key served at {verifier_url}/.well-known/did.json)");
+    // Acme's security team lets Globex — by its DID, which only Globex's
+    // key can sign for — receive the two claims it needs, and nobody else.
+    let holder_policy = HolderPolicy::default()
+        .allow_did(&globex_did, &["organization", "capabilities"])
+        .to_toml()?;
+    std::fs::write(
+        wallet_dir.join(credence::wallet::HOLDER_POLICY_FILE),
+        holder_policy,
+    )?;
+    println!(
+        "   Acme's agent's holder policy now names {globex_did}: organization and capabilities"
+    );
 
     step(
         5,
@@ -249,74 +337,38 @@ async fn run(
     );
     println!("   tool at {tool_url}/invoices");
 
-    // The agent's side of an exchange, all over HTTP.
-    let exchange = || async {
-        let request: PresentationRequest = http
-            .post(format!("{verifier_url}/presentation-requests"))
-            .json(&json!({"claims": ["organization", "capabilities"], "format": format}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        // The wallet's disclosure plan (for W3C VCs; an SD-JWT VC shows
-        // its Disclosures in the presentation itself).
-        let plan: Value = if sd_jwt {
-            json!({"credentials": [{"disclosed": "organization, capabilities (as Disclosures)", "withheld": "every other claim"}]})
-        } else {
-            http.post(format!("{wallet_url}/v1/presentations/plan"))
-                .bearer_auth(&wallet_secret)
-                .json(&request)
-                .send()
-                .await?
-                .json()
-                .await?
-        };
-        let vp: Value = http
-            .post(format!("{wallet_url}/v1/presentations"))
+    // The agent's side of an exchange, all over HTTP: Globex creates an
+    // OpenID4VP transaction; the agent's wallet fetches and verifies the
+    // signed request object, says who is asking, answers by direct_post
+    // and exchanges the response code for a DPoP-bound token.
+    let wallet_post = |path: &str, body: Value| {
+        let r = http
+            .post(format!("{wallet_url}{path}"))
             .bearer_auth(&wallet_secret)
-            .json(&request)
-            .send()
-            .await?
-            .json()
-            .await?;
-        // A VP is sent as its JSON text; an SD-JWT presentation as is.
-        let (subject, token_type) = match &vp {
-            Value::String(sd) => (sd.clone(), SD_JWT_TOKEN_TYPE),
-            other => (other.to_string(), VP_TOKEN_TYPE),
-        };
-        let t = Instant::now();
-        let (status, body) = json_of(
-            http.post(format!("{verifier_url}/token"))
-                .form(&[
-                    ("grant_type", TOKEN_EXCHANGE_GRANT),
-                    ("subject_token", subject.as_str()),
-                    ("subject_token_type", token_type),
-                    ("audience", tool_url.as_str()),
-                ])
+            .json(&body);
+        async move { json_of(r.send().await?).await }
+    };
+    let exchange = || async {
+        let (_, created) = json_of(
+            http.post(format!("{verifier_url}/openid4vp/requests"))
+                .json(&json!({"claims": ["organization", "capabilities"], "format": format}))
                 .send()
                 .await?,
         )
         .await?;
-        Ok::<_, Error>((plan, status, body, t.elapsed()))
+        let link = created["authorization_request"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (_, plan) = wallet_post("/v1/openid4vp/plan", json!({"request": link})).await?;
+        let t = Instant::now();
+        let (status, body) = wallet_post(
+            "/v1/openid4vp/respond",
+            json!({"request": link, "audience": tool_url}),
+        )
+        .await?;
+        Ok::<_, Error>((link, plan, status, body, t.elapsed()))
     };
-
-    step(6, "The agent asks for a presentation request, answers it through its wallet, and exchanges it for a token.");
-    let (plan, status, body, took) = exchange().await?;
-    println!(
-        "   wallet discloses {} and withholds {}",
-        plan["credentials"][0]["disclosed"], plan["credentials"][0]["withheld"]
-    );
-    if status != 200 {
-        return Err(format!("token exchange failed: {body}").into());
-    }
-    let token = body["access_token"].as_str().unwrap_or_default().to_owned();
-    println!(
-        "   POST /token → HTTP {status} in {:.1} ms: token_type {}, scope {}, expires_in {} s",
-        took.as_secs_f64() * 1e3,
-        body["token_type"],
-        body["scope"],
-        body["expires_in"]
-    );
 
     let call = |method: reqwest::Method, token: String, proof: Option<String>| {
         let mut r = http
@@ -339,6 +391,30 @@ async fn run(
             Ok::<_, Error>(v["proof"].as_str().unwrap_or_default().to_owned())
         }
     };
+
+    step(6, "Globex asks for a presentation (OpenID4VP 1.0); the agent's wallet verifies who is asking, answers, and gets a token.");
+    let (link, plan, status, body, took) = exchange().await?;
+    println!("   {}…", &link[..link.len().min(110)]);
+    println!(
+        "   the request object is signed by {} — the holder policy applies to that DID",
+        plan["verifier"]
+    );
+    describe_plan(&plan["plan"]);
+    if status != 200 || body["token_status"] != 200 {
+        return Err(format!("the OpenID4VP exchange failed: {body}").into());
+    }
+    let token = body["token"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    println!(
+        "   direct_post → response code → POST /token with DPoP: {:.1} ms; token_type {}, scope {}, expires_in {} s",
+        took.as_secs_f64() * 1e3,
+        body["token"]["token_type"],
+        body["token"]["scope"],
+        body["token"]["expires_in"]
+    );
+    impostors(&wallet_post, &verifier_url, &globex_did).await?;
 
     step(
         7,
@@ -407,14 +483,14 @@ async fn run(
         10,
         "The agent tries a new exchange: Globex fetches Acme's status list and refuses.",
     );
-    let (_, status, body, _) = exchange().await?;
-    println!(
-        "   POST /token → HTTP {status}: {} ({})",
-        body["error"], body["error_description"]
-    );
+    let (_, _, status, body, _) = exchange().await?;
+    println!("   direct_post → HTTP {status}: {}", body["message"]);
     watcher.abort();
-    if status != 400 || body["credence_reason"] != "revoked" {
-        return Err("the revoked agent was not refused".into());
+    let refused_as_revoked = body["message"]
+        .as_str()
+        .is_some_and(|m| m.contains(r#""credence_reason":"revoked""#));
+    if status != 502 || body["error"] != "verifier_refused" || !refused_as_revoked {
+        return Err(format!("the revoked agent was not refused: {body}").into());
     }
     Ok(())
 }
