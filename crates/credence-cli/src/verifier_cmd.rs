@@ -25,10 +25,15 @@ pub struct VerifierArgs {
 
 #[derive(Subcommand)]
 enum VerifierCommand {
-    /// Run the token service: POST /presentation-requests, POST /token
-    /// (RFC 8693), GET /.well-known/jwks.json, POST /introspect (RFC 7662,
-    /// bearer secret in DIR/api-token), POST /revoke (RFC 7009). The policy
-    /// file is reloaded on SIGHUP and when it changes.
+    /// Run the token service: OpenID4VP 1.0 (POST /openid4vp/requests,
+    /// signed request objects at /openid4vp/requests/{state}, the
+    /// direct_post endpoint /openid4vp/response, its did:web document at
+    /// /.well-known/did.json with the request key DIR/request-key.jwk),
+    /// POST /presentation-requests (Credence profile), POST /token (RFC
+    /// 8693), RFC 8414 metadata at /.well-known/oauth-authorization-server,
+    /// GET /.well-known/jwks.json, POST /introspect (RFC 7662, bearer
+    /// secret in DIR/api-token), POST /revoke (RFC 7009). The policy file
+    /// is reloaded on SIGHUP and when it changes.
     ///
     /// Example: credence verifier serve --policy policy.toml --dir ./globex --listen 127.0.0.1:7402
     Serve {

@@ -91,6 +91,14 @@ const TEMPLATE: &str = r#"# Credence holder disclosure policy: which verifiers m
 # domain = "globex.example"        # or: did = "did:web:globex.example"
 # claims = ["organization", "capabilities"]
 # elements = { capabilities = ["invoices.read"] }   # optional: of a list, only these
+#
+# An OpenID4VP verifier is matched by the DID whose key signed its request
+# (`did` rules only). An unsigned OpenID4VP request is anonymous: it gets
+# only what `anonymous = true` rules allow, and nothing without one.
+#
+# [[verifier]]
+# anonymous = true
+# claims = ["organization"]
 "#;
 
 /// Why a holder policy could not be loaded.
