@@ -13,7 +13,7 @@ use credence_core::{
     agent_credential_query, did_client_id, DcqlQuery, PresentationRequest, PROFILE_CLAIMS,
 };
 use credence_verify::RequestSigner;
-use credence_wallet::openid4vp::Openid4vpError;
+use credence_wallet::openid4vp::{Openid4vpError, TokenResponse};
 use credence_wallet::{HolderPolicy, PresentError, VerifierIdentity};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -73,6 +73,14 @@ fn signed_request(signer: &RequestSigner, response_uri: &str, exp_in: i64) -> St
     format!("openid4vp://?{query}")
 }
 
+/// The agent's wallet exchanges `code` at `endpoint` for a tool token.
+async fn exchange(w: &World, endpoint: &str, code: &str) -> TokenResponse {
+    w.wallet
+        .exchange_response_code(endpoint, code, &w.tool_url, None)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_wallet_verifies_globex_answers_and_gets_a_token() {
     let w = common::world().await;
@@ -97,11 +105,7 @@ async fn the_wallet_verifies_globex_answers_and_gets_a_token() {
         .await
         .unwrap();
     assert_eq!(endpoint, format!("{}/token", w.verifier_url));
-    let token = w
-        .wallet
-        .exchange_response_code(&endpoint, &code, &w.tool_url, None)
-        .await
-        .unwrap();
+    let token = exchange(&w, &endpoint, &code).await;
     assert_eq!(token.status, 200, "{}", token.body);
     assert_eq!(token.body["token_type"], "DPoP");
     let access = token.body["access_token"].as_str().unwrap();
@@ -114,11 +118,7 @@ async fn the_wallet_verifies_globex_answers_and_gets_a_token() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The code is single use.
-    let again = w
-        .wallet
-        .exchange_response_code(&endpoint, &code, &w.tool_url, None)
-        .await
-        .unwrap();
+    let again = exchange(&w, &endpoint, &code).await;
     assert_eq!(again.status, 400, "{}", again.body);
     assert_eq!(again.body["credence_reason"], "invalid_response_code");
 }
@@ -290,17 +290,7 @@ async fn an_sd_jwt_vc_answers_by_direct_post_too() {
     std::fs::write(&w.policy_path, text).unwrap();
     w.verifier
         .set_policy(credence_verify::TrustPolicy::load(&w.policy_path).unwrap());
-    let issued: Value = w
-        .client
-        .post(format!("{}/admin/credentials", w.issuer_origin))
-        .bearer_auth(&w.admin)
-        .json(&json!({"subject": w.wallet.did(), "profile": credence_core::AgentProfile::sample(), "format": "dc+sd-jwt"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued = issue(&w, w.wallet.did(), "dc+sd-jwt").await;
     w.wallet
         .import_sd_jwt(issued["credential"].as_str().unwrap())
         .await
@@ -313,13 +303,24 @@ async fn an_sd_jwt_vc_answers_by_direct_post_too() {
     assert_eq!(plan.sd_jwt.len(), 1);
     let answer = w.wallet.respond_openid4vp(&request).await.unwrap();
     let endpoint = format!("{}/token", w.verifier_url);
-    let token = w
-        .wallet
-        .exchange_response_code(&endpoint, &answer.response_code.unwrap(), &w.tool_url, None)
-        .await
-        .unwrap();
+    let token = exchange(&w, &endpoint, &answer.response_code.unwrap()).await;
     assert_eq!(token.status, 200, "{}", token.body);
     assert_eq!(token.body["scope"], "invoices:read");
+}
+
+/// Acme issues `subject` an AgentCredential in `format` over its admin API.
+async fn issue(w: &World, subject: &str, format: &str) -> Value {
+    let body = json!({"subject": subject, "profile": credence_core::AgentProfile::sample(), "format": format});
+    let r = w
+        .client
+        .post(format!("{}/admin/credentials", w.issuer_origin))
+        .bearer_auth(&w.admin)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.unwrap()
 }
 
 /// A second agent wallet, holding its own Acme credential, served by the
@@ -333,17 +334,7 @@ async fn wallet_api(w: &World) -> (String, String, tokio::sync::oneshot::Sender<
     )
     .unwrap()
     .with_resolver(std::sync::Arc::new(common::KnownFirst(Default::default())));
-    let issued: Value = w
-        .client
-        .post(format!("{}/admin/credentials", w.issuer_origin))
-        .bearer_auth(&w.admin)
-        .json(&json!({"subject": wallet.did(), "profile": credence_core::AgentProfile::sample()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued = issue(w, wallet.did(), "ldp_vc").await;
     wallet.import(&issued["credential"]).await.unwrap();
     wallet
         .set_holder_policy(&HolderPolicy::default().allow_did(&globex_did(w), PROFILE_CLAIMS))
