@@ -7,8 +7,8 @@ use clap::{Args, Subcommand};
 use credence_core::PresentationRequest;
 use credence_server::ApiToken;
 use credence_wallet::{
-    CredentialFilter, CredentialSummary, DisclosurePlan, ImportError, KdfParams, PresentError,
-    Unlock, Wallet, WalletError,
+    CredentialFilter, CredentialSummary, ImportError, KdfParams, PresentError, Unlock, Wallet,
+    WalletError,
 };
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -261,30 +261,6 @@ fn print_summaries(list: &[CredentialSummary]) {
     table::print(&["ID", "TYPE", "ISSUER", "VALID UNTIL"], &rows);
 }
 
-pub(crate) fn print_plan(plan: &DisclosurePlan) {
-    println!(
-        "Would disclose to {} (nonce {}):",
-        plan.verifier, plan.nonce
-    );
-    for c in &plan.credentials {
-        println!(
-            "  for query {}: credential {} issued by {}",
-            c.query_id, c.credential_id, c.issuer
-        );
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for (kind, claims) in [("requested", &c.disclosed), ("always", &c.always_disclosed)] {
-            for d in claims.iter() {
-                rows.push(vec![kind.into(), d.claim.clone(), d.value.to_string()]);
-            }
-        }
-        for w in &c.withheld {
-            rows.push(vec!["withheld".into(), w.clone(), "(not disclosed)".into()]);
-        }
-        table::print(&["", "CLAIM", "VALUE"], &rows);
-    }
-    println!("Nothing was signed (dry run).");
-}
-
 async fn execute(args: WalletArgs) -> Result<(), CliError> {
     let json_out = args.json;
     let emit = |v: Value| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -399,16 +375,7 @@ async fn execute(args: WalletArgs) -> Result<(), CliError> {
             let request: PresentationRequest = serde_json::from_value(read_json(request)?)
                 .map_err(|e| err(2, format!("not a presentation request: {e}")))?;
             let wallet = open(&args)?;
-            if *dry_run {
-                let plan = wallet.plan(&request)?;
-                if json_out {
-                    emit(json!(plan));
-                } else {
-                    print_plan(&plan);
-                }
-            } else {
-                emit(wallet.present(&request).await?);
-            }
+            crate::wallet_present::present(&wallet, &request, *dry_run, json_out).await?;
         }
         WalletCommand::Respond {
             request,

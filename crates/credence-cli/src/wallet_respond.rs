@@ -4,7 +4,7 @@
 //! response code for a token.
 
 use crate::common::{err, CliError};
-use crate::wallet_cmd::print_plan;
+use crate::wallet_present::print_plan;
 use credence_wallet::openid4vp::{Openid4vpError, ResponsePlan, VerifiedRequest};
 use credence_wallet::{VerifierIdentity, Wallet};
 use serde_json::{json, Value};
@@ -78,7 +78,22 @@ impl Respond<'_> {
     pub(crate) async fn run(&self, wallet: &Wallet) -> Result<(), CliError> {
         let request = wallet.open_openid4vp(&invocation(self.input)?).await?;
         eprintln!("{}", describe(&request));
-        let plan = wallet.plan_openid4vp(&request)?;
+        let plan = match wallet.plan_openid4vp(&request) {
+            Ok(plan) => plan,
+            Err(refusal) if !self.dry_run => {
+                let told = wallet.decline_openid4vp(&request).await.is_ok();
+                eprintln!(
+                    "Declined{}.",
+                    if told {
+                        "; the verifier was told (access_denied)"
+                    } else {
+                        ""
+                    }
+                );
+                return Err(refusal.into());
+            }
+            Err(refusal) => return Err(refusal.into()),
+        };
         if self.dry_run {
             if self.json {
                 println!("{}", pretty(&json!(plan)));

@@ -75,6 +75,14 @@ pub struct AuthorizationRequest {
     /// (OpenID4VP §5.10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wallet_nonce: Option<String>,
+    /// Transaction data to sign over (OpenID4VP §5.1); Credence supports
+    /// none, and a wallet that does not must refuse a request with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_data: Option<Value>,
+    /// A `redirect_uri`, which a `direct_post` request must not carry
+    /// (OpenID4VP §8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
 }
 
 impl AuthorizationRequest {

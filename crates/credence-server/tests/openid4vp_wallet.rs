@@ -406,3 +406,39 @@ async fn the_wallet_api_plans_and_responds_to_openid4vp_requests() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_refused_request_is_declined_to_the_verifier_and_audited() {
+    let w = common::world().await;
+    // The holder policy names nobody: Globex's verified request is refused.
+    w.wallet
+        .set_holder_policy(&HolderPolicy::default())
+        .unwrap();
+    let (url, _) = transaction(&w, json!({"claims": ["organization"]})).await;
+    let request = w.wallet.open_openid4vp(&url).await.unwrap();
+    let err = w.wallet.respond_openid4vp(&request).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Openid4vpError::Present(PresentError::PolicyDenied { .. })
+        ),
+        "{err}"
+    );
+    let entries = w.wallet.audit_log().entries().unwrap();
+    let decline = entries
+        .iter()
+        .find(|e| e.record.action == "decline")
+        .expect("a decline record");
+    assert!(
+        decline
+            .record
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("access_denied (HTTP 200)"),
+        "{:?}",
+        decline.record
+    );
+    // Nothing was presented.
+    assert!(!entries.iter().any(|e| e.record.action == "present"));
+}

@@ -327,7 +327,10 @@ impl Wallet {
     /// `values`; of a list, only the accepted and allowed elements are
     /// disclosed).
     pub fn plan(&self, request: &PresentationRequest) -> Result<DisclosurePlan, PresentError> {
-        self.plan_for(request, &VerifierIdentity::ClientId(request.client_id.clone()))
+        self.plan_for(
+            request,
+            &VerifierIdentity::ClientId(request.client_id.clone()),
+        )
     }
 
     /// As [`Wallet::plan`], with the holder policy applied to `verifier`

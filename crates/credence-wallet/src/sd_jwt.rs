@@ -215,7 +215,7 @@ impl Wallet {
     /// What answering the `dc+sd-jwt` `query` would disclose to
     /// `verifier`, without signing: the requested claims, after the holder
     /// policy allowed them and a stored credential was found.
-    pub(crate) fn plan_sd_jwt(
+    pub fn plan_sd_jwt(
         &self,
         query: &CredentialQuery,
         verifier: &VerifierIdentity,

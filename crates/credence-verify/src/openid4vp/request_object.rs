@@ -156,6 +156,8 @@ impl RequestSigner {
             exp: Some(request.expires_at.min(now + REQUEST_OBJECT_TTL_SECS)),
             client_metadata: Some(client_metadata),
             wallet_nonce: wallet_nonce.map(str::to_owned),
+            transaction_data: None,
+            redirect_uri: None,
         };
         let Value::Object(claims) = serde_json::to_value(&claims)
             .map_err(|e| RequestObjectError::Signing(e.to_string()))?

@@ -197,9 +197,7 @@ impl HolderPolicy {
                 reason: reason.into(),
             };
             match (&rule.did, &rule.domain, rule.anonymous) {
-                (Some(_), Some(_), _) => {
-                    return Err(invalid("give `did` or `domain`, not both"))
-                }
+                (Some(_), Some(_), _) => return Err(invalid("give `did` or `domain`, not both")),
                 (None, None, false) => {
                     return Err(invalid(
                         "give the verifier's `did` or `domain` (or `anonymous = true`)",

@@ -87,6 +87,12 @@ impl Invocation {
                 post,
             });
         }
+        let state = params.remove("state");
+        let response_uri = params.remove("response_uri");
+        let redirect_uri = params.remove("redirect_uri");
+        let transaction_data = params
+            .remove("transaction_data")
+            .map(serde_json::Value::String);
         let mut take = |name: &str| {
             params
                 .remove(name)
@@ -94,13 +100,22 @@ impl Invocation {
         };
         let dcql_query: DcqlQuery = serde_json::from_str(&take("dcql_query")?)
             .map_err(|e| bad(format!("dcql_query: {e}")))?;
+        let client_id = take("client_id")?;
+        // `redirect_uri:` names where the answer goes; `response_uri` may
+        // then be left out (OpenID4VP §5.9.3).
+        let implied = client_id
+            .strip_prefix(credence_core::REDIRECT_URI_CLIENT_PREFIX)
+            .map(str::to_owned);
+        let response_uri = response_uri
+            .or(implied)
+            .ok_or_else(|| bad("no response_uri parameter".into()))?;
         Ok(Self::Unsigned(Box::new(AuthorizationRequest {
-            client_id: take("client_id")?,
+            client_id,
             response_type: take("response_type")?,
             response_mode: take("response_mode")?,
-            response_uri: take("response_uri")?,
+            response_uri,
             nonce: take("nonce")?,
-            state: params.remove("state"),
+            state,
             dcql_query,
             aud: None,
             iss: None,
@@ -108,6 +123,8 @@ impl Invocation {
             exp: None,
             client_metadata: None,
             wallet_nonce: None,
+            transaction_data,
+            redirect_uri,
         })))
     }
 }
@@ -160,6 +177,29 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn an_unsigned_redirect_uri_request_may_omit_response_uri() {
+        let dcql = serde_json::to_string(&credence_core::agent_credential_query(&["organization"]))
+            .unwrap();
+        let url = url::Url::parse_with_params(
+            "openid4vp://",
+            [
+                ("client_id", "redirect_uri:https://rp.example/cb"),
+                ("response_type", "vp_token"),
+                ("response_mode", "direct_post"),
+                ("nonce", "n"),
+                ("dcql_query", &dcql),
+                ("transaction_data", "e30"),
+            ],
+        )
+        .unwrap();
+        let Invocation::Unsigned(request) = Invocation::parse(url.as_str()).unwrap() else {
+            panic!("not unsigned")
+        };
+        assert_eq!(request.response_uri, "https://rp.example/cb");
+        assert!(request.transaction_data.is_some());
     }
 
     #[test]

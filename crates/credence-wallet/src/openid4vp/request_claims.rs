@@ -17,7 +17,7 @@ pub(crate) fn check_claims(
     now: i64,
 ) -> Result<i64, Openid4vpError> {
     response_type(request)?;
-    issuer(request)?;
+    unsupported_parameters(request)?;
     audience(request)?;
     echoed_wallet_nonce(request, wallet_nonce)?;
     validity(request, now)
@@ -40,15 +40,20 @@ fn response_type(request: &AuthorizationRequest) -> Result<(), Openid4vpError> {
     Ok(())
 }
 
-/// An `iss`, when present, is the client id (RFC 9101 §4).
-fn issuer(request: &AuthorizationRequest) -> Result<(), Openid4vpError> {
-    match &request.iss {
-        Some(iss) if *iss != request.client_id => Err(Openid4vpError::ClientIdMismatch(format!(
-            "iss {iss} is not the client_id {}",
-            request.client_id
-        ))),
-        _ => Ok(()),
+/// No parameter this wallet cannot honour: `transaction_data` (a wallet
+/// that does not support it must refuse, OpenID4VP §5.1) or a
+/// `redirect_uri` beside `direct_post` (§8.2). `iss` is not looked at:
+/// the wallet must ignore it (§5), deciding on the signed `client_id`.
+fn unsupported_parameters(request: &AuthorizationRequest) -> Result<(), Openid4vpError> {
+    if request.transaction_data.is_some() {
+        return Err(Openid4vpError::Unsupported("transaction_data".into()));
     }
+    if request.redirect_uri.is_some() {
+        return Err(Openid4vpError::Unsupported(
+            "redirect_uri with response_mode direct_post".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// An `aud`, when present, is the static-discovery audience: this wallet
@@ -109,12 +114,18 @@ mod tests {
             exp: Some(1100),
             client_metadata: None,
             wallet_nonce: Some("w".into()),
+            transaction_data: None,
+            redirect_uri: None,
         }
     }
 
     #[test]
     fn a_good_request_is_due_by_exp() {
         assert_eq!(check_claims(&request(), Some("w"), 1050).unwrap(), 1100);
+        // `iss` is ignored (OpenID4VP §5): the signed client_id decides.
+        let mut other_iss = request();
+        other_iss.iss = Some("someone else".into());
+        assert!(check_claims(&other_iss, Some("w"), 1050).is_ok());
         let mut no_exp = request();
         no_exp.exp = None;
         assert_eq!(check_claims(&no_exp, None, 1050).unwrap(), 1170);
@@ -132,11 +143,13 @@ mod tests {
         let err = check(|r| r.response_type = "code".into(), None, 1050);
         assert!(matches!(err, Openid4vpError::Unsupported(_)), "{err}");
         let err = check(
-            |r| r.iss = Some("decentralized_identifier:did:web:evil".into()),
+            |r| r.transaction_data = Some(serde_json::json!(["e30"])),
             None,
             1050,
         );
-        assert!(matches!(err, Openid4vpError::ClientIdMismatch(_)), "{err}");
+        assert!(matches!(err, Openid4vpError::Unsupported(_)), "{err}");
+        let err = check(|r| r.redirect_uri = Some("https://x/cb".into()), None, 1050);
+        assert!(matches!(err, Openid4vpError::Unsupported(_)), "{err}");
         let err = check(
             |r| r.aud = Some("https://other-wallet.example".into()),
             None,

@@ -6,7 +6,8 @@
 use super::{Openid4vpError, VerifiedRequest};
 use crate::sd_jwt::SdJwtDisclosure;
 use crate::{DisclosurePlan, PresentError, Wallet};
-use credence_core::{DcqlQuery, PresentationRequest, DC_SD_JWT, LDP_VC};
+use credence_core::{correlation_id, DcqlQuery, PresentationRequest, DC_SD_JWT, LDP_VC};
+use credence_store::AuditRecord;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -89,7 +90,15 @@ impl Wallet {
         &self,
         request: &VerifiedRequest,
     ) -> Result<Openid4vpAnswer, Openid4vpError> {
-        let plan = self.plan_openid4vp(request)?;
+        let plan = match self.plan_openid4vp(request) {
+            Ok(plan) => plan,
+            Err(refusal) => {
+                // Tell the verifier (OpenID4VP §8.5); the refusal stands
+                // whether or not that POST gets through.
+                let _ = self.decline_openid4vp(request).await;
+                return Err(refusal);
+            }
+        };
         let vp_token = self.vp_token(request, &plan).await?;
         let presented: Vec<String> = vp_token.keys().cloned().collect();
         let vp_token = Value::Object(vp_token).to_string();
@@ -114,6 +123,43 @@ impl Wallet {
             redirect_uri,
             response_code,
         })
+    }
+
+    /// Tells the verifier the holder declines `request`: an error response
+    /// (`access_denied`, with `state`) POSTed to its response URI (OpenID4VP
+    /// §8.5). The description says no more than that, so a refusal reveals
+    /// nothing of the holder policy. Audited.
+    pub async fn decline_openid4vp(&self, request: &VerifiedRequest) -> Result<(), Openid4vpError> {
+        let mut form = vec![
+            ("error", "access_denied"),
+            ("error_description", "the holder declined the request"),
+        ];
+        if let Some(state) = &request.request.state {
+            form.push(("state", state));
+        }
+        let (status, body) = self
+            .fetcher
+            .post_form(&request.request.response_uri, &form, "application/json")
+            .await
+            .map_err(|source| Openid4vpError::Fetch {
+                what: "response_uri",
+                source,
+            })?;
+        let record = AuditRecord::new(
+            &self.did,
+            "decline",
+            "done",
+            &correlation_id(&request.presentation.nonce),
+        )
+        .reason(format!(
+            "to {}: access_denied (HTTP {status})",
+            request.verifier.as_client(&request.presentation.client_id)
+        ));
+        self.record(record)?;
+        if status != 200 {
+            return Err(Openid4vpError::Refused { status, body });
+        }
+        Ok(())
     }
 
     async fn vp_token(
