@@ -343,7 +343,8 @@ async fn jwks(State(s): State<Shared>) -> Json<Value> {
 
 /// RFC 8414 authorization server metadata: `issuer` is the verifier's id
 /// (the URL clients use, and the tokens' `iss`), its endpoints under it,
-/// token exchange as the grant, the DPoP algorithms accepted, and the
+/// token exchange as the grant, the scopes the trust policy can grant
+/// (as it is now: the policy reloads), the DPoP algorithms accepted, and the
 /// verifier's OpenID4VP `vp_formats_supported`; Credence's presentation
 /// endpoint and subject token types beside them.
 async fn authorization_server_metadata(State(s): State<Shared>) -> Json<Value> {
@@ -358,6 +359,7 @@ async fn authorization_server_metadata(State(s): State<Shared>) -> Json<Value> {
         "token_endpoint_auth_methods_supported": ["none"],
         "dpop_signing_alg_values_supported": ["EdDSA", "ES256"],
         "response_types_supported": [],
+        "scopes_supported": s.verifier.policy().scopes(),
         "credence_presentation_request_endpoint": format!("{issuer}/presentation-requests"),
         "credence_openid4vp_request_endpoint": format!("{issuer}{}", oid4vp::REQUEST_PATH),
         "credence_openid4vp_response_endpoint": format!("{issuer}{}", oid4vp::RESPONSE_PATH),

@@ -348,6 +348,14 @@ impl TrustPolicy {
         all
     }
 
+    /// Every scope some rule can grant (RFC 8414 `scopes_supported`).
+    pub fn scopes(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.rules.iter().map(|r| r.scope.as_str()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     /// The scopes the verified `credentials` earn together for
     /// `audience`: each rule reads the claims of the credentials of the
     /// type (and issuer) it names; the scopes combine.

@@ -47,6 +47,19 @@ impl Wallet {
         Ok(endpoint.to_owned())
     }
 
+    /// A DPoP proof (RFC 9449 §4) by the agent key for `POST
+    /// token_endpoint`, without `ath` (there is no token yet). Audited.
+    pub fn token_request_proof(&self, token_endpoint: &str) -> Result<String, PresentError> {
+        let now = self.clock.now().timestamp();
+        let proof = credence_core::dpop_proof(&self.key, "POST", token_endpoint, None, now)
+            .map_err(|e| PresentError::Sign(e.to_string()))?;
+        self.record(
+            AuditRecord::new(&self.did, "sign_dpop", "done", "none")
+                .reason(format!("POST {token_endpoint} (token request)")),
+        )?;
+        Ok(proof)
+    }
+
     /// Exchanges `response_code` at `token_endpoint` for a token for
     /// `audience` (and `scope`, when given), with a DPoP proof by the agent
     /// key for that POST (no `ath`: there is no token yet). The proof is
@@ -58,13 +71,7 @@ impl Wallet {
         audience: &str,
         scope: Option<&str>,
     ) -> Result<TokenResponse, Openid4vpError> {
-        let now = self.clock.now().timestamp();
-        let proof = credence_core::dpop_proof(&self.key, "POST", token_endpoint, None, now)
-            .map_err(|e| PresentError::Sign(e.to_string()))?;
-        self.record(
-            AuditRecord::new(&self.did, "sign_dpop", "done", "none")
-                .reason(format!("POST {token_endpoint} (response code exchange)")),
-        )?;
+        let proof = self.token_request_proof(token_endpoint)?;
         let mut form = vec![
             ("grant_type", TOKEN_EXCHANGE_GRANT),
             ("subject_token", response_code),
