@@ -21,8 +21,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// The `subject_token_type` of an OpenID4VP response code at `/token`.
-pub const RESPONSE_CODE_TOKEN_TYPE: &str =
-    "urn:credence:params:oauth:token-type:openid4vp-response-code";
+pub use credence_core::RESPONSE_CODE_TOKEN_TYPE;
 
 /// Where request objects are served, under the service's id.
 pub const REQUEST_PATH: &str = "/openid4vp/requests";

@@ -35,7 +35,7 @@ pub const VERIFIER_ROUTES: &[(&str, &str)] = &[
 ];
 
 /// RFC 8693 `grant_type` for token exchange.
-pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub use credence_core::TOKEN_EXCHANGE_GRANT;
 
 /// The `subject_token_type` of a Credence presentation: a VC 2.0
 /// Verifiable Presentation (JSON, Data Integrity proofs) answering one of
