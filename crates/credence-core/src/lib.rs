@@ -52,8 +52,8 @@ pub use profile::{
 pub use replay::ReplaySet;
 pub use request::{
     fresh_nonce, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
-    ExpectedValue, LdpMeta, PresentationRequest, DC_SD_JWT, LDP_VC, MAX_CREDENTIAL_QUERIES,
-    MAX_DCQL_ITEMS, MAX_QUERY_ID_LEN,
+    ExpectedValue, LdpMeta, PresentationRequest, Unimplemented, DC_SD_JWT, LDP_VC,
+    MAX_CREDENTIAL_QUERIES, MAX_DCQL_ITEMS, MAX_QUERY_ID_LEN,
 };
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,

@@ -130,6 +130,46 @@ pub struct CredentialQuery {
     /// The claims the verifier needs disclosed.
     #[serde(default)]
     pub claims: Vec<ClaimsQuery>,
+    /// DCQL members Credence does not implement (OpenID4VP §6.1:
+    /// `claim_sets`, `trusted_authorities`, `multiple: true`), kept so that
+    /// [`DcqlQuery::validate`] refuses them rather than a wallet answering
+    /// as if they were absent (with every claim instead of one claim set).
+    #[serde(flatten, default, skip_serializing_if = "Unimplemented::is_empty")]
+    pub unimplemented: Unimplemented,
+}
+
+/// The DCQL credential-query members Credence refuses (see
+/// [`CredentialQuery::unimplemented`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unimplemented {
+    /// Alternative claim combinations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_sets: Option<serde_json::Value>,
+    /// Issuers the verifier accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_authorities: Option<serde_json::Value>,
+    /// Whether several credentials may answer the query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple: Option<bool>,
+}
+
+impl Unimplemented {
+    fn is_empty(&self) -> bool {
+        self.first().is_none()
+    }
+
+    /// The first member present that Credence cannot honour.
+    fn first(&self) -> Option<&'static str> {
+        if self.claim_sets.is_some() {
+            Some("claim_sets")
+        } else if self.trusted_authorities.is_some() {
+            Some("trusted_authorities")
+        } else if self.multiple == Some(true) {
+            Some("multiple")
+        } else {
+            None
+        }
+    }
 }
 
 impl CredentialQuery {
@@ -178,6 +218,7 @@ impl CredentialQuery {
                 vct_values: None,
             },
             claims,
+            unimplemented: Unimplemented::default(),
         }
     }
 
@@ -192,6 +233,7 @@ impl CredentialQuery {
                 vct_values: Some(vcts),
             },
             claims,
+            unimplemented: Unimplemented::default(),
         }
     }
 }
@@ -247,6 +289,10 @@ pub enum DcqlError {
     /// longer than [`MAX_QUERY_ID_LEN`].
     #[error("DCQL query too large: {0}")]
     TooLarge(String),
+    /// A member Credence does not implement (`claim_sets`,
+    /// `trusted_authorities`, `multiple: true`).
+    #[error("credential query `{0}`: `{1}` is not supported")]
+    Unsupported(String, &'static str),
 }
 
 /// A DCQL query.
@@ -275,6 +321,9 @@ impl DcqlQuery {
             }
             if q.format != LDP_VC && q.format != DC_SD_JWT {
                 return Err(DcqlError::Format(q.id.clone(), q.format.clone()));
+            }
+            if let Some(member) = q.unimplemented.first() {
+                return Err(DcqlError::Unsupported(q.id.clone(), member));
             }
             q.check_bounds()?;
         }
@@ -422,6 +471,37 @@ pub fn fresh_nonce() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unimplemented_dcql_members_are_refused_not_ignored() {
+        let plain = crate::agent_credential_query(&["organization"]);
+        let text = serde_json::to_string(&plain).unwrap();
+        assert!(
+            !text.contains("claim_sets") && !text.contains("multiple"),
+            "{text}"
+        );
+        for (member, value) in [
+            ("claim_sets", serde_json::json!([["a"], ["b"]])),
+            (
+                "trusted_authorities",
+                serde_json::json!([{"type": "aki", "values": ["x"]}]),
+            ),
+            ("multiple", serde_json::json!(true)),
+        ] {
+            let mut q = serde_json::to_value(&plain).unwrap();
+            q["credentials"][0][member] = value;
+            let q: DcqlQuery = serde_json::from_value(q).unwrap();
+            assert_eq!(
+                q.validate(),
+                Err(DcqlError::Unsupported("agent".into(), member)),
+                "{member}"
+            );
+        }
+        let mut single = serde_json::to_value(&plain).unwrap();
+        single["credentials"][0]["multiple"] = false.into();
+        let single: DcqlQuery = serde_json::from_value(single).unwrap();
+        assert_eq!(single.validate(), Ok(()));
+    }
+
     use super::*;
 
     #[test]
