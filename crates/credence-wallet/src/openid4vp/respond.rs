@@ -102,18 +102,9 @@ impl Wallet {
         let vp_token = self.vp_token(request, &plan).await?;
         let presented: Vec<String> = vp_token.keys().cloned().collect();
         let vp_token = Value::Object(vp_token).to_string();
-        let mut form = vec![("vp_token", vp_token.as_str())];
-        if let Some(state) = &request.request.state {
-            form.push(("state", state));
-        }
         let (status, body) = self
-            .fetcher
-            .post_form(&request.request.response_uri, &form, "application/json")
-            .await
-            .map_err(|source| Openid4vpError::Fetch {
-                what: "response_uri",
-                source,
-            })?;
+            .post_to_response_uri(request, vec![("vp_token", vp_token.as_str())])
+            .await?;
         if status != 200 {
             return Err(Openid4vpError::Refused { status, body });
         }
@@ -130,21 +121,11 @@ impl Wallet {
     /// §8.5). The description says no more than that, so a refusal reveals
     /// nothing of the holder policy. Audited.
     pub async fn decline_openid4vp(&self, request: &VerifiedRequest) -> Result<(), Openid4vpError> {
-        let mut form = vec![
+        let form = vec![
             ("error", "access_denied"),
             ("error_description", "the holder declined the request"),
         ];
-        if let Some(state) = &request.request.state {
-            form.push(("state", state));
-        }
-        let (status, body) = self
-            .fetcher
-            .post_form(&request.request.response_uri, &form, "application/json")
-            .await
-            .map_err(|source| Openid4vpError::Fetch {
-                what: "response_uri",
-                source,
-            })?;
+        let (status, body) = self.post_to_response_uri(request, form).await?;
         let record = AuditRecord::new(
             &self.did,
             "decline",
@@ -160,6 +141,25 @@ impl Wallet {
             return Err(Openid4vpError::Refused { status, body });
         }
         Ok(())
+    }
+
+    /// POSTs `form` and the request's `state` to its response URI
+    /// (`direct_post`, OpenID4VP §8.2); (status, body).
+    async fn post_to_response_uri<'a>(
+        &self,
+        request: &'a VerifiedRequest,
+        mut form: Vec<(&'a str, &'a str)>,
+    ) -> Result<(u16, String), Openid4vpError> {
+        if let Some(state) = &request.request.state {
+            form.push(("state", state));
+        }
+        self.fetcher
+            .post_form(&request.request.response_uri, &form, "application/json")
+            .await
+            .map_err(|source| Openid4vpError::Fetch {
+                what: "response_uri",
+                source,
+            })
     }
 
     async fn vp_token(
