@@ -147,6 +147,23 @@ pub fn validate_access_token(
     required_scope: &str,
     now: i64,
 ) -> Result<AccessTokenClaims, TokenError> {
+    let claims = authenticate_access_token(token, verifier_key, issuer, audience, now)?;
+    if !claims.scopes().contains(&required_scope) {
+        return Err(TokenError::InsufficientScope(required_scope.to_owned()));
+    }
+    Ok(claims)
+}
+
+/// [`validate_access_token`] without the scope check, for a resource that
+/// decides per operation which scope it needs (an MCP server's tools):
+/// signature, issuer, audience and times.
+pub fn authenticate_access_token(
+    token: &str,
+    verifier_key: &JWK,
+    issuer: &str,
+    audience: &str,
+    now: i64,
+) -> Result<AccessTokenClaims, TokenError> {
     let claims = decode_access_token(token, verifier_key)?;
     if claims.iss != issuer {
         return Err(TokenError::WrongIssuer(claims.iss));
@@ -158,9 +175,6 @@ pub fn validate_access_token(
         });
     }
     check_token_times(&claims, now)?;
-    if !claims.scopes().contains(&required_scope) {
-        return Err(TokenError::InsufficientScope(required_scope.to_owned()));
-    }
     Ok(claims)
 }
 

@@ -22,8 +22,8 @@ pub mod request;
 pub mod token;
 
 pub use access::{
-    check_token_times, decode_access_token, validate_access_token, verify_dpop,
-    verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
+    authenticate_access_token, check_token_times, decode_access_token, validate_access_token,
+    verify_dpop, verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
 };
 pub use audit::{AuditError, AuditRecord, AuditSink};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -2,7 +2,7 @@
 //! request (RFC 9068 token + RFC 9449 proof).
 
 use credence_core::{
-    step_digest, validate_access_token, verify_dpop, AccessTokenClaims, AuditRecord, AuditSink,
+    authenticate_access_token, step_digest, verify_dpop, AccessTokenClaims, AuditRecord, AuditSink,
     ReplaySet, TokenError, DPOP_WINDOW_SECS,
 };
 use ssi::claims::jws;
@@ -20,6 +20,17 @@ pub struct ResourceGuard {
     seen: ReplaySet,
     used_tokens: ReplaySet,
     audit: Option<(Arc<dyn AuditSink>, String)>,
+}
+
+/// What a request asks to do, for the scope check and the audit entry.
+#[derive(Debug, Clone)]
+pub struct Operation<'a> {
+    /// The audit action (`resource_access`, `mcp_tool_call`, …).
+    pub action: &'a str,
+    /// What is being done, for the audit reason (`tools/call pay_invoice`).
+    pub description: String,
+    /// The scope the token must grant, if any.
+    pub scope: Option<&'a str>,
 }
 
 /// A request as the guard needs to see it.
@@ -68,7 +79,25 @@ impl ResourceGuard {
         scope: &str,
         now: i64,
     ) -> Result<AccessTokenClaims, TokenError> {
-        let outcome = self.check_unaudited(request, scope, now);
+        let operation = Operation {
+            action: "resource_access",
+            description: format!("{} {} with {scope}", request.method, request.url),
+            scope: Some(scope),
+        };
+        self.check_operation(request, &operation, now)
+    }
+
+    /// [`check`](Self::check) for one named operation: the token and DPoP
+    /// proof always, the scope only when the operation needs one (an MCP
+    /// `initialize` needs none, a tool call its tool's). The decision is
+    /// audited as `operation.action` with its description.
+    pub fn check_operation(
+        &self,
+        request: RequestParts<'_>,
+        operation: &Operation<'_>,
+        now: i64,
+    ) -> Result<AccessTokenClaims, TokenError> {
+        let outcome = self.check_unaudited(request, operation.scope, now);
         if let Some((log, actor)) = &self.audit {
             let unverified = request
                 .authorization
@@ -76,18 +105,20 @@ impl ResourceGuard {
                 .and_then(|(_, t)| jws::decode_unverified(t.trim()).ok())
                 .and_then(|(_, p)| serde_json::from_slice::<AccessTokenClaims>(&p).ok());
             let (decision, reason) = match &outcome {
-                Ok(_) => (
-                    "allow",
-                    format!("{} {} with {scope}", request.method, request.url),
+                Ok(_) => ("allow", operation.description.clone()),
+                Err(e) => (
+                    "deny",
+                    format!("{}: {}: {e}", operation.description, e.code()),
                 ),
-                Err(e) => ("deny", format!("{}: {e}", e.code())),
             };
             let cid = unverified
                 .as_ref()
                 .and_then(|c| c.cid.clone())
                 .unwrap_or_else(|| "none".into());
             let mut record =
-                AuditRecord::new(actor, "resource_access", decision, &cid).reason(reason);
+                AuditRecord::new(actor, operation.action, decision, &cid).reason(reason);
+            // Unverified on a refusal: the audit says what the caller
+            // claimed, the decision says it was not believed.
             if let Some(claims) = unverified {
                 record.chain = claims.delegation_path();
                 record.principal = Some(claims.sub);
@@ -101,7 +132,7 @@ impl ResourceGuard {
     fn check_unaudited(
         &self,
         request: RequestParts<'_>,
-        scope: &str,
+        scope: Option<&str>,
         now: i64,
     ) -> Result<AccessTokenClaims, TokenError> {
         let authorization = request
@@ -110,12 +141,11 @@ impl ResourceGuard {
         let (scheme, token) = authorization
             .split_once(' ')
             .ok_or_else(|| TokenError::Malformed("Authorization: DPoP <token> expected".into()))?;
-        let claims = validate_access_token(
+        let claims = authenticate_access_token(
             token.trim(),
             &self.token_key,
             &self.issuer,
             &self.audience,
-            scope,
             now,
         )?;
         if !scheme.eq_ignore_ascii_case("DPoP") {
@@ -142,6 +172,11 @@ impl ResourceGuard {
         if let Some(step) = &claims.step {
             if *step != step_digest(request.method, request.url, request.body) {
                 return Err(TokenError::StepMismatch);
+            }
+        }
+        if let Some(scope) = scope {
+            if !claims.scopes().contains(&scope) {
+                return Err(TokenError::InsufficientScope(scope.to_owned()));
             }
         }
         Ok(claims)

@@ -14,6 +14,7 @@
 //! Its replay sets live in this process's memory.
 
 mod guard;
+pub mod mcp;
 
 pub use credence_core::{validate_access_token, TokenError, DPOP_WINDOW_SECS};
-pub use guard::{RequestParts, ResourceGuard};
+pub use guard::{Operation, RequestParts, ResourceGuard};
