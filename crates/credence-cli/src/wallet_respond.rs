@@ -5,7 +5,7 @@
 
 use crate::common::{err, CliError};
 use crate::wallet_present::print_plan;
-use credence_wallet::openid4vp::{Openid4vpError, ResponsePlan, VerifiedRequest};
+use credence_wallet::openid4vp::{Openid4vpError, ResponsePlan, TokenTarget, VerifiedRequest};
 use credence_wallet::{VerifierIdentity, Wallet};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -115,7 +115,12 @@ impl Respond<'_> {
                 .discover_token_endpoint(&request.request.response_uri)
                 .await?;
             let token = wallet
-                .exchange_response_code(&endpoint, code, audience, self.scope)
+                .exchange_response_code(
+                    &endpoint,
+                    code,
+                    TokenTarget::Audience(audience),
+                    self.scope,
+                )
                 .await?;
             if token.status != 200 {
                 return Err(err(1, format!("token endpoint refused: {}", token.body)));

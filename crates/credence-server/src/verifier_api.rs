@@ -192,7 +192,7 @@ async fn token(
     let scopes: Option<Vec<String>> = req
         .scope
         .map(|s| s.split_whitespace().map(str::to_owned).collect());
-    let requested = req.audience.or(req.resource);
+    let requested = requested_target(req.audience, req.resource)?;
     let verified = if sd_jwt {
         s.verifier.verify_sd_jwt_presentation(subject).await
     } else {
@@ -211,6 +211,37 @@ async fn token(
         Err(e) => Err(e),
     };
     token_response(outcome)
+}
+
+/// The target the client asked for: RFC 8693 `audience` or RFC 8707
+/// `resource` (what MCP clients send: the server's canonical URI). One
+/// token has one audience, so two different targets are refused, and a
+/// `resource` must be an absolute URI without a fragment (RFC 8707 §2).
+fn requested_target(
+    audience: Option<String>,
+    resource: Option<String>,
+) -> Result<Option<String>, OAuthError> {
+    let invalid = |d: String| {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_target",
+            "invalid_target",
+            d,
+        )
+    };
+    if let Some(r) = &resource {
+        let parsed = url::Url::parse(r)
+            .map_err(|e| invalid(format!("resource {r} is not an absolute URI: {e}")))?;
+        if parsed.fragment().is_some() {
+            return Err(invalid(format!("resource {r} has a fragment")));
+        }
+    }
+    match (audience, resource) {
+        (Some(a), Some(r)) if a != r => Err(invalid(format!(
+            "audience {a} and resource {r} differ: a token has one audience"
+        ))),
+        (a, r) => Ok(a.or(r)),
+    }
 }
 
 /// The audience the token is for: the one asked for, or the policy's only
@@ -287,7 +318,7 @@ fn response_code_token(
     let scopes: Option<Vec<String>> = req
         .scope
         .map(|s| s.split_whitespace().map(str::to_owned).collect());
-    let requested = req.audience.or(req.resource);
+    let requested = requested_target(req.audience, req.resource)?;
     // Checked first under the policy in force, so that a mistyped
     // audience does not use the code up; then under the verified one's.
     resolve_audience(requested.clone(), &s.verifier.policy())?;
@@ -322,6 +353,7 @@ async fn step_token(
         .ok_or_else(|| OAuthError::invalid_request("scope is required: one scope per step"))?;
     let url = format!("{}/token", s.verifier.id().trim_end_matches('/'));
     let dpop = headers.get("dpop").and_then(|v| v.to_str().ok());
+    let requested = requested_target(req.audience, req.resource)?;
     let outcome = s
         .tokens
         .exchange_step(StepRequest {
@@ -330,7 +362,7 @@ async fn step_token(
             method: "POST",
             url: &url,
             scope,
-            audience: req.audience.as_deref().or(req.resource.as_deref()),
+            audience: requested.as_deref(),
             step: req.credence_step_digest.as_deref(),
         })
         .await;

@@ -7,7 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use credence_wallet::openid4vp::{Openid4vpError, VerifiedRequest};
+use credence_wallet::openid4vp::{Openid4vpError, TokenTarget, VerifiedRequest};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -84,7 +84,12 @@ pub(crate) async fn respond(
             .discover_token_endpoint(&request.request.response_uri)
             .await?;
         let token = wallet
-            .exchange_response_code(&endpoint, code, audience, body.scope.as_deref())
+            .exchange_response_code(
+                &endpoint,
+                code,
+                TokenTarget::Audience(audience),
+                body.scope.as_deref(),
+            )
             .await?;
         out["token_status"] = json!(token.status);
         out["token"] = token.body;

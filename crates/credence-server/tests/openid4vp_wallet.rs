@@ -13,7 +13,7 @@ use credence_core::{
     agent_credential_query, did_client_id, DcqlQuery, PresentationRequest, PROFILE_CLAIMS,
 };
 use credence_verify::RequestSigner;
-use credence_wallet::openid4vp::{Openid4vpError, TokenResponse};
+use credence_wallet::openid4vp::{Openid4vpError, TokenResponse, TokenTarget};
 use credence_wallet::{HolderPolicy, PresentError, VerifierIdentity};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -76,7 +76,7 @@ fn signed_request(signer: &RequestSigner, response_uri: &str, exp_in: i64) -> St
 /// The agent's wallet exchanges `code` at `endpoint` for a tool token.
 async fn exchange(w: &World, endpoint: &str, code: &str) -> TokenResponse {
     w.wallet
-        .exchange_response_code(endpoint, code, &w.tool_url, None)
+        .exchange_response_code(endpoint, code, TokenTarget::Resource(&w.tool_url), None)
         .await
         .unwrap()
 }

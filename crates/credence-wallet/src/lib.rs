@@ -32,6 +32,7 @@ mod credentials;
 mod delegate;
 mod error;
 mod holder_policy;
+pub mod mcp;
 pub mod openid4vp;
 mod plan;
 mod present;

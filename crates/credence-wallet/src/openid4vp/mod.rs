@@ -22,7 +22,7 @@ mod token;
 pub use error::Openid4vpError;
 pub use invocation::Invocation;
 pub use respond::{Openid4vpAnswer, ResponsePlan};
-pub use token::TokenResponse;
+pub use token::{TokenResponse, TokenTarget};
 
 use crate::{VerifierIdentity, Wallet};
 use credence_core::{

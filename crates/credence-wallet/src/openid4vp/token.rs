@@ -8,6 +8,26 @@ use credence_core::{OAUTH_METADATA_PATH, RESPONSE_CODE_TOKEN_TYPE, TOKEN_EXCHANG
 use credence_store::AuditRecord;
 use serde_json::Value;
 
+/// What a token is asked for: an RFC 8693 `audience` (a logical name or
+/// URL the verifier's policy serves) or an RFC 8707 `resource` (the
+/// canonical URI of the server to call, as MCP clients send it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenTarget<'a> {
+    /// `audience=…`.
+    Audience(&'a str),
+    /// `resource=…`.
+    Resource(&'a str),
+}
+
+impl TokenTarget<'_> {
+    fn form_pair(&self) -> (&'static str, &str) {
+        match self {
+            Self::Audience(a) => ("audience", a),
+            Self::Resource(r) => ("resource", r),
+        }
+    }
+}
+
 /// What the token endpoint answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {
@@ -61,14 +81,14 @@ impl Wallet {
     }
 
     /// Exchanges `response_code` at `token_endpoint` for a token for
-    /// `audience` (and `scope`, when given), with a DPoP proof by the agent
+    /// `target` (and `scope`, when given), with a DPoP proof by the agent
     /// key for that POST (no `ath`: there is no token yet). The proof is
     /// audited; the answer is returned whatever its status.
     pub async fn exchange_response_code(
         &self,
         token_endpoint: &str,
         response_code: &str,
-        audience: &str,
+        target: TokenTarget<'_>,
         scope: Option<&str>,
     ) -> Result<TokenResponse, Openid4vpError> {
         let proof = self.token_request_proof(token_endpoint)?;
@@ -76,7 +96,7 @@ impl Wallet {
             ("grant_type", TOKEN_EXCHANGE_GRANT),
             ("subject_token", response_code),
             ("subject_token_type", RESPONSE_CODE_TOKEN_TYPE),
-            ("audience", audience),
+            target.form_pair(),
         ];
         if let Some(scope) = scope {
             form.push(("scope", scope));
