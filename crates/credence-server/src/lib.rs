@@ -11,12 +11,15 @@
 //!   revocation, with OAuth error responses and body size limits;
 //!   [`policy_watch`] reloads its trust policy on SIGHUP or file change;
 //! - [`tool_api`]: a DPoP-protected demo tool, as a resource server would
-//!   guard its API.
+//!   guard its API;
+//! - [`invoices_mcp`]: a demo MCP server (rmcp) behind Credence's MCP
+//!   protection layer.
 //!
 //! Secrets are compared in constant time. These services do not terminate
 //! TLS: keep them on loopback or put them behind a proxy.
 
 pub mod api_token;
+pub mod invoices_mcp;
 pub mod issuer_api;
 pub mod oauth;
 pub mod openid4vp_api;
