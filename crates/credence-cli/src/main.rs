@@ -24,6 +24,7 @@ mod table;
 mod verifier_cmd;
 mod verifier_request;
 mod wallet_cmd;
+mod wallet_mcp;
 mod wallet_present;
 mod wallet_respond;
 

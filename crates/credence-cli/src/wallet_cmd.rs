@@ -129,6 +129,15 @@ enum WalletCommand {
     /// Sub-agent identities.
     #[command(subcommand)]
     Child(ChildCommand),
+    /// Serve the wallet as an MCP server on stdin/stdout, for agent
+    /// runtimes (Claude Desktop, an IDE, any MCP client) to launch. Tools:
+    /// identity, list_credentials, plan_disclosure, present, get_token,
+    /// dpop_proof; the holder policy applies to every disclosure and no tool
+    /// returns key material. Unlock with CREDENCE_PASSPHRASE or --key-file
+    /// (stdin is the protocol: there is no prompt). Logs go to stderr.
+    ///
+    /// Example: CREDENCE_PASSPHRASE=… credence wallet --wallet ./agent mcp
+    Mcp,
     /// Serve the wallet API for the agent (see docs/api/wallet-openapi.json).
     /// Requests need `Authorization: Bearer <api-token file>`. The wallet is
     /// locked by the server while it runs; stop it with Ctrl-C.
@@ -391,6 +400,15 @@ async fn execute(args: WalletArgs) -> Result<(), CliError> {
                 json: json_out,
             };
             respond.run(&open(&args)?).await?;
+        }
+        WalletCommand::Mcp => {
+            if args.key_file.is_none() && std::env::var_os("CREDENCE_PASSPHRASE").is_none() {
+                return Err(err(
+                    2,
+                    "wallet mcp: set CREDENCE_PASSPHRASE or --key-file (stdin carries the MCP protocol)",
+                ));
+            }
+            crate::wallet_mcp::serve_stdio(open(&args)?).await?;
         }
         WalletCommand::Export { file } => {
             let wallet = open(&args)?;

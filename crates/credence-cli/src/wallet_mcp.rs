@@ -1,0 +1,237 @@
+//! `credence wallet mcp`: the wallet as an MCP server on stdio, so any
+//! MCP-capable agent runtime can use its identity without code. Tools:
+//! `identity`, `list_credentials`, `plan_disclosure` (dry run),
+//! `present`, `get_token` (discovery and exchange for an MCP server) and
+//! `dpop_proof`. The holder policy applies to every disclosure; no tool
+//! returns key material (only public keys, and tokens bound to the key).
+
+use credence_wallet::mcp::McpAuthError;
+use credence_wallet::openid4vp::Openid4vpError;
+use credence_wallet::{CredentialFilter, PresentError, Wallet};
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The wallet's MCP server.
+#[derive(Clone)]
+pub(crate) struct WalletMcp {
+    wallet: Arc<Wallet>,
+    tool_router: ToolRouter<Self>,
+}
+
+/// An OpenID4VP request to plan or answer.
+#[derive(Debug, Deserialize, rmcp::schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub(crate) struct RequestArg {
+    /// An `openid4vp://` or https request URL, or a request object (JWS).
+    pub request: String,
+}
+
+/// Which credentials to list.
+#[derive(Debug, Default, Deserialize, rmcp::schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub(crate) struct ListArg {
+    /// Only this type (AgentCredential, or an IRI).
+    #[serde(default)]
+    pub credential_type: Option<String>,
+}
+
+/// The MCP server to get a token for.
+#[derive(Debug, Deserialize, rmcp::schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub(crate) struct TokenArg {
+    /// The MCP server's URL (its canonical URI, e.g. https://mcp.globex.example/mcp).
+    pub resource: String,
+    /// The scopes to ask for, space-separated (default: what the server's metadata names).
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// One HTTP call to sign a DPoP proof for.
+#[derive(Debug, Deserialize, rmcp::schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub(crate) struct DpopArg {
+    /// The HTTP method (POST, GET, …).
+    pub method: String,
+    /// The full URL called (no query or fragment).
+    pub url: String,
+    /// The access token the call carries (its hash goes in the proof).
+    pub access_token: String,
+}
+
+fn json_result(value: Value) -> CallToolResult {
+    CallToolResult::success(vec![ContentBlock::text(value.to_string())])
+}
+
+/// A refusal as a tool error the model can read (not a protocol error).
+fn refused(code: &str, message: impl ToString) -> CallToolResult {
+    let body = json!({"refused": code, "reason": message.to_string()});
+    CallToolResult::error(vec![ContentBlock::text(body.to_string())])
+}
+
+/// The refusal's code: `policy_denied` when the holder policy withheld
+/// what was asked (the case an agent runtime must tell its user about).
+fn openid4vp_code(e: &Openid4vpError) -> &'static str {
+    match e {
+        Openid4vpError::Present(PresentError::PolicyDenied { .. }) => "policy_denied",
+        _ => e.code(),
+    }
+}
+
+fn openid4vp_refusal(e: &Openid4vpError) -> CallToolResult {
+    refused(openid4vp_code(e), e)
+}
+
+#[tool_router]
+impl WalletMcp {
+    /// The server for `wallet`.
+    pub(crate) fn new(wallet: Arc<Wallet>) -> Self {
+        Self {
+            wallet,
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    #[tool(
+        description = "The agent's identity: its DID, verification method and public key (never a private key)."
+    )]
+    async fn identity(&self) -> Result<CallToolResult, ErrorData> {
+        Ok(json_result(json!({
+            "did": self.wallet.did(),
+            "verification_method": self.wallet.verification_method(),
+            "public_jwk": self.wallet.public_jwk(),
+        })))
+    }
+
+    #[tool(
+        description = "The credentials the wallet holds (type, issuer, validity), optionally of one type."
+    )]
+    async fn list_credentials(
+        &self,
+        Parameters(arg): Parameters<ListArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let filter = CredentialFilter {
+            credential_type: arg.credential_type,
+            ..CredentialFilter::default()
+        };
+        Ok(match self.wallet.list(&filter) {
+            Ok(list) => json_result(json!({"credentials": list})),
+            Err(e) => refused("wallet", e),
+        })
+    }
+
+    #[tool(
+        description = "Dry run of an OpenID4VP request: verifies who is asking and shows what would be disclosed to whom under the holder policy. Signs and sends nothing."
+    )]
+    async fn plan_disclosure(
+        &self,
+        Parameters(arg): Parameters<RequestArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let request = match self.wallet.open_openid4vp(&arg.request).await {
+            Ok(r) => r,
+            Err(e) => return Ok(openid4vp_refusal(&e)),
+        };
+        Ok(match self.wallet.plan_openid4vp(&request) {
+            Ok(plan) => json_result(json!({"plan": plan})),
+            Err(e) => openid4vp_refusal(&e),
+        })
+    }
+
+    #[tool(
+        description = "Answer an OpenID4VP request within the holder policy: presentations bound to the verifier's nonce and client id, posted to its response URI. Returns what was presented and the response code."
+    )]
+    async fn present(
+        &self,
+        Parameters(arg): Parameters<RequestArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let request = match self.wallet.open_openid4vp(&arg.request).await {
+            Ok(r) => r,
+            Err(e) => return Ok(openid4vp_refusal(&e)),
+        };
+        Ok(match self.wallet.respond_openid4vp(&request).await {
+            Ok(answer) => json_result(json!({
+                "verifier": request.verifier.to_string(),
+                "presented": answer.presented,
+                "response_code": answer.response_code,
+            })),
+            Err(e) => openid4vp_refusal(&e),
+        })
+    }
+
+    #[tool(
+        description = "Get a DPoP-bound access token for another organization's MCP server: discovers its authorization server (RFC 9728, RFC 8414), presents over OpenID4VP within the holder policy, exchanges with the server as resource. Each call to the server then needs a dpop_proof."
+    )]
+    async fn get_token(
+        &self,
+        Parameters(arg): Parameters<TokenArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let outcome = self
+            .wallet
+            .authorize_mcp(&arg.resource, None, arg.scope.as_deref())
+            .await;
+        Ok(match outcome {
+            Ok((server, token)) => json_result(json!({
+                "access_token": token.access_token,
+                "token_type": "DPoP",
+                "scope": token.scope,
+                "expires_at": token.expires_at,
+                "resource": token.resource,
+                "authorization_server": server.issuer,
+                "disclosed_to": token.disclosed_to,
+            })),
+            Err(e) => auth_refusal(&e),
+        })
+    }
+
+    #[tool(
+        description = "Sign a DPoP proof (RFC 9449) by the agent key for one HTTP call with an access token: send it as the DPoP header, the token as Authorization: DPoP <token>."
+    )]
+    async fn dpop_proof(
+        &self,
+        Parameters(arg): Parameters<DpopArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let method = arg.method.to_ascii_uppercase();
+        Ok(
+            match self.wallet.dpop_proof(&method, &arg.url, &arg.access_token) {
+                Ok(proof) => json_result(json!({"dpop": proof, "method": method, "url": arg.url})),
+                Err(e) => refused("sign", e),
+            },
+        )
+    }
+}
+
+fn auth_refusal(e: &McpAuthError) -> CallToolResult {
+    match e {
+        McpAuthError::Openid4vp(inner) => refused(openid4vp_code(inner), e),
+        _ => refused(e.code(), e),
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for WalletMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("credence-wallet", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "This agent's Credence wallet: its DID, credentials, selective disclosure under the holder policy, and tokens for other organizations' MCP servers.",
+            )
+    }
+}
+
+/// Serves `wallet` on stdin/stdout until the client closes the stream.
+pub(crate) async fn serve_stdio(wallet: Wallet) -> Result<(), crate::common::CliError> {
+    let server = WalletMcp::new(Arc::new(wallet));
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| crate::common::err(2, format!("MCP handshake: {e}")))?;
+    running
+        .waiting()
+        .await
+        .map_err(|e| crate::common::err(2, format!("MCP server: {e}")))?;
+    Ok(())
+}
