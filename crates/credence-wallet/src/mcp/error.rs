@@ -37,7 +37,7 @@ pub enum McpAuthError {
     Openid4vp(#[from] Openid4vpError),
     /// The token endpoint refused, e.g. `invalid_scope` when the agent's
     /// credentials do not map to the scope asked (a refused step-up).
-    #[error("token refused for scope {scope:?}: {error}: {description}")]
+    #[error("token refused for scope {}: {error}: {description}", scope.as_deref().unwrap_or("(unnamed)"))]
     TokenRefused {
         /// The scopes asked for.
         scope: Option<String>,

@@ -22,4 +22,6 @@ pub use discovery::McpAuthServer;
 pub use error::McpAuthError;
 pub use get_token::McpToken;
 pub use http_client::{CredenceHttpClient, McpAuthEvent};
+/// rmcp's types in this API, so callers need not depend on rmcp.
+pub use rmcp::model::{CallToolResult, Tool};
 pub use www_authenticate::ResourceChallenge;
