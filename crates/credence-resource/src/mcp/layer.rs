@@ -88,7 +88,7 @@ where
                         .await?;
                     Ok(response.map(Body::new))
                 }
-                Err(refusal) => Ok(refusal),
+                Err(refusal) => Ok(*refusal),
             }
         })
     }
@@ -99,7 +99,7 @@ fn operation_of<'p>(
     protection: &'p McpProtection,
     method: &Method,
     body: &[u8],
-) -> Result<Operation<'p>, Response<Body>> {
+) -> Result<Operation<'p>, Box<Response<Body>>> {
     let base = protection.base_scope.as_deref();
     if method != Method::POST {
         return Ok(Operation {
@@ -109,23 +109,23 @@ fn operation_of<'p>(
         });
     }
     let message = McpMessage::parse(body).map_err(|e| {
-        plain_error(
+        Box::new(plain_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "malformed",
             &e.to_string(),
-        )
+        ))
     })?;
     Ok(match message {
         McpMessage::ToolCall { tool } => {
             let scope = protection.scope_for_tool(&tool);
             let Some(scope) = scope else {
                 let description = format!("tool {tool} is not offered under any scope");
-                return Err(challenge(
+                return Err(Box::new(challenge(
                     protection,
                     &Challenge::InsufficientScope(description),
                     None,
-                ));
+                )));
             };
             Operation {
                 action: "mcp_tool_call",
@@ -150,7 +150,7 @@ fn authorize(
     protection: &McpProtection,
     parts: &axum::http::request::Parts,
     body: &[u8],
-) -> Result<VerifiedCaller, Response<Body>> {
+) -> Result<VerifiedCaller, Box<Response<Body>>> {
     let operation = operation_of(protection, &parts.method, body)?;
     let header_text =
         |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
@@ -169,12 +169,12 @@ fn authorize(
     };
     match protection.guard.check_operation(request, &operation, now) {
         Ok(claims) => Ok(VerifiedCaller { claims }),
-        Err(e) => Err(refusal(
+        Err(e) => Err(Box::new(refusal(
             protection,
             authorization.is_none(),
             &e,
             scope.as_deref(),
-        )),
+        ))),
     }
 }
 

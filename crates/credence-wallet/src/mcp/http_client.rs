@@ -256,7 +256,7 @@ impl StreamableHttpClient for CredenceHttpClient {
                 session_id.clone(),
                 None,
                 headers,
-                limits.clone(),
+                limits,
             )
         })
         .await
