@@ -11,7 +11,11 @@
 //! refused, a stolen token gets nothing, and the server's audit trail shows
 //! every tool call with its delegation chain. Everything stops at the end.
 //!
-//! Run: `cargo run --release --example two_org_mcp`
+//! Run: `cargo run --release --example two_org_mcp [-- --hold SECS]`
+//! (`--hold`: after the story, keep Globex's services up for SECS seconds
+//! and release the agent's wallet, so another MCP client — e.g. the
+//! official TypeScript SDK through `credence wallet mcp`, see docs/mcp.md —
+//! can authorize and call the tools.)
 
 use chrono::{Duration as Days, Utc};
 use credence::did::DidResolver;
@@ -34,6 +38,19 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Acme's agent and Globex's MCP server on 127.0.0.1.
+#[derive(clap::Parser)]
+#[command(about = "Acme's agent calls Globex's MCP tools with a Credence token, on 127.0.0.1")]
+struct Args {
+    /// After the story, keep Globex's services running this many seconds
+    /// (at most 3600) with the agent's wallet released, for another MCP client.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    hold: Option<u64>,
+}
+
+/// The passphrase of the demo agent's wallet (a throwaway wallet).
+const AGENT_PASSPHRASE: &str = "agent passphrase";
 
 /// The running services, stopped together.
 #[derive(Default)]
@@ -73,10 +90,11 @@ fn step(n: u32, text: &str) {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    let hold = <Args as clap::Parser>::parse().hold;
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
     let mut services = Services::default();
-    let outcome = run(&dir, &mut services).await;
+    let outcome = run(&dir, &mut services, hold).await;
     step(10, "Stopping every service.");
     services.stop().await;
     println!(
@@ -101,7 +119,11 @@ fn globex_policy(acme: &str, alice: &str, mcp: &str) -> String {
     )
 }
 
-async fn run(dir: &tempfile::TempDir, services: &mut Services) -> Result<(), Error> {
+async fn run(
+    dir: &tempfile::TempDir,
+    services: &mut Services,
+    hold: Option<u64>,
+) -> Result<(), Error> {
     let http = reqwest::Client::new();
     println!("Credence two-organization demo over MCP (127.0.0.1)");
     println!("===================================================");
@@ -355,6 +377,18 @@ async fn run(dir: &tempfile::TempDir, services: &mut Services) -> Result<(), Err
             r.decision,
             r.reason.as_deref().unwrap_or("")
         );
+    }
+    if let Some(secs) = hold {
+        // The wallet's store is locked while this process holds it.
+        drop(wallet);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        println!("\nHolding Globex's services for {secs} s (Ctrl-C ends early). Another MCP client can now run:");
+        println!("   MCP server      {mcp_url}");
+        println!("   agent's wallet  CREDENCE_PASSPHRASE='{AGENT_PASSPHRASE}' credence wallet --wallet {} mcp", wallet_dir.display());
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
     }
     Ok(())
 }
