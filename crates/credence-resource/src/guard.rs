@@ -166,9 +166,6 @@ impl ResourceGuard {
         {
             return Err(TokenError::DpopReplay);
         }
-        if claims.single_use && !self.used_tokens.first_use(&claims.jti, claims.exp, now) {
-            return Err(TokenError::SingleUseReplay);
-        }
         if let Some(step) = &claims.step {
             if *step != step_digest(request.method, request.url, request.body) {
                 return Err(TokenError::StepMismatch);
@@ -178,6 +175,10 @@ impl ResourceGuard {
             if !claims.scopes().contains(&scope) {
                 return Err(TokenError::InsufficientScope(scope.to_owned()));
             }
+        }
+        // Last: a single-use token is used up only by the request it allows.
+        if claims.single_use && !self.used_tokens.first_use(&claims.jti, claims.exp, now) {
+            return Err(TokenError::SingleUseReplay);
         }
         Ok(claims)
     }

@@ -410,6 +410,31 @@ async fn tokens_for_another_resource_and_bad_dpop_are_refused() {
             Some(metadata_url(&m.mcp_url).as_str())
         );
     }
+    // Methods beyond the session's plumbing need a scope the protection
+    // names: resources/read, tasks/get and made-up methods are refused.
+    for method in ["resources/read", "tasks/get", "prompts/get", "x/anything"] {
+        let proof = m.w.wallet.dpop_proof("POST", &m.mcp_url, &token).unwrap();
+        let body = json!({"jsonrpc":"2.0","id":3,"method": method,"params":{}}).to_string();
+        let r = post(&m, &body, &[("authorization", &auth), ("dpop", &proof)]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{method}");
+    }
+    // Without a token, an unoffered tool is a 401 like any other: the
+    // challenge does not tell which tools exist.
+    let r = post(&m, &tool_call("drop_tables"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // A megabyte of method name goes into the audit log as 64 characters.
+    let long = "A".repeat(100_000);
+    let body = json!({"jsonrpc":"2.0","id":4,"method": long}).to_string();
+    assert_eq!(
+        post(&m, &body, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let entries = m.audit.entries().unwrap();
+    let last = entries.last().unwrap().record.reason.clone().unwrap();
+    assert!(
+        last.len() < 300 && last.starts_with(&"A".repeat(64)),
+        "{last}"
+    );
     // A batch (MCP has none) and a call naming two tools are refused before any token check.
     let r = post(&m, &format!("[{INITIALIZE}]"), &[]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -536,5 +561,58 @@ async fn discovery_cannot_be_steered_to_another_servers_metadata() {
     assert!(
         matches!(refused, Err(McpAgentError::Refused { .. })),
         "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_step_up_for_a_tool_no_scope_offers_and_clear_errors_for_dead_ends() {
+    let m = mcp_world().await;
+    let agent = McpAgent::connect(m.w.wallet.clone(), &m.mcp_url)
+        .await
+        .unwrap();
+    let issued = |events: &[McpAuthEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e, McpAuthEvent::TokenIssued { .. }))
+            .count()
+    };
+    let before = issued(&agent.events().await);
+    let refused = agent.call_tool("drop_tables", Default::default()).await;
+    let Err(McpAgentError::StepUpRefused { code, .. }) = refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(code, "insufficient_scope");
+    assert_eq!(
+        issued(&agent.events().await),
+        before,
+        "no new presentation for a 403 that names nothing new"
+    );
+    agent.close().await;
+    // A server with no RFC 9728 metadata (the plain tool): a fetch error.
+    let e =
+        m.w.wallet
+            .discover_mcp_auth(&format!("{}/invoices", m.w.tool_url), None)
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            McpAuthError::Fetch {
+                what: "protected-resource metadata",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Nothing listening: a connect error naming the URL.
+    let (listener, origin) = common::bind().await;
+    drop(listener);
+    let dead = format!("{origin}/mcp");
+    let e = McpAgent::connect(m.w.wallet.clone(), &dead)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, McpAgentError::Connect { ref url, .. } if *url == dead),
+        "{e}"
     );
 }

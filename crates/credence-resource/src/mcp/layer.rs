@@ -4,6 +4,7 @@
 
 use super::{
     challenge_headers, metadata_url, Challenge, McpMessage, McpProtection, VerifiedCaller,
+    OPEN_METHODS,
 };
 use crate::{Operation, RequestParts, TokenError};
 use axum::body::{to_bytes, Body, Bytes};
@@ -117,33 +118,53 @@ fn operation_of<'p>(
         ))
     })?;
     Ok(match message {
-        McpMessage::ToolCall { tool } => {
-            let scope = protection.scope_for_tool(&tool);
-            let Some(scope) = scope else {
-                let description = format!("tool {tool} is not offered under any scope");
-                return Err(Box::new(challenge(
-                    protection,
-                    &Challenge::InsufficientScope(description),
-                    None,
-                )));
+        // A tool or method no scope offers still goes through the token
+        // check (so an unauthenticated caller cannot tell which exist, and
+        // the refusal is audited), with a scope no token carries.
+        McpMessage::ToolCall { tool } => Operation {
+            action: "mcp_tool_call",
+            scope: Some(protection.scope_for_tool(&tool).unwrap_or(UNOFFERED)),
+            description: format!("tools/call {}", printable(&tool)),
+        },
+        McpMessage::Other { method } => {
+            let open =
+                OPEN_METHODS.contains(&method.as_str()) || method.starts_with("notifications/");
+            let scope = match protection.scope_for_method(&method) {
+                Some(scope) => Some(scope),
+                None if open => base,
+                None => Some(UNOFFERED),
             };
             Operation {
-                action: "mcp_tool_call",
-                description: format!("tools/call {tool}"),
-                scope: Some(scope),
+                action: "mcp_request",
+                description: printable(&method),
+                scope,
             }
         }
-        McpMessage::Other { method } => Operation {
-            action: "mcp_request",
-            description: method,
-            scope: base,
-        },
         McpMessage::Response => Operation {
             action: "mcp_request",
             description: "response to the server".into(),
             scope: base,
         },
     })
+}
+
+/// The scope of what no scope offers: no token can carry an empty scope.
+const UNOFFERED: &str = "";
+
+/// A caller-chosen name as it goes into the audit log: at most 64
+/// printable ASCII characters, so a request cannot write a megabyte, or
+/// text that reads like another entry, into the log.
+fn printable(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .take(64)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect();
+    if name.chars().count() > 64 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
 }
 
 fn authorize(
@@ -163,7 +184,8 @@ fn authorize(
         body,
     };
     let now = protection.clock.now().timestamp();
-    let scope = match (protection.base_scope.as_deref(), operation.scope) {
+    let needed = operation.scope.filter(|s| !s.is_empty());
+    let scope = match (protection.base_scope.as_deref(), needed) {
         (Some(base), Some(s)) if base != s => Some(format!("{base} {s}")),
         (_, s) => s.map(str::to_owned),
     };
@@ -187,6 +209,9 @@ fn refusal(
     let description = format!("{}: {error}", error.code());
     let kind = match error {
         _ if no_token => Challenge::NoToken,
+        TokenError::InsufficientScope(s) if s.is_empty() => Challenge::InsufficientScope(
+            "insufficient_scope: no scope of this resource offers that tool or method".into(),
+        ),
         TokenError::InsufficientScope(_) => Challenge::InsufficientScope(description),
         TokenError::DpopMissing
         | TokenError::DpopInvalid(_)

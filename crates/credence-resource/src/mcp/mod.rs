@@ -40,3 +40,9 @@ pub use message::{McpMessage, MessageError};
 pub use metadata::{metadata_url, protected_resource_metadata, ProtectedResourceMetadata};
 pub use protection::McpProtection;
 pub use tower_layer::Layer;
+
+/// The methods served to any valid token for the resource (with the
+/// base scope, when one is set): the session's own plumbing. Everything
+/// else needs a scope: tools by [`McpProtection::tool_scope`], other
+/// methods by [`McpProtection::method_scope`].
+pub const OPEN_METHODS: &[&str] = &["initialize", "ping", "tools/list", "server/discover"];

@@ -17,6 +17,7 @@ pub struct McpProtection {
     pub(crate) resource_name: Option<String>,
     pub(crate) base_scope: Option<String>,
     pub(crate) tool_scopes: BTreeMap<String, String>,
+    pub(crate) method_scopes: BTreeMap<String, String>,
     pub(crate) max_body: usize,
     pub(crate) clock: Arc<dyn Clock>,
     token_key: JWK,
@@ -54,6 +55,7 @@ impl McpProtection {
             resource_name: None,
             base_scope: None,
             tool_scopes: BTreeMap::new(),
+            method_scopes: BTreeMap::new(),
             max_body: 1 << 20,
             clock: Arc::new(SystemClock),
             token_key,
@@ -65,6 +67,23 @@ impl McpProtection {
     pub fn tool_scope(mut self, tool: &str, scope: &str) -> Self {
         self.tool_scopes.insert(tool.to_owned(), scope.to_owned());
         self
+    }
+
+    /// The MCP method `method` (`resources/read`, `prompts/get`,
+    /// `tasks/get`, …) needs `scope`. Only the session methods
+    /// ([`OPEN_METHODS`](super::OPEN_METHODS): `initialize`, `ping`,
+    /// `tools/list`, notifications, responses) and `tools/call` (per tool)
+    /// are served without this: any other method is refused to everyone
+    /// until it is given a scope here.
+    pub fn method_scope(mut self, method: &str, scope: &str) -> Self {
+        self.method_scopes
+            .insert(method.to_owned(), scope.to_owned());
+        self
+    }
+
+    /// The scope `method` needs, if it is served at all.
+    pub fn scope_for_method(&self, method: &str) -> Option<&str> {
+        self.method_scopes.get(method).map(String::as_str)
     }
 
     /// Every request (initialize, tools/list, …) needs `scope`, beside the
@@ -121,7 +140,7 @@ impl McpProtection {
     /// Every scope this resource can ask for (base and tool scopes).
     pub fn scopes(&self) -> Vec<String> {
         let mut scopes: Vec<String> = self.base_scope.iter().cloned().collect();
-        for scope in self.tool_scopes.values() {
+        for scope in self.tool_scopes.values().chain(self.method_scopes.values()) {
             if !scopes.contains(scope) {
                 scopes.push(scope.clone());
             }

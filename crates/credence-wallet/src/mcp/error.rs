@@ -7,10 +7,6 @@ use credence_did::FetchError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum McpAuthError {
-    /// The server answered neither a challenge with `resource_metadata`
-    /// nor metadata at the RFC 9728 well-known URL.
-    #[error("no protected-resource metadata for {0}")]
-    NoMetadata(String),
     /// The resource or authorization-server metadata is unusable, or
     /// names another resource or issuer than the one asked.
     #[error("discovery: {0}")]
@@ -46,6 +42,9 @@ pub enum McpAuthError {
         /// The description (with Credence's reason code).
         description: String,
     },
+    /// A 403 named no scope beyond those held: no token could do better.
+    #[error("insufficient scope, and nothing to step up to: {0}")]
+    NoStepUp(String),
     /// The token endpoint's answer is not a token response.
     #[error("token endpoint: {0}")]
     TokenResponse(String),
@@ -55,12 +54,12 @@ impl McpAuthError {
     /// A stable snake_case name.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::NoMetadata(_) => "no_metadata",
             Self::Discovery(_) => "discovery",
             Self::Fetch { .. } => "fetch",
             Self::RequestRefused { .. } => "request_refused",
             Self::Openid4vp(e) => e.code(),
             Self::TokenRefused { .. } => "token_refused",
+            Self::NoStepUp(_) => "insufficient_scope",
             Self::TokenResponse(_) => "token_response",
         }
     }

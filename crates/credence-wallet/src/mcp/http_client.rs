@@ -178,6 +178,21 @@ impl CredenceHttpClient {
                 scopes.push(s.to_owned());
             }
         }
+        let held = state.token.as_ref().map(|t| t.scopes().len()).unwrap_or(0);
+        if status == 403 && scopes.len() == held {
+            // Nothing new to ask for (a tool no scope offers, or one the
+            // token already has): another presentation would change nothing.
+            let reason = challenge
+                .error_description
+                .clone()
+                .unwrap_or_else(|| "refused with no scope to step up to".into());
+            state.events.push(McpAuthEvent::Refused {
+                scope: challenge.scope.clone(),
+                code: "insufficient_scope".into(),
+                reason: reason.clone(),
+            });
+            return Err(McpAuthError::NoStepUp(reason));
+        }
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
         let resource = uri.split(['?', '#']).next().unwrap_or(uri);
         let outcome = match state.server.clone() {
