@@ -1,11 +1,14 @@
 //! `credence wallet mcp`: the wallet as an MCP server on stdio, so any
 //! MCP-capable agent runtime can use its identity without code. Tools:
 //! `identity`, `list_credentials`, `plan_disclosure` (dry run),
-//! `present`, `get_token` (discovery and exchange for an MCP server) and
-//! `dpop_proof`. The holder policy applies to every disclosure; no tool
-//! returns key material (only public keys, and tokens bound to the key).
+//! `present`, `get_token` (discovery and exchange for an MCP server),
+//! `dpop_proof`, and `call_mcp_tool` (the whole call through the wallet,
+//! so neither token nor proof reaches the model). The holder policy
+//! applies to every disclosure; no tool returns key material. `dpop_proof`
+//! signs only for tokens this server obtained, and only for the URL of the
+//! resource each is for.
 
-use credence_wallet::mcp::McpAuthError;
+use credence_wallet::mcp::{McpAgent, McpAgentError, McpAuthError};
 use credence_wallet::openid4vp::Openid4vpError;
 use credence_wallet::{CredentialFilter, PresentError, Wallet};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -14,13 +17,32 @@ use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabiliti
 use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
+use tokio::sync::Mutex;
 
 /// The wallet's MCP server.
 #[derive(Clone)]
 pub(crate) struct WalletMcp {
     wallet: Arc<Wallet>,
+    /// Tokens `get_token` obtained: access token → its resource URL.
+    issued: Arc<Mutex<HashMap<String, String>>>,
+    /// `call_mcp_tool`'s sessions, one per resource.
+    sessions: Arc<Mutex<HashMap<String, Arc<McpAgent>>>>,
     tool_router: ToolRouter<Self>,
+}
+
+/// A tool of another organization's MCP server to call as this agent.
+#[derive(Debug, Deserialize, rmcp::schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+pub(crate) struct CallArg {
+    /// The MCP server's URL (its canonical URI).
+    pub resource: String,
+    /// The tool's name.
+    pub tool: String,
+    /// The tool's arguments (a JSON object).
+    #[serde(default)]
+    pub arguments: serde_json::Map<String, Value>,
 }
 
 /// An OpenID4VP request to plan or answer.
@@ -92,6 +114,8 @@ impl WalletMcp {
     pub(crate) fn new(wallet: Arc<Wallet>) -> Self {
         Self {
             wallet,
+            issued: Arc::default(),
+            sessions: Arc::default(),
             tool_router: Self::tool_router(),
         }
     }
@@ -173,6 +197,12 @@ impl WalletMcp {
             .wallet
             .authorize_mcp(&arg.resource, None, arg.scope.as_deref())
             .await;
+        if let Ok((_, token)) = &outcome {
+            self.issued
+                .lock()
+                .await
+                .insert(token.access_token.clone(), token.resource.clone());
+        }
         Ok(match outcome {
             Ok((server, token)) => json_result(json!({
                 "access_token": token.access_token,
@@ -188,19 +218,74 @@ impl WalletMcp {
     }
 
     #[tool(
-        description = "Sign a DPoP proof (RFC 9449) by the agent key for one HTTP call with an access token: send it as the DPoP header, the token as Authorization: DPoP <token>."
+        description = "Sign a DPoP proof (RFC 9449) by the agent key for one HTTP call with an access token from get_token, to the URL of the resource that token is for: send it as the DPoP header, the token as Authorization: DPoP <token>."
     )]
     async fn dpop_proof(
         &self,
         Parameters(arg): Parameters<DpopArg>,
     ) -> Result<CallToolResult, ErrorData> {
         let method = arg.method.to_ascii_uppercase();
+        // Only for this server's own tokens, only to their resource: a
+        // model steered by injected text cannot make the wallet sign
+        // proofs for other tokens or other servers.
+        let resource = self.issued.lock().await.get(&arg.access_token).cloned();
+        let Some(resource) = resource else {
+            return Ok(refused(
+                "unknown_token",
+                "dpop_proof signs only for tokens get_token obtained in this session",
+            ));
+        };
+        let url = arg.url.split(['?', '#']).next().unwrap_or_default();
+        if url.trim_end_matches('/') != resource.trim_end_matches('/') {
+            return Ok(refused(
+                "wrong_url",
+                format!("this token is for {resource}, not {url}"),
+            ));
+        }
         Ok(
-            match self.wallet.dpop_proof(&method, &arg.url, &arg.access_token) {
-                Ok(proof) => json_result(json!({"dpop": proof, "method": method, "url": arg.url})),
+            match self.wallet.dpop_proof(&method, url, &arg.access_token) {
+                Ok(proof) => json_result(json!({"dpop": proof, "method": method, "url": url})),
                 Err(e) => refused("sign", e),
             },
         )
+    }
+
+    #[tool(
+        description = "Call a tool of another organization's MCP server as this agent: the wallet authorizes (discovery, presentation within the holder policy, token exchange, step-up when a tool needs more) and signs every request itself. Returns the tool's result; no token or proof leaves the wallet."
+    )]
+    async fn call_mcp_tool(
+        &self,
+        Parameters(arg): Parameters<CallArg>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let agent = {
+            let mut sessions = self.sessions.lock().await;
+            match sessions.get(&arg.resource) {
+                Some(agent) => agent.clone(),
+                None => match McpAgent::connect(self.wallet.clone(), &arg.resource).await {
+                    Ok(agent) => {
+                        let agent = Arc::new(agent);
+                        sessions.insert(arg.resource.clone(), agent.clone());
+                        agent
+                    }
+                    Err(e) => return Ok(agent_refusal(&e)),
+                },
+            }
+        };
+        Ok(match agent.call_tool(&arg.tool, arg.arguments).await {
+            Ok(result) => result,
+            Err(e) => agent_refusal(&e),
+        })
+    }
+}
+
+/// An MCP session's failure, coded by what refused.
+fn agent_refusal(e: &McpAgentError) -> CallToolResult {
+    match e {
+        McpAgentError::Refused { code, .. } | McpAgentError::StepUpRefused { code, .. } => {
+            refused(code, e)
+        }
+        McpAgentError::Connect { .. } => refused("connect", e),
+        _ => refused("call", e),
     }
 }
 

@@ -169,6 +169,7 @@ async fn the_wallet_serves_mcp_over_stdio() {
     assert_eq!(
         tools,
         [
+            "call_mcp_tool",
             "dpop_proof",
             "get_token",
             "identity",
@@ -264,6 +265,44 @@ async fn the_wallet_serves_mcp_over_stdio() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+
+    // dpop_proof signs only for this session's tokens, to their resource.
+    for (args, code) in [
+        (
+            json!({"method": "POST", "url": mcp_url, "access_token": "a.forged.token"}),
+            "unknown_token",
+        ),
+        (
+            json!({"method": "POST", "url": format!("{verifier_url}/token"), "access_token": access_token}),
+            "wrong_url",
+        ),
+    ] {
+        let (is_error, refused) =
+            answer(&client.call_tool(call("dpop_proof", args)).await.unwrap());
+        assert!(is_error, "{refused}");
+        assert_eq!(refused["refused"], code, "{refused}");
+    }
+    // call_mcp_tool: the whole call through the wallet, no token exposed;
+    // pay_invoice needs a scope Acme's credential does not map to.
+    let (is_error, listed) = answer(
+        &client
+            .call_tool(call(
+                "call_mcp_tool",
+                json!({"resource": mcp_url, "tool": "list_invoices"}),
+            ))
+            .await
+            .unwrap(),
+    );
+    assert!(!is_error, "{listed}");
+    assert_eq!(listed["invoices"].as_array().unwrap().len(), 2, "{listed}");
+    let (is_error, refused) = answer(
+        &client
+            .call_tool(call("call_mcp_tool", json!({"resource": mcp_url, "tool": "pay_invoice", "arguments": {"invoice_id": "INV-1001"}})))
+            .await
+            .unwrap(),
+    );
+    assert!(is_error, "{refused}");
+    assert_eq!(refused["refused"], "token_refused", "{refused}");
 
     client.cancel().await.unwrap();
     let _ = stop.send(());

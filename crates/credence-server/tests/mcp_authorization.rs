@@ -132,6 +132,14 @@ async fn mcp_token(m: &McpWorld, scope: &str) -> String {
     token.access_token
 }
 
+async fn agent_token(m: &McpWorld) -> credence_wallet::mcp::McpToken {
+    m.w.wallet
+        .authorize_mcp(&m.mcp_url, None, Some("invoices:read"))
+        .await
+        .unwrap()
+        .1
+}
+
 fn reason(r: &reqwest::Response) -> String {
     r.headers()
         .get("credence-reason")
@@ -588,6 +596,16 @@ async fn no_step_up_for_a_tool_no_scope_offers_and_clear_errors_for_dead_ends() 
         "no new presentation for a 403 that names nothing new"
     );
     agent.close().await;
+    // A token goes only to the resource it is for.
+    let token = agent_token(&m).await;
+    let elsewhere = format!("{}/other-mcp", m.w.tool_url);
+    let e = McpAgent::connect_with_token(m.w.wallet.clone(), &elsewhere, token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, McpAgentError::Connect { ref reason, .. } if reason.contains("the token is for")),
+        "{e}"
+    );
     // A server with no RFC 9728 metadata (the plain tool): a fetch error.
     let e =
         m.w.wallet

@@ -78,6 +78,13 @@ impl McpAgent {
         url: &str,
         token: McpToken,
     ) -> Result<Self, McpAgentError> {
+        // A token goes only to the resource it was minted for.
+        if token.resource.trim_end_matches('/') != url.trim_end_matches('/') {
+            return Err(McpAgentError::Connect {
+                url: url.to_owned(),
+                reason: format!("the token is for {}", token.resource),
+            });
+        }
         Self::connect_with(CredenceHttpClient::new(wallet).with_token(token).await, url).await
     }
 

@@ -45,6 +45,9 @@ pub enum McpAuthError {
     /// A 403 named no scope beyond those held: no token could do better.
     #[error("insufficient scope, and nothing to step up to: {0}")]
     NoStepUp(String),
+    /// The client already authorized [`MAX_AUTHORIZATIONS`](super::MAX_AUTHORIZATIONS) times.
+    #[error("authorization budget spent: {0}")]
+    Budget(String),
     /// The token endpoint's answer is not a token response.
     #[error("token endpoint: {0}")]
     TokenResponse(String),
@@ -60,6 +63,7 @@ impl McpAuthError {
             Self::Openid4vp(e) => e.code(),
             Self::TokenRefused { .. } => "token_refused",
             Self::NoStepUp(_) => "insufficient_scope",
+            Self::Budget(_) => "authorization_budget",
             Self::TokenResponse(_) => "token_response",
         }
     }

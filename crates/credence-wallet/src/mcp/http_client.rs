@@ -59,7 +59,13 @@ struct AuthState {
     server: Option<McpAuthServer>,
     token: Option<McpToken>,
     events: Vec<McpAuthEvent>,
+    authorizations: u32,
 }
+
+/// How many times one client authorizes (each time a presentation)
+/// before it stops answering challenges: a server that keeps refusing
+/// fresh tokens cannot make the agent present without end.
+pub const MAX_AUTHORIZATIONS: u32 = 8;
 
 /// A [`StreamableHttpClient`] that authorizes as the wallet's agent.
 #[derive(Clone)]
@@ -162,6 +168,17 @@ impl CredenceHttpClient {
     async fn authorize(&self, uri: &str, status: u16, field: &str) -> Result<(), McpAuthError> {
         let mut state = self.state.lock().await;
         let challenge = ResourceChallenge::parse(field).unwrap_or_default();
+        if state.authorizations >= MAX_AUTHORIZATIONS {
+            let reason = format!(
+                "{MAX_AUTHORIZATIONS} authorizations already: no more presentations to this server"
+            );
+            state.events.push(McpAuthEvent::Refused {
+                scope: challenge.scope.clone(),
+                code: "authorization_budget".into(),
+                reason: reason.clone(),
+            });
+            return Err(McpAuthError::Budget(reason));
+        }
         state.events.push(McpAuthEvent::Challenged {
             status,
             challenge: challenge.clone(),
@@ -194,6 +211,7 @@ impl CredenceHttpClient {
             return Err(McpAuthError::NoStepUp(reason));
         }
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
+        state.authorizations += 1;
         let resource = uri.split(['?', '#']).next().unwrap_or(uri);
         let outcome = match state.server.clone() {
             Some(server) => self

@@ -21,7 +21,7 @@ pub use agent::{McpAgent, McpAgentError};
 pub use discovery::McpAuthServer;
 pub use error::McpAuthError;
 pub use get_token::McpToken;
-pub use http_client::{CredenceHttpClient, McpAuthEvent};
+pub use http_client::{CredenceHttpClient, McpAuthEvent, MAX_AUTHORIZATIONS};
 /// rmcp's types in this API, so callers need not depend on rmcp.
 pub use rmcp::model::{CallToolResult, Tool};
 pub use www_authenticate::ResourceChallenge;
