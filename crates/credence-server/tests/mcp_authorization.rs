@@ -634,3 +634,89 @@ async fn no_step_up_for_a_tool_no_scope_offers_and_clear_errors_for_dead_ends() 
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_session_is_usable_only_with_the_key_that_opened_it() {
+    let m = mcp_world().await;
+    // Another Acme agent, with a credential and a token of its own.
+    let other = credence_wallet::Wallet::create(
+        m.w.dir.path().join("other-agent"),
+        &credence_wallet::Unlock::passphrase("other pw"),
+        credence_wallet::KdfParams::minimal(),
+    )
+    .unwrap()
+    .with_resolver(Arc::new(credence_did::DidResolver::default()));
+    let issued: Value = m
+        .w
+        .client
+        .post(format!("{}/admin/credentials", m.w.issuer_origin))
+        .bearer_auth(&m.w.admin)
+        .json(&json!({"subject": other.did(), "profile": credence_core::AgentProfile::sample()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    other.import(&issued["credential"]).await.unwrap();
+    let globex = credence_did::did_web_for_origin(&m.w.verifier_url).unwrap();
+    other
+        .set_holder_policy(&HolderPolicy::default().allow_did(&globex, PROFILE_CLAIMS))
+        .unwrap();
+    let (_, other_token) = other
+        .authorize_mcp(&m.mcp_url, None, Some("invoices:read"))
+        .await
+        .unwrap();
+
+    // The agent opens a session.
+    let token = mcp_token(&m, "invoices:read").await;
+    let proof = m.w.wallet.dpop_proof("POST", &m.mcp_url, &token).unwrap();
+    let auth = format!("DPoP {token}");
+    let r = post(
+        &m,
+        INITIALIZE,
+        &[("authorization", &auth), ("dpop", &proof)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let session = r
+        .headers()
+        .get("mcp-session-id")
+        .expect("a legacy session")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    // The other agent, valid token and proof, presents that session id.
+    let list = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
+    let proof = other
+        .dpop_proof("POST", &m.mcp_url, &other_token.access_token)
+        .unwrap();
+    let other_auth = format!("DPoP {}", other_token.access_token);
+    let r = post(
+        &m,
+        list,
+        &[
+            ("authorization", &other_auth),
+            ("dpop", &proof),
+            ("mcp-session-id", &session),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["credence_reason"], "foreign_session");
+    // The owner still uses it.
+    let proof = m.w.wallet.dpop_proof("POST", &m.mcp_url, &token).unwrap();
+    let r = post(
+        &m,
+        list,
+        &[
+            ("authorization", &auth),
+            ("dpop", &proof),
+            ("mcp-session-id", &session),
+        ],
+    )
+    .await;
+    assert_ne!(r.status(), StatusCode::FORBIDDEN);
+    assert_ne!(r.status(), StatusCode::UNAUTHORIZED);
+}

@@ -17,6 +17,9 @@ use std::task::{Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
 
+/// The streamable-HTTP session header.
+const SESSION_ID: &str = "mcp-session-id";
+
 /// Wraps an MCP service (e.g. rmcp's `StreamableHttpService`) with
 /// [`McpProtection`].
 #[derive(Debug, Clone)]
@@ -81,16 +84,38 @@ where
                     "request body too large",
                 ));
             };
-            match authorize(&protection, &parts, &body) {
-                Ok(caller) => {
-                    parts.extensions.insert(caller);
-                    let response = inner
-                        .call(Request::from_parts(parts, Body::from(body)))
-                        .await?;
-                    Ok(response.map(Body::new))
+            let caller = match authorize(&protection, &parts, &body) {
+                Ok(caller) => caller,
+                Err(refusal) => return Ok(*refusal),
+            };
+            let jkt = caller.claims.cnf.jkt.clone();
+            let session = parts
+                .headers
+                .get(SESSION_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if let Some(session) = &session {
+                if !protection.sessions.allows(session, &jkt) {
+                    return Ok(plain_error(
+                        StatusCode::FORBIDDEN,
+                        "access_denied",
+                        "foreign_session",
+                        "this MCP session was opened with another key",
+                    ));
                 }
-                Err(refusal) => Ok(*refusal),
             }
+            parts.extensions.insert(caller);
+            let response = inner
+                .call(Request::from_parts(parts, Body::from(body)))
+                .await?;
+            if let Some(opened) = response
+                .headers()
+                .get(SESSION_ID)
+                .and_then(|v| v.to_str().ok())
+            {
+                protection.sessions.record(opened, &jkt);
+            }
+            Ok(response.map(Body::new))
         })
     }
 }

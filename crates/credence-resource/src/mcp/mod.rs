@@ -32,6 +32,7 @@ mod layer;
 mod message;
 mod metadata;
 mod protection;
+mod sessions;
 
 pub use caller::VerifiedCaller;
 pub use challenge::{challenge_headers, Challenge};

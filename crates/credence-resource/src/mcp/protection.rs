@@ -22,6 +22,7 @@ pub struct McpProtection {
     pub(crate) clock: Arc<dyn Clock>,
     token_key: JWK,
     pub(crate) guard: Arc<ResourceGuard>,
+    pub(crate) sessions: Arc<super::sessions::SessionOwners>,
 }
 
 impl std::fmt::Debug for McpProtection {
@@ -58,6 +59,7 @@ impl McpProtection {
             method_scopes: BTreeMap::new(),
             max_body: 1 << 20,
             clock: Arc::new(SystemClock),
+            sessions: Arc::default(),
             token_key,
         }
     }
