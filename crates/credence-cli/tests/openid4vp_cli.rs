@@ -8,25 +8,13 @@ use chrono::{Duration, Utc};
 use credence_core::AgentProfile;
 use credence_issuer::Issuer;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use support::credence_env;
+use support::{credence_env, serve_verifier};
 
 mod support;
 
 const PASS: &str = "cli test passphrase";
 const TOOL: &str = "https://tools.globex.example";
-
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn wallet(w: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["wallet", "--wallet", w.to_str().unwrap()];
@@ -50,29 +38,6 @@ scope = "invoices:read"
 audience = "{TOOL}"
 "#
     )
-}
-
-/// Starts `credence verifier serve` and returns it with its URL.
-fn serve(dir: &Path, policy: &Path) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(["verifier", "serve", "--listen", "127.0.0.1:0"])
-        .arg("--policy")
-        .arg(policy)
-        .arg("--dir")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = serde_json::from_str::<Value>(&line).unwrap()["listening"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (Running(child), url)
 }
 
 #[tokio::test]
@@ -111,7 +76,7 @@ async fn request_respond_and_exchange_from_the_cli() {
 
     let policy_file = tmp.path().join("policy.toml");
     std::fs::write(&policy_file, policy(issuer.did())).unwrap();
-    let (_server, url) = serve(&tmp.path().join("globex"), &policy_file);
+    let (_server, url) = serve_verifier(&tmp.path().join("globex"), &policy_file);
     let globex = credence_did::did_web_for_origin(&url).unwrap();
 
     let (code, link, err) = credence_env(

@@ -12,24 +12,12 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
 use rmcp::ServiceExt;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use support::credence_env;
+use support::{credence_env, serve_verifier};
 
 mod support;
 
 const PASS: &str = "cli test passphrase";
-
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn wallet(w: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["wallet", "--wallet", w.to_str().unwrap()];
@@ -53,28 +41,6 @@ scope = "invoices:read"
 audience = "{mcp}"
 "#
     )
-}
-
-fn serve_verifier(dir: &Path, policy: &Path) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(["verifier", "serve", "--listen", "127.0.0.1:0"])
-        .arg("--policy")
-        .arg(policy)
-        .arg("--dir")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = serde_json::from_str::<Value>(&line).unwrap()["listening"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (Running(child), url)
 }
 
 /// The JSON a tool answered, and whether it was a tool error.
