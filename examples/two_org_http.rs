@@ -24,11 +24,10 @@ use credence_server::{ApiToken, Introspection, ToolService, VerifierService};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+#[path = "support/services.rs"]
+mod services;
+use services::{bind, step, Error, Services};
 
 /// Two organizations over HTTP on 127.0.0.1.
 #[derive(Parser)]
@@ -38,42 +37,6 @@ struct Args {
     /// (SD-JWT VC with a KB-JWT).
     #[arg(long, default_value = "ldp", value_parser = ["ldp", "sd-jwt"])]
     format: String,
-}
-
-/// The running services, stopped together.
-#[derive(Default)]
-struct Services(Vec<(&'static str, oneshot::Sender<()>, JoinHandle<()>)>);
-
-impl Services {
-    fn start(&mut self, name: &'static str, listener: TcpListener, router: axum::Router) {
-        let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        self.0.push((name, tx, handle));
-    }
-
-    async fn stop(self) {
-        for (name, tx, handle) in self.0 {
-            let _ = tx.send(());
-            let _ = handle.await;
-            println!("   stopped {name}");
-        }
-    }
-}
-
-async fn bind() -> Result<(TcpListener, String), Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let origin = format!("http://{}", listener.local_addr()?);
-    Ok((listener, origin))
-}
-
-fn step(n: u32, text: &str) {
-    println!("\n{n}. {text}");
 }
 
 async fn json_of(r: reqwest::Response) -> Result<(u16, Value), Error> {

@@ -33,11 +33,10 @@ use credence_server::{ApiToken, VerifierService};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+#[path = "support/services.rs"]
+mod services;
+use services::{bind, step, Error, Services};
 
 /// Acme's agent and Globex's MCP server on 127.0.0.1.
 #[derive(clap::Parser)]
@@ -51,42 +50,6 @@ struct Args {
 
 /// The passphrase of the demo agent's wallet (a throwaway wallet).
 const AGENT_PASSPHRASE: &str = "agent passphrase";
-
-/// The running services, stopped together.
-#[derive(Default)]
-struct Services(Vec<(&'static str, oneshot::Sender<()>, JoinHandle<()>)>);
-
-impl Services {
-    fn start(&mut self, name: &'static str, listener: TcpListener, router: axum::Router) {
-        let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        self.0.push((name, tx, handle));
-    }
-
-    async fn stop(self) {
-        for (name, tx, handle) in self.0 {
-            let _ = tx.send(());
-            let _ = handle.await;
-            println!("   stopped {name}");
-        }
-    }
-}
-
-async fn bind() -> Result<(TcpListener, String), Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let origin = format!("http://{}", listener.local_addr()?);
-    Ok((listener, origin))
-}
-
-fn step(n: u32, text: &str) {
-    println!("\n{n}. {text}");
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
