@@ -9,7 +9,7 @@
 //! resource each is for.
 
 use credence_wallet::mcp::{McpAgent, McpAgentError, McpAuthError};
-use credence_wallet::openid4vp::Openid4vpError;
+use credence_wallet::openid4vp::{Openid4vpError, VerifiedRequest};
 use credence_wallet::{CredentialFilter, PresentError, Wallet};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -155,9 +155,9 @@ impl WalletMcp {
         &self,
         Parameters(arg): Parameters<RequestArg>,
     ) -> Result<CallToolResult, ErrorData> {
-        let request = match self.wallet.open_openid4vp(&arg.request).await {
+        let request = match self.open_request(&arg.request).await {
             Ok(r) => r,
-            Err(e) => return Ok(openid4vp_refusal(&e)),
+            Err(refusal) => return Ok(*refusal),
         };
         Ok(match self.wallet.plan_openid4vp(&request) {
             Ok(plan) => json_result(json!({"plan": plan})),
@@ -172,9 +172,9 @@ impl WalletMcp {
         &self,
         Parameters(arg): Parameters<RequestArg>,
     ) -> Result<CallToolResult, ErrorData> {
-        let request = match self.wallet.open_openid4vp(&arg.request).await {
+        let request = match self.open_request(&arg.request).await {
             Ok(r) => r,
-            Err(e) => return Ok(openid4vp_refusal(&e)),
+            Err(refusal) => return Ok(*refusal),
         };
         Ok(match self.wallet.respond_openid4vp(&request).await {
             Ok(answer) => json_result(json!({
@@ -184,6 +184,14 @@ impl WalletMcp {
             })),
             Err(e) => openid4vp_refusal(&e),
         })
+    }
+
+    /// Reads and verifies an OpenID4VP request, or the refusal to return.
+    async fn open_request(&self, request: &str) -> Result<VerifiedRequest, Box<CallToolResult>> {
+        self.wallet
+            .open_openid4vp(request)
+            .await
+            .map_err(|e| Box::new(openid4vp_refusal(&e)))
     }
 
     #[tool(

@@ -54,19 +54,6 @@ audience = "{mcp_url}"
     )
 }
 
-async fn verifier_key(w: &World) -> ssi::JWK {
-    let jwks: Value = w
-        .client
-        .get(format!("{}/.well-known/jwks.json", w.verifier_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    serde_json::from_value(jwks["keys"][0].clone()).unwrap()
-}
-
 async fn mcp_world() -> McpWorld {
     let w = common::world().await;
     let (listener, origin) = common::bind().await;
@@ -83,7 +70,7 @@ async fn mcp_world() -> McpWorld {
         )
         .unwrap();
     let audit = Arc::new(AuditLog::open(w.dir.path().join("mcp-audit"), None).unwrap());
-    let protection = invoices_protection(&mcp_url, &w.verifier_url, verifier_key(&w).await)
+    let protection = invoices_protection(&mcp_url, &w.verifier_url, w.verifier_key().await)
         .audit(audit.clone() as Arc<dyn AuditSink>, &mcp_url);
     let stop = serve(listener, invoices_mcp_router(&protection, Arc::default()));
     McpWorld {

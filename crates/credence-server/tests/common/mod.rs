@@ -227,6 +227,21 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
 }
 
 impl World {
+    /// Globex's token-signing public key, as resource servers take it from
+    /// its JWKS.
+    pub async fn verifier_key(&self) -> ssi::JWK {
+        let jwks: Value = self
+            .client
+            .get(format!("{}/.well-known/jwks.json", self.verifier_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        serde_json::from_value(jwks["keys"][0].clone()).unwrap()
+    }
+
     /// A fresh presentation request from Globex.
     pub async fn request(&self) -> PresentationRequest {
         let r = self
