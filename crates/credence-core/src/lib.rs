@@ -19,6 +19,7 @@ pub mod openid4vp;
 pub mod profile;
 pub mod replay;
 pub mod request;
+pub mod state;
 pub mod token;
 
 pub use access::{
@@ -55,6 +56,7 @@ pub use request::{
     ExpectedValue, LdpMeta, PresentationRequest, Unimplemented, DC_SD_JWT, LDP_VC,
     MAX_CREDENTIAL_QUERIES, MAX_DCQL_ITEMS, MAX_QUERY_ID_LEN,
 };
+pub use state::{MemoryState, StateError, StateKey, VerifierState};
 pub use token::{
     correlation_id, step_digest, AccessTokenClaims, Actor, Confirmation, ACCESS_TOKEN_TYP,
     MAX_TOKEN_TTL_SECS,

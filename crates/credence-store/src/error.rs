@@ -85,6 +85,10 @@ pub enum StoreError {
     /// The audit log was edited, cut, reordered or has a bad checkpoint.
     #[error(transparent)]
     AuditBroken(#[from] crate::AuditViolation),
+    /// The verifier state location is malformed or its backend could not
+    /// be opened.
+    #[error("verifier state: {0}")]
+    State(String),
     /// An export file is malformed, truncated or not an export.
     #[error("invalid export: {0}")]
     BadExport(String),

@@ -39,6 +39,7 @@ mod export;
 pub mod fsutil;
 mod seal;
 mod sled_io;
+pub mod state;
 mod store;
 mod unlock;
 
@@ -49,5 +50,6 @@ pub use audit::{
 pub use commit::COMMIT_FILE;
 pub use error::StoreError;
 pub use export::ExportSummary;
+pub use state::{open_state, RedisOptions, RedisState, SledState, StateLocation};
 pub use store::{Batch, Record, Space, Store, HEADER_FILE, SCHEMA_VERSION};
 pub use unlock::{KdfParams, Unlock, MIN_KEY_FILE_LEN};
