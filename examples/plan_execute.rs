@@ -145,10 +145,11 @@ audience = "{API}"
             "organization",
             "capabilities",
         ]))
+        .await
         .expect("a valid query");
     let vp = executor.present(&request).await?;
     let verified = verifier.verify_presentation(&vp).await?;
-    let session = tokens.mint(verified, API)?;
+    let session = tokens.mint(verified, API).await?;
     println!("   sub   = {}  (Alice)", session.claims.sub);
     println!("   act   = {}", serde_json::to_string(&session.claims.act)?);
     println!(
@@ -201,7 +202,7 @@ audience = "{API}"
             url,
             body: b"",
         };
-        let outcome = guard.check(parts, scope, Utc::now().timestamp());
+        let outcome = guard.check(parts, scope, Utc::now().timestamp()).await;
         println!(
             "   step {}: {method} {url} with a {} s single-use token for {scope} → {}",
             i + 1,
@@ -229,7 +230,10 @@ audience = "{API}"
             url: &url,
             body: b"",
         };
-        match guard.check(parts, "invoices:read", Utc::now().timestamp()) {
+        match guard
+            .check(parts, "invoices:read", Utc::now().timestamp())
+            .await
+        {
             Ok(_) => println!("   unexpectedly allowed"),
             Err(e) => println!("   GET {url} → refused ({}: {e})", e.code()),
         }

@@ -57,6 +57,7 @@ async fn prepare(dir: &Path, n: usize) -> Result<(), Error> {
     for i in 0..n {
         let request = verifier
             .create_request_for(credence_core::agent_credential_query(CLAIMS))
+            .await
             .expect("a valid query");
         let vp = wallet.present(&request).await?;
         cases.push(json!({"request": request, "presentation": vp}));
@@ -75,7 +76,7 @@ async fn verify(dir: &Path) -> Result<(), Error> {
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
     for case in &cases {
         let request: PresentationRequest = serde_json::from_value(case["request"].clone())?;
-        verifier.register_request(request)?;
+        verifier.register_request(request).await?;
     }
     let t = Instant::now();
     for case in &cases {

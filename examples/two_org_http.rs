@@ -237,11 +237,17 @@ async fn run(
     // A 1-second status-list cache so the revocation shows at once (the default is 30 s).
     let request_key =
         credence_server::verifier_dir::load_or_create_request_key(&dir.path().join("globex"))?;
-    let openid4vp = credence_server::Openid4vpService::for_origin(&verifier_url, request_key)?;
+    // Nonces, replay marks and token records: sled in Globex's directory.
+    let state: Arc<dyn credence_core::VerifierState> = Arc::new(credence_store::SledState::open(
+        dir.path().join("globex").join("state"),
+    )?);
+    let openid4vp =
+        credence_server::Openid4vpService::for_origin(&verifier_url, request_key, state.clone())?;
     let globex_did = openid4vp.signer.did().to_owned();
     let verifier = Arc::new(
         Verifier::new(&verifier_url, TrustPolicy::load(&policy_path)?)
             .with_client_id(&openid4vp.signer.client_id())
+            .with_state(state)
             .with_status_fetching(
                 FetchLimits::default(),
                 CacheConfig {

@@ -167,10 +167,16 @@ async fn run(
     let globex_dir = dir.path().join("globex");
     let (key, introspection) = credence_server::verifier_dir::load_or_create(&globex_dir)?;
     let request_key = credence_server::verifier_dir::load_or_create_request_key(&globex_dir)?;
-    let openid4vp = credence_server::Openid4vpService::for_origin(&verifier_url, request_key)?;
+    // Nonces, replay marks and token records: sled in Globex's directory.
+    let state: Arc<dyn credence_core::VerifierState> =
+        Arc::new(credence_store::SledState::open(globex_dir.join("state"))?);
+    let openid4vp =
+        credence_server::Openid4vpService::for_origin(&verifier_url, request_key, state.clone())?;
     let globex_did = openid4vp.signer.did().to_owned();
     let verifier = Arc::new(
-        Verifier::new(&verifier_url, policy).with_client_id(&openid4vp.signer.client_id()),
+        Verifier::new(&verifier_url, policy)
+            .with_client_id(&openid4vp.signer.client_id())
+            .with_state(state),
     );
     let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     services.start(

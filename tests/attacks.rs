@@ -93,7 +93,7 @@ impl Org {
 #[tokio::test]
 async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let genuine = w.wallet.present(&request).await.unwrap();
     let mallory = Signer::new();
     let burn = mallory
@@ -120,11 +120,11 @@ async fn a_stranger_burns_the_agents_nonce_with_her_own_signature() {
 #[tokio::test]
 async fn registering_a_request_again_revives_its_used_nonce() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     // E.g. a replica forwarding requests, or an integrator syncing requests.
-    w.verifier.register_request(request.clone()).unwrap();
+    w.verifier.register_request(request.clone()).await.unwrap();
     let again = w.tokens.exchange(&w.verifier, &vp, API).await;
     assert_eq!(
         again.err(),
@@ -164,7 +164,7 @@ async fn an_org_signs_a_root_in_the_name_of_someone_elses_principal() {
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     match w.tokens.exchange(&w.verifier, &vp, API).await {
         Ok(token) => panic!(
@@ -223,7 +223,7 @@ audience = "{API}"
     )
     .await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = agent_request(&w.verifier, &["capabilities", "modelName"]);
+    let request = agent_request(&w.verifier, &["capabilities", "modelName"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     assert_eq!(token.claims.sub, alice.did);
@@ -274,7 +274,7 @@ async fn a_delegated_agent_makes_the_verifier_fetch_a_url_of_its_choice() {
     }]));
     let leaf = link(&orchestrator, &leaf_grant, Some(&root)).await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let outcome = w.verifier.verify_presentation(&vp).await;
     assert!(outcome.is_err());
@@ -354,6 +354,7 @@ audience = "{API}"
 
     let request = verifier
         .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .await
         .expect("a valid query");
     let pointers = [ClaimPath::subject("capabilities").to_pointer()];
     let loader = credence::model::context_loader();
@@ -422,6 +423,7 @@ async fn a_revoked_credential_passes_by_disclosing_only_its_suspension_entry() {
     // Disclosing both entries: revoked, as it should be.
     let request = verifier
         .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .await
         .expect("a valid query");
     let both = present_as(
         &holder,
@@ -438,6 +440,7 @@ async fn a_revoked_credential_passes_by_disclosing_only_its_suspension_entry() {
     // Disclosing only the suspension entry (entries()[1]).
     let request = verifier
         .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .await
         .expect("a valid query");
     let suspension_only = present_as(
         &holder,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 /// The holder's access token for `API`, minted from a fresh presentation.
 async fn token_of(w: &World) -> credence::verify::IssuedToken {
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     w.tokens.exchange(&w.verifier, &vp, API).await.unwrap()
 }
@@ -27,30 +27,30 @@ async fn token_of(w: &World) -> credence::verify::IssuedToken {
 // ------------------------------------------------- state across replicas
 
 /// Two replicas of the token service (same key, same identity): a token
-/// revoked at one is still active at the other. Revocation lives only in
-/// one process's memory (ARCHITECTURE: "whatever makes a token single-use,
-/// revoked or replay-proof lives in the verifier's state backend, never
-/// only in a process's memory").
+/// revoked at one was still active at the other while revocation lived
+/// only in one process's memory (ARCHITECTURE: "whatever makes a token
+/// single-use, revoked or replay-proof lives in the verifier's state
+/// backend, never only in a process's memory"). Both now read the
+/// verifier's state.
 #[tokio::test]
-#[ignore = "issue 19: the verifier's state moves to a shared backend"]
-async fn a_token_revoked_at_one_replica_stays_active_at_another() {
+async fn a_token_revoked_at_one_replica_is_inactive_at_another() {
     let w = world().await;
     let replica = TokenIssuer::new(&w.verifier, w.token_key.clone());
     let token = token_of(&w).await;
-    replica.revoke(&token.token);
+    replica.revoke(&token.token).await.unwrap();
     assert!(
-        w.tokens.introspect(&token.token).await.is_none(),
+        w.tokens.introspect(&token.token).await.unwrap().is_none(),
         "revoked at one replica, active at the other"
     );
 }
 
 /// A per-step token is "single use at the resource": two replicas of the
-/// same tool server (or one restarted) each accept it once — the
-/// single-use set (and the DPoP replay set) live in one process's memory.
-/// The same captured request (token + DPoP proof) replays.
+/// same tool server (or one restarted) each accepted it once while the
+/// single-use set (and the DPoP replay set) lived in one process's memory.
+/// The same captured request (token + DPoP proof) replayed. The replicas
+/// now share one state (sled here; Redis across hosts).
 #[tokio::test]
-#[ignore = "issue 19: the resource's replay sets move to a shared backend"]
-async fn a_single_use_step_token_is_used_once_per_resource_replica() {
+async fn a_single_use_step_token_is_used_once_across_resource_replicas() {
     let w = world().await;
     let access = token_of(&w).await;
     let token_url = format!("{VERIFIER_ID}/token");
@@ -83,17 +83,30 @@ async fn a_single_use_step_token_is_used_once_per_resource_replica() {
         body: b"",
     };
     let now = Utc::now().timestamp();
-    let a = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key());
-    let b = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key());
-    a.check(parts, "invoices:read", now).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let shared: Arc<dyn credence::model::VerifierState> =
+        Arc::new(credence::store::SledState::open(dir.path()).unwrap());
+    let a = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key()).with_state(shared.clone());
+    let b = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key()).with_state(shared);
+    a.check(parts, "invoices:read", now).await.unwrap();
     assert_eq!(
-        a.check(parts, "invoices:read", now).unwrap_err(),
+        a.check(parts, "invoices:read", now).await.unwrap_err(),
         TokenError::DpopReplay
     );
-    let second = b.check(parts, "invoices:read", now);
-    assert!(
-        second.is_err(),
-        "the single-use step token (same captured request) was accepted again by a replica"
+    assert_eq!(
+        b.check(parts, "invoices:read", now).await.unwrap_err(),
+        TokenError::DpopReplay,
+        "the same captured request at another replica"
+    );
+    // A fresh proof for the same step token: the token itself is used up.
+    let fresh = w.wallet.dpop_proof("GET", &url, &step.token).unwrap();
+    let again = RequestParts {
+        dpop: Some(&fresh),
+        ..parts
+    };
+    assert_eq!(
+        b.check(again, "invoices:read", now).await.unwrap_err(),
+        TokenError::SingleUseReplay
     );
 }
 
@@ -129,7 +142,7 @@ async fn an_encryption_only_did_jwk_signs_a_presentation() {
     let w = world().await;
     let holder = Signer::did_jwk("enc").await;
     let credential = credential_for(&w, &holder.did).await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = present_as(
         &holder,
         &credential,
@@ -160,7 +173,7 @@ async fn a_short_bbs_proof_panics_the_verifier() {
     use credence::bbs2023::DerivedProofValue;
     let w = Arc::new(world().await);
     let mallory = Signer::new();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let mut doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://ns.credence.dev/v1"],
         "type": ["VerifiableCredential", "AgentCredential"],
@@ -236,7 +249,7 @@ fn a_blank_node_clique_pins_the_verifier_for_minutes() {
         rt.block_on(async move {
             let w = world().await;
             let mallory = Signer::new();
-            let request = agent_request(&w.verifier, &["capabilities"]);
+            let request = agent_request(&w.verifier, &["capabilities"]).await;
             let genuine = w.wallet.present(&request).await.unwrap();
             let credential = genuine["verifiableCredential"][0].clone();
             // Any proof of Mallory's: the signature need not verify.
@@ -285,7 +298,7 @@ async fn a_dpop_proof_dated_i64_min_panics_the_resource_guard() {
     let w = world().await;
     let holder = Signer::new();
     let credential = credential_for(&w, &holder.did).await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = present_as(
         &holder,
         &credential,
@@ -301,19 +314,23 @@ async fn a_dpop_proof_dated_i64_min_panics_the_resource_guard() {
         .unwrap();
     let authorization = format!("DPoP {}", token.token);
     let guard = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key());
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        guard.check(
-            RequestParts {
-                authorization: Some(&authorization),
-                dpop: Some(&proof),
-                method: "GET",
-                url: &url,
-                body: b"",
-            },
-            "invoices:read",
-            Utc::now().timestamp(),
-        )
-    }));
+    // A panic in the task comes back as a JoinError.
+    let outcome = tokio::spawn(async move {
+        guard
+            .check(
+                RequestParts {
+                    authorization: Some(&authorization),
+                    dpop: Some(&proof),
+                    method: "GET",
+                    url: &url,
+                    body: b"",
+                },
+                "invoices:read",
+                Utc::now().timestamp(),
+            )
+            .await
+    })
+    .await;
     match outcome {
         Err(_) => panic!("the resource guard panicked on a DPoP proof's iat"),
         Ok(result) => assert_eq!(result.unwrap_err().code(), "dpop_invalid"),

@@ -10,7 +10,7 @@ use credence::wallet::{ImportError, Unlock, Wallet};
 #[tokio::test]
 async fn agent_gets_a_scoped_token_disclosing_only_what_was_asked() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["organization", "capabilities"]);
+    let request = agent_request(&w.verifier, &["organization", "capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
 
     // Only the requested claims (and the mandatory id) are disclosed.
@@ -69,7 +69,7 @@ async fn wallet_keeps_keys_and_credentials_across_restarts() {
     assert_eq!(reopened.did(), did);
     assert_eq!(reopened.credentials().unwrap(), stored);
     // And the reopened wallet can still present.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = reopened.present(&request).await.unwrap();
     assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 }

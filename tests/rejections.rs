@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 async fn present(w: &World, claims: &[&str]) -> (PresentationRequest, Value) {
-    let request = agent_request(&w.verifier, claims);
+    let request = agent_request(&w.verifier, claims).await;
     let vp = w.wallet.present(&request).await.unwrap();
     (request, vp)
 }
@@ -69,6 +69,7 @@ async fn wrong_nonce_is_rejected() {
     let other = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did()));
     let foreign = other
         .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .await
         .expect("a valid query");
     let vp = w.wallet.present(&foreign).await.unwrap();
     assert!(matches!(
@@ -77,7 +78,7 @@ async fn wrong_nonce_is_rejected() {
     ));
 
     // The right challenge, but the BBS proof bound to another header.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let (_, base) = w.wallet.credentials().unwrap().remove(0);
     let loader = credence::model::context_loader();
     let stale = credence::bbs2023::derive(
@@ -124,17 +125,24 @@ async fn expired_request_is_rejected() {
     let clock = Arc::new(MovableClock(std::sync::Mutex::new(Utc::now())));
     w.verifier = Verifier::new(VERIFIER_ID, policy_for(w.issuer.did())).with_clock(clock.clone());
     let (_, vp) = present(&w, &["capabilities"]).await;
-    *clock.0.lock().unwrap() += Duration::minutes(10);
+    // Requests live 120 s and are remembered a minute past that.
+    *clock.0.lock().unwrap() += Duration::seconds(150);
     assert_eq!(
         reject(&w, &vp).await,
         VerifyError::Binding(BindingError::NonceExpired)
     );
+    // Then forgotten (the state keeps nothing forever): an unknown nonce.
+    *clock.0.lock().unwrap() += Duration::minutes(10);
+    assert!(matches!(
+        reject(&w, &vp).await,
+        VerifyError::Binding(BindingError::NonceMismatch(_))
+    ));
 }
 
 #[tokio::test]
 async fn wrong_audience_is_rejected() {
     let w = world().await;
-    let mut request = agent_request(&w.verifier, &["capabilities"]);
+    let mut request = agent_request(&w.verifier, &["capabilities"]).await;
     request.client_id = "https://evil.example".into();
     // The agent's holder policy refuses a verifier it does not know…
     assert!(matches!(
@@ -210,7 +218,7 @@ async fn untrusted_issuer_is_rejected() {
         .await
         .unwrap();
     wallet.import(&credential).await.unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -234,7 +242,7 @@ async fn presentation_signed_by_another_key_than_the_subjects_is_rejected() {
     ));
 
     // Or claims to be the agent as holder while signing with its own key.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let mut forged = thief
         .sign_presentation(derived(&vp), &request.nonce, VERIFIER_ID)
@@ -273,7 +281,7 @@ async fn request_for_a_claim_the_credential_lacks() {
     let w = world().await;
     // The wallet's policy does not cover it; once it does, the wallet still
     // cannot satisfy it…
-    let request = agent_request(&w.verifier, &["organization", "clearanceLevel"]);
+    let request = agent_request(&w.verifier, &["organization", "clearanceLevel"]).await;
     assert!(matches!(
         w.wallet.present(&request).await,
         Err(PresentError::PolicyDenied { claims, .. }) if claims == ["credentialSubject.clearanceLevel"]
@@ -289,7 +297,7 @@ async fn request_for_a_claim_the_credential_lacks() {
         Err(PresentError::MissingClaim(c)) if c == "credentialSubject.clearanceLevel"
     ));
     // …and a presentation that leaves a requested claim out is refused.
-    let request = agent_request(&w.verifier, &["organization", "capabilities"]);
+    let request = agent_request(&w.verifier, &["organization", "capabilities"]).await;
     let mut partial = request.clone();
     partial.dcql_query.credentials[0]
         .claims
@@ -311,6 +319,7 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
     assert_eq!(
         w.tokens
             .mint(verified, "https://payroll.globex.example")
+            .await
             .unwrap_err(),
         VerifyError::Mint(MintError::NoScopeMapped(
             "https://payroll.globex.example".into()
@@ -331,7 +340,7 @@ async fn verified_claim_without_a_mapping_rule_gets_no_token() {
         .await
         .unwrap();
     wallet.import(&c).await.unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = wallet.present(&request).await.unwrap();
     assert!(matches!(
         w.tokens.exchange(&w.verifier, &vp, API).await,
@@ -466,7 +475,7 @@ async fn credential_of_another_type_is_rejected() {
         loose
     };
     // The issuer is trusted for AgentCredentials only.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -480,7 +489,7 @@ async fn credential_of_another_type_is_rejected() {
         .credential_types
         .push("VerifiableCredential".into());
     w.verifier.set_policy(policy);
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = wallet.present(&loosely_answered(&request)).await.unwrap();
     assert!(matches!(
         reject(&w, &vp).await,
@@ -537,6 +546,7 @@ async fn a_verifier_holding_only_a_public_signing_key_fails_to_mint_and_audits_i
     let tokens = TokenIssuer::new(&verifier, public_only);
     let request = verifier
         .create_request_for(credence_core::agent_credential_query(&["capabilities"]))
+        .await
         .expect("a valid query");
     let vp = w.wallet.present(&request).await.unwrap();
     let err = tokens.exchange(&verifier, &vp, API).await.unwrap_err();

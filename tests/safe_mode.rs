@@ -78,7 +78,7 @@ async fn members_that_make_no_statement_cannot_stand_in_for_a_requested_claim() 
     for (name, form, code) in FORMS {
         // The request requires organization; the holder withholds it and
         // writes the form in its place.
-        let request = agent_request(&w.verifier, &["organization", "capabilities"]);
+        let request = agent_request(&w.verifier, &["organization", "capabilities"]).await;
         let vp = answered(&w, &request, &["capabilities"], |cred| {
             form(subject(cred), "organization")
         })
@@ -94,7 +94,7 @@ async fn members_that_make_no_statement_cannot_feed_a_scope_rule() {
     for (name, form, code) in FORMS {
         // The rule reads capabilities; the holder discloses organization
         // only and writes capabilities in the form.
-        let request = agent_request(&w.verifier, &["organization"]);
+        let request = agent_request(&w.verifier, &["organization"]).await;
         let vp = answered(&w, &request, &["organization"], |cred| {
             form(subject(cred), "capabilities")
         })
@@ -116,7 +116,7 @@ async fn an_undefined_term_is_refused_as_a_requested_claim_and_as_a_rule_claim()
     policy.rules[0].condition = credence::verify::Condition::Equals("top-secret".into());
     w.verifier.set_policy(policy);
     for asked in [&["organization", "clearance"][..], &["organization"][..]] {
-        let request = agent_request(&w.verifier, asked);
+        let request = agent_request(&w.verifier, asked).await;
         let mut narrow = request.clone();
         narrow.dcql_query.credentials[0].claims.truncate(1);
         let mut vp = w.wallet.present(&narrow).await.unwrap();
@@ -161,7 +161,7 @@ async fn other_forms_of_a_signed_statement_are_refused_for_every_field_a_decisio
 #[tokio::test]
 async fn a_context_below_the_top_of_the_presentation_is_refused() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let mut edited = vp.clone();
     edited["proof"]["@context"] = json!(["https://www.w3.org/ns/credentials/v2"]);

@@ -39,7 +39,7 @@ async fn signed_by(
     claims: &[&str],
     times: Times,
 ) -> Value {
-    let request = agent_request(&w.verifier, claims);
+    let request = agent_request(&w.verifier, claims).await;
     common::chain::present_as(holder, credential, &request, claims, &[], times).await
 }
 
@@ -71,7 +71,7 @@ async fn a_missing_status_entry_is_refused_by_default() {
     let mut strict = policy_for(w.issuer.did());
     strict.issuers[0].require_status = true;
     w.verifier.set_policy(strict);
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let err = w.verifier.verify_presentation(&vp).await.unwrap_err();
     assert!(
@@ -114,7 +114,7 @@ async fn validity_longer_than_the_policy_allows_is_refused() {
         "{err:?}"
     );
     // The world's credential (24 hours) fits.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     assert!(w.verifier.verify_presentation(&vp).await.is_ok());
 }
@@ -122,7 +122,7 @@ async fn validity_longer_than_the_policy_allows_is_refused() {
 #[tokio::test]
 async fn a_presentation_whose_signature_fails_does_not_consume_the_nonce() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     // Signed by a stranger under the holder's name, then unsigned.
     let stranger = Signer::new();
@@ -160,7 +160,7 @@ async fn a_presentation_whose_signature_fails_does_not_consume_the_nonce() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_submissions_of_one_presentation_yield_one_token() {
     let w = Arc::new(world().await);
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = Arc::new(w.wallet.present(&request).await.unwrap());
     let attempts: Vec<_> = (0..8)
         .map(|_| {
@@ -263,10 +263,10 @@ async fn step_refusal(w: &World, token: &str) -> TokenError {
 #[tokio::test]
 async fn the_services_own_tokens_are_checked_like_any_other() {
     let w = world().await;
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let real = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
-    assert!(w.tokens.introspect(&real.token).await.is_some());
+    assert!(w.tokens.introspect(&real.token).await.unwrap().is_some());
     let now = Utc::now().timestamp();
     let cases: Vec<(&str, String, Expect)> = vec![
         ("typ JWT", forged(&w, &real.claims, "JWT", |_| {}), |e| {
@@ -302,7 +302,7 @@ async fn the_services_own_tokens_are_checked_like_any_other() {
     ];
     for (name, token, expected) in cases {
         assert!(
-            w.tokens.introspect(&token).await.is_none(),
+            w.tokens.introspect(&token).await.unwrap().is_none(),
             "{name}: introspected active"
         );
         let e = step_refusal(&w, &token).await;
@@ -365,7 +365,7 @@ async fn a_malformed_issuer_or_holder_did_is_a_resolution_failure() {
     assert_eq!(err.code(), "resolution_failed", "{err}");
     // A holder whose did:key has an unknown multicodec.
     w.verifier.set_policy(policy_for(w.issuer.did()));
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let mut vp = w.wallet.present(&request).await.unwrap();
     vp["holder"] = json!("did:key:z2J9gaYxrKVpdoG9A4gRnmpnRCcxU6agDtFVVBVdn1JedouoZN7SzcyREXXzWgt3gGiwpoHq7K68X4m32D8HgzG8wv3sY5j7");
     let err = w.verifier.verify_presentation(&vp).await.unwrap_err();

@@ -19,7 +19,7 @@ fn grant(principal: &str, delegate: &str, depth: u32) -> DelegationGrant {
 /// Presents the world's credential with `chain`; returns the refusal.
 async fn refused_with(w: &World, chain: &[Value]) -> VerifyError {
     w.wallet.set_delegation_chain(chain).unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     w.verifier.verify_presentation(&vp).await.unwrap_err()
 }
@@ -51,7 +51,7 @@ async fn nobody_roots_a_chain_in_someone_elses_name() {
     let root = link(&alice, &grant(&alice.did, &orchestrator.did, 1), None).await;
     let leaf = link(&orchestrator, &grant(&alice.did, &holder, 0), Some(&root)).await;
     w.wallet.set_delegation_chain(&[root, leaf]).unwrap();
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = w.wallet.present(&request).await.unwrap();
     let token = w.tokens.exchange(&w.verifier, &vp, API).await.unwrap();
     assert_eq!(token.claims.sub, alice.did);

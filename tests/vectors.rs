@@ -90,7 +90,7 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
         .with_clock(Arc::new(FixedClock(now)))
         .offline(documents);
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().unwrap());
-    verifier.register_request(request).unwrap();
+    verifier.register_request(request).await.unwrap();
     let audience = case["audience"].as_str().unwrap_or("").to_owned();
     let scope: Option<Vec<String>> = case
         .get("scope")
@@ -101,6 +101,7 @@ async fn run_case(dir: &Path) -> (Value, Result<Value, String>) {
         outcome = match verifier.verify_presentation(&vp).await {
             Ok(verified) => tokens
                 .mint_narrowed(verified, &audience, scope.as_deref())
+                .await
                 .map(|t| serde_json::to_value(&t.claims).unwrap()),
             Err(e) => Err(e),
         };

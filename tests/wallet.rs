@@ -253,7 +253,7 @@ async fn export_restores_the_whole_wallet_elsewhere() {
     );
     assert_eq!(restored.children().unwrap()[0].did, child.did);
     // The restored wallet presents and Globex accepts it.
-    let request = agent_request(&w.verifier, &["capabilities"]);
+    let request = agent_request(&w.verifier, &["capabilities"]).await;
     let vp = restored.present(&request).await.unwrap();
     assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 }
@@ -265,7 +265,7 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
         .allow_domain("verifier.globex.example", &["organization", "capabilities"]);
     w.wallet.set_holder_policy(&narrow).unwrap();
 
-    let greedy = agent_request(&w.verifier, &["organization", "owner", "runtimeDigest"]);
+    let greedy = agent_request(&w.verifier, &["organization", "owner", "runtimeDigest"]).await;
     let err = w.wallet.present(&greedy).await.unwrap_err();
     match &err {
         PresentError::PolicyDenied { verifier, claims } => {
@@ -279,7 +279,7 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     }
     assert!(err.to_string().contains("credentialSubject.owner"));
 
-    let request = agent_request(&w.verifier, &["organization", "capabilities"]);
+    let request = agent_request(&w.verifier, &["organization", "capabilities"]).await;
     let plan = w.wallet.plan(&request).unwrap();
     assert_eq!(plan.verifier, VERIFIER_ID);
     let disclosed: Vec<_> = plan.credentials[0]
@@ -324,7 +324,7 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     assert!(w.tokens.exchange(&w.verifier, &vp, API).await.is_ok());
 
     // A type the wallet holds none of.
-    let mut other_type = agent_request(&w.verifier, &["organization"]);
+    let mut other_type = agent_request(&w.verifier, &["organization"]).await;
     other_type.dcql_query.credentials[0].meta.type_values = vec![vec![
         "https://ns.credence.dev/v1#DelegationCredential".into(),
     ]];
@@ -346,7 +346,7 @@ async fn holder_policy_refuses_over_asking_and_dry_run_signs_nothing() {
     w.wallet.set_holder_policy(&narrow).unwrap();
 
     // An expired request is refused before anything else.
-    let mut stale = agent_request(&w.verifier, &["organization"]);
+    let mut stale = agent_request(&w.verifier, &["organization"]).await;
     stale.expires_at = Utc::now().timestamp() - 1;
     assert!(matches!(
         w.wallet.plan(&stale),

@@ -72,8 +72,8 @@ pub fn run(c: &mut Criterion, rt: &Runtime) -> Counts {
     let verifier = Verifier::new(VERIFIER, policy);
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().expect("key"));
     let present = || {
-        let request = verifier
-            .create_request_for(credence_core::agent_credential_query(CLAIMS))
+        let request = rt
+            .block_on(verifier.create_request_for(credence_core::agent_credential_query(CLAIMS)))
             .expect("a valid query");
         rt.block_on(wallet.present(&request)).expect("presentation")
     };

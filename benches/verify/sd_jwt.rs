@@ -66,8 +66,8 @@ pub fn run(c: &mut Criterion, rt: &Runtime) {
     let verifier = Verifier::new(VERIFIER, policy).with_resolver(known);
     let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519().expect("key"));
     let present = || {
-        let request = verifier
-            .create_request_for(agent_sd_jwt_query(CLAIMS))
+        let request = rt
+            .block_on(verifier.create_request_for(agent_sd_jwt_query(CLAIMS)))
             .expect("a valid query");
         let text = rt
             .block_on(wallet.present_sd_jwt(&request))
@@ -79,8 +79,10 @@ pub fn run(c: &mut Criterion, rt: &Runtime) {
         b.iter_batched(
             present,
             |(text, _)| {
-                let verified = rt.block_on(verifier.verify_sd_jwt_presentation(&text));
-                let token = verified.and_then(|v| tokens.mint(v, API));
+                let token = rt.block_on(async {
+                    let verified = verifier.verify_sd_jwt_presentation(&text).await?;
+                    tokens.mint(verified, API).await
+                });
                 assert!(token.is_ok(), "{token:?}");
             },
             BatchSize::PerIteration,

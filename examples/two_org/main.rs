@@ -159,7 +159,7 @@ ttl_secs = 300
         )],
         credential_sets: None,
     };
-    let request = verifier.create_request_for(query)?;
+    let request = verifier.create_request_for(query).await?;
     println!(
         "   client_id = {}, nonce = {}",
         request.client_id, request.nonce
@@ -171,6 +171,7 @@ ttl_secs = 300
             "owner",
             "capabilities",
         ]))
+        .await
         .expect("a valid query");
     match wallet.plan(&greedy) {
         Err(PresentError::PolicyDenied { claims, .. }) => println!(

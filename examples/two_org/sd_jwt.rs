@@ -128,7 +128,7 @@ ttl_secs = 300
     );
     let mut query = agent_sd_jwt_query(&["organization", "capabilities"]);
     query.credentials[0].claims[1].values = Some(vec![ExpectedValue::Text("invoices.read".into())]);
-    let request = verifier.create_request_for(query)?;
+    let request = verifier.create_request_for(query).await?;
     println!(
         "   client_id = {}, nonce = {}",
         request.client_id, request.nonce
@@ -165,7 +165,7 @@ ttl_secs = 300
     let t = Instant::now();
     let verified = verifier.verify_sd_jwt_presentation(&presentation).await?;
     let disclosed: Value = verified.credentials()[0].disclosed().clone().into();
-    let token = tokens.mint(verified, GLOBEX_API)?;
+    let token = tokens.mint(verified, GLOBEX_API).await?;
     let verify_ms = t.elapsed().as_secs_f64() * 1e3;
     println!("   Disclosed: {disclosed}");
     println!(
@@ -214,7 +214,9 @@ ttl_secs = 300
         acme.status_list_token(&registry, 3600)?,
         uri,
     );
-    let again = after.create_request_for(agent_sd_jwt_query(&["organization"]))?;
+    let again = after
+        .create_request_for(agent_sd_jwt_query(&["organization"]))
+        .await?;
     match after
         .verify_sd_jwt_presentation(&wallet.present_sd_jwt(&again).await?)
         .await

@@ -104,6 +104,7 @@ pub async fn edited_and_resigned(
     let request = w
         .verifier
         .create_request_for(credence_core::agent_credential_query(claims))
+        .await
         .expect("a valid query");
     edited_for(w, &request, edit).await
 }
@@ -124,11 +125,12 @@ pub async fn edited_for(
 }
 
 /// A request for an AgentCredential disclosing `claims`, issued by `verifier`.
-pub fn agent_request(
+pub async fn agent_request(
     verifier: &credence::verify::Verifier,
     claims: &[&str],
 ) -> credence::model::PresentationRequest {
     verifier
         .create_request_for(credence::model::agent_credential_query(claims))
+        .await
         .expect("a valid query")
 }

@@ -61,15 +61,31 @@ pub(crate) fn read_json(path: &Path) -> Result<Value, CliError> {
     serde_json::from_str(&text).map_err(|e| err(2, format!("{}: not JSON: {e}", path.display())))
 }
 
+/// How service logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (with the request's span fields).
+    Json,
+}
+
 /// Logs to standard error (RUST_LOG, default `info`).
 pub(crate) fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    init_logging_as(LogFormat::Text);
+}
+
+/// Logs to standard error in `format` (RUST_LOG, default `info`).
+pub(crate) fn init_logging_as(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().with_current_span(true).try_init(),
+    };
 }
 
 /// Maps a command's outcome to its exit code.

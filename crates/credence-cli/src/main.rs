@@ -23,6 +23,7 @@ mod offline;
 mod table;
 mod verifier_cmd;
 mod verifier_request;
+mod verifier_serve;
 mod wallet_cmd;
 mod wallet_mcp;
 mod wallet_present;

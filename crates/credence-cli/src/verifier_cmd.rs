@@ -1,16 +1,14 @@
 //! `credence verifier serve` (the token service) and `credence verify`
 //! (offline verification of a presentation against a request and policy).
 
-use crate::common::{err, finish, init_logging, read_json, CliError};
+use crate::common::{err, finish, read_json, CliError};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use credence_core::{FixedClock, PresentationRequest};
-use credence_server::{verifier_dir, VerifierService};
 use credence_verify::{
-    CredentialFacts, OfflineDocuments, TokenIssuer, TrustPolicy, VerifiedCredential, Verifier,
+    CredentialFacts, OfflineDocuments, TrustPolicy, VerifiedCredential, Verifier,
 };
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -36,32 +34,7 @@ enum VerifierCommand {
     /// is reloaded on SIGHUP and when it changes.
     ///
     /// Example: credence verifier serve --policy policy.toml --dir ./globex --listen 127.0.0.1:7402
-    Serve {
-        /// The trust policy (TOML, see docs/policy.md).
-        #[arg(long)]
-        policy: PathBuf,
-        /// Directory for the token signing key and introspection secret
-        /// (created on first use).
-        #[arg(long, env = "CREDENCE_VERIFIER")]
-        dir: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:7402")]
-        listen: SocketAddr,
-        /// The verifier's identifier (token `iss`, presentation `domain`)
-        /// [default: http://LISTEN].
-        #[arg(long)]
-        id: Option<String>,
-        /// Claims requested when a client names none (comma-separated).
-        #[arg(
-            long,
-            default_value = "organization,capabilities",
-            value_delimiter = ','
-        )]
-        claims: Vec<String>,
-        /// Listen on a non-loopback address (put a TLS proxy in front).
-        #[arg(long)]
-        allow_remote: bool,
-    },
+    Serve(crate::verifier_serve::ServeArgs),
     /// Ask a running token service for a new OpenID4VP request and print
     /// its `openid4vp://?client_id=…&request_uri=…` URL (the signed request
     /// object is at request_uri), for `credence wallet respond`.
@@ -87,63 +60,7 @@ enum VerifierCommand {
 
 async fn execute(args: VerifierArgs) -> Result<(), CliError> {
     match args.command {
-        VerifierCommand::Serve {
-            policy,
-            dir,
-            listen,
-            id,
-            claims,
-            allow_remote,
-        } => {
-            if !listen.ip().is_loopback() && !allow_remote {
-                return Err(err(2, format!("{listen} is not a loopback address; the service has no TLS (use --allow-remote behind a TLS proxy)")));
-            }
-            let trust = TrustPolicy::load(&policy).map_err(|e| err(2, e))?;
-            let (key, introspection) = verifier_dir::load_or_create(&dir)?;
-            init_logging();
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| err(4, format!("cannot listen on {listen}: {e}")))?;
-            let addr = listener.local_addr().map_err(|e| err(4, e))?;
-            let id = id.unwrap_or_else(|| format!("http://{addr}"));
-            // Every decision goes to DIR/audit, checkpoints signed by the
-            // token key (`credence audit verify DIR`).
-            let audit = credence_store::AuditLog::open(
-                dir.join(credence_store::AUDIT_DIR),
-                Some(credence_store::CheckpointKey::new(key.clone())?),
-            )?;
-            let request_key = verifier_dir::load_or_create_request_key(&dir)?;
-            let openid4vp = credence_server::Openid4vpService::for_origin(&id, request_key)
-                .map_err(|e| err(2, e))?;
-            let verifier = Arc::new(
-                Verifier::new(&id, trust)
-                    .with_client_id(&openid4vp.signer.client_id())
-                    .with_audit(Arc::new(audit)),
-            );
-            let tokens = Arc::new(TokenIssuer::new(&verifier, key));
-            let watcher = credence_server::watch_policy(verifier.clone(), policy.clone());
-            eprintln!(
-                "Verifier {id} on http://{addr} (policy {}, reloaded on SIGHUP or change); Ctrl-C stops.",
-                policy.display()
-            );
-            println!(
-                "{}",
-                json!({"listening": format!("http://{addr}"), "id": id, "pid": std::process::id()})
-            );
-            let service = VerifierService {
-                verifier,
-                tokens,
-                default_claims: claims,
-                introspection,
-                openid4vp,
-            };
-            let served = credence_server::serve_verifier(listener, service, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await;
-            watcher.abort();
-            served.map_err(|e| err(4, e))?;
-        }
+        VerifierCommand::Serve(a) => crate::verifier_serve::serve(a).await?,
         VerifierCommand::Request {
             server,
             claims,
@@ -272,6 +189,7 @@ async fn verify(args: VerifyArgs) -> Result<bool, CliError> {
     let verifier = verifier_for(&args, &request.client_id).await?;
     verifier
         .register_request(request)
+        .await
         .map_err(|e| err(2, format!("{}: {e}", path.display())))?;
     Ok(match verifier.verify_presentation(&doc).await {
         Ok(v) => {

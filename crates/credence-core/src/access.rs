@@ -74,6 +74,9 @@ pub enum TokenError {
     /// The decision could not be written to the audit log, so it is refused.
     #[error("audit log unavailable: {0}")]
     AuditFailed(String),
+    /// The replay state could not be read or written, so it is refused.
+    #[error("replay state unavailable: {0}")]
+    StateUnavailable(String),
 }
 
 impl TokenError {
@@ -96,6 +99,7 @@ impl TokenError {
             Self::SingleUseReplay => "single_use_replay",
             Self::StepMismatch => "step_mismatch",
             Self::AuditFailed(_) => "audit_failed",
+            Self::StateUnavailable(_) => "temporarily_unavailable",
         }
     }
 }

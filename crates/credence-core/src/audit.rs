@@ -26,6 +26,11 @@ pub struct AuditRecord {
     pub reason: Option<String>,
     /// Ties together the entries of one exchange.
     pub correlation: String,
+    /// The id of the HTTP request that made the decision (its
+    /// `x-request-id`, also in the service's logs), when a service
+    /// stamped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl AuditRecord {
@@ -39,6 +44,7 @@ impl AuditRecord {
             decision: decision.to_owned(),
             reason: None,
             correlation: correlation.to_owned(),
+            request_id: None,
         }
     }
 

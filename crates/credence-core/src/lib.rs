@@ -17,7 +17,6 @@ pub mod dpop;
 pub mod integrity;
 pub mod openid4vp;
 pub mod profile;
-pub mod replay;
 pub mod request;
 pub mod state;
 pub mod token;
@@ -50,7 +49,6 @@ pub use profile::{
     agent_credential_query, agent_sd_jwt_query, built_in_vct, AgentProfile, AGENT_CREDENTIAL_TYPE,
     AGENT_CREDENTIAL_VCT, MANDATORY_POINTERS, PROFILE_CLAIMS,
 };
-pub use replay::ReplaySet;
 pub use request::{
     fresh_nonce, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlError, DcqlQuery,
     ExpectedValue, LdpMeta, PresentationRequest, Unimplemented, DC_SD_JWT, LDP_VC,

@@ -3,7 +3,7 @@
 
 use credence_core::{
     authenticate_access_token, step_digest, verify_dpop, AccessTokenClaims, AuditRecord, AuditSink,
-    ReplaySet, TokenError, DPOP_WINDOW_SECS,
+    MemoryState, StateKey, TokenError, VerifierState, DPOP_WINDOW_SECS,
 };
 use ssi::claims::jws;
 use ssi::JWK;
@@ -11,15 +11,20 @@ use std::sync::Arc;
 
 /// Guards one resource: accepts only tokens minted by `issuer` (checked
 /// with its key) for this `audience`, presented with a fresh DPoP proof
-/// by the key the token is bound to.
+/// by the key the token is bound to. The DPoP proofs seen and the
+/// single-use tokens used are kept in a [`VerifierState`]: in memory by
+/// default, shared by the resource's replicas with [`Self::with_state`].
 #[derive(Debug)]
 pub struct ResourceGuard {
     issuer: String,
     audience: String,
     token_key: JWK,
-    seen: ReplaySet,
-    used_tokens: ReplaySet,
+    state: Arc<dyn VerifierState>,
     audit: Option<(Arc<dyn AuditSink>, String)>,
+}
+
+fn unavailable(e: credence_core::StateError) -> TokenError {
+    TokenError::StateUnavailable(e.to_string())
 }
 
 /// What a request asks to do, for the scope check and the audit entry.
@@ -56,10 +61,17 @@ impl ResourceGuard {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             token_key,
-            seen: ReplaySet::default(),
-            used_tokens: ReplaySet::default(),
+            state: Arc::new(MemoryState::default()),
             audit: None,
         }
+    }
+
+    /// Keeps the seen DPoP proofs and used single-use tokens in `state`
+    /// (sled, or Redis shared by the resource's replicas): a captured
+    /// request replayed at another replica, or after a restart, is refused.
+    pub fn with_state(mut self, state: Arc<dyn VerifierState>) -> Self {
+        self.state = state;
+        self
     }
 
     /// Records every allow and deny in `log`, as `actor` (the resource's
@@ -73,7 +85,7 @@ impl ResourceGuard {
     /// `scope`, at `now` (Unix seconds); per-step tokens must match the
     /// request and are accepted once. Returns the token's claims. The
     /// decision is audited when a log is attached.
-    pub fn check(
+    pub async fn check(
         &self,
         request: RequestParts<'_>,
         scope: &str,
@@ -84,20 +96,20 @@ impl ResourceGuard {
             description: format!("{} {} with {scope}", request.method, request.url),
             scope: Some(scope),
         };
-        self.check_operation(request, &operation, now)
+        self.check_operation(request, &operation, now).await
     }
 
     /// [`check`](Self::check) for one named operation: the token and DPoP
     /// proof always, the scope only when the operation needs one (an MCP
     /// `initialize` needs none, a tool call its tool's). The decision is
     /// audited as `operation.action` with its description.
-    pub fn check_operation(
+    pub async fn check_operation(
         &self,
         request: RequestParts<'_>,
         operation: &Operation<'_>,
         now: i64,
     ) -> Result<AccessTokenClaims, TokenError> {
-        let outcome = self.check_unaudited(request, operation.scope, now);
+        let outcome = self.check_unaudited(request, operation.scope, now).await;
         if let Some((log, actor)) = &self.audit {
             let unverified = request
                 .authorization
@@ -129,7 +141,7 @@ impl ResourceGuard {
         outcome
     }
 
-    fn check_unaudited(
+    async fn check_unaudited(
         &self,
         request: RequestParts<'_>,
         scope: Option<&str>,
@@ -160,9 +172,13 @@ impl ResourceGuard {
             request.url,
             now,
         )?;
+        let window = dpop.iat.saturating_add(DPOP_WINDOW_SECS);
+        let jti = StateKey::other("rs-jti", &dpop.jti);
         if !self
-            .seen
-            .first_use(&dpop.jti, dpop.iat.saturating_add(DPOP_WINDOW_SECS), now)
+            .state
+            .insert_new(&jti, b"", window, now)
+            .await
+            .map_err(unavailable)?
         {
             return Err(TokenError::DpopReplay);
         }
@@ -177,8 +193,12 @@ impl ResourceGuard {
             }
         }
         // Last: a single-use token is used up only by the request it allows.
-        if claims.single_use && !self.used_tokens.first_use(&claims.jti, claims.exp, now) {
-            return Err(TokenError::SingleUseReplay);
+        if claims.single_use {
+            let used = StateKey::other("rs-once", &claims.jti);
+            let first = self.state.insert_new(&used, b"", claims.exp, now).await;
+            if !first.map_err(unavailable)? {
+                return Err(TokenError::SingleUseReplay);
+            }
         }
         Ok(claims)
     }

@@ -45,6 +45,17 @@ impl OAuthError {
         )
     }
 
+    /// `503 temporarily_unavailable` (with `Retry-After`): the verifier
+    /// state could not be read or written, so nothing was decided.
+    pub fn unavailable(e: &credence_core::StateError) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            e.code(),
+            e,
+        )
+    }
+
     /// `404 invalid_request` for a route the service does not have.
     pub fn no_such_route() -> Self {
         Self::new(
@@ -67,8 +78,14 @@ impl IntoResponse for OAuthError {
             })),
         )
             .into_response();
+        response
+            .extensions_mut()
+            .insert(crate::ops::metrics::Outcome(self.reason));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -93,12 +110,22 @@ impl From<credence_verify::VerifyError> for OAuthError {
                 T::DpopMissing | T::DpopInvalid(_) | T::DpopReplay | T::DpopKeyMismatch,
             )) => (StatusCode::BAD_REQUEST, "invalid_dpop_proof"),
             V::Parse(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            V::State(_) => (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
             V::Mint(M::Signing(_)) | V::AuditFailed(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "server_error")
             }
             _ => (StatusCode::BAD_REQUEST, "invalid_grant"),
         };
         Self::new(status, error, e.code(), e)
+    }
+}
+
+impl From<credence_verify::openid4vp::TransactionError> for OAuthError {
+    fn from(e: credence_verify::openid4vp::TransactionError) -> Self {
+        match &e {
+            credence_verify::openid4vp::TransactionError::State(state) => Self::unavailable(state),
+            _ => Self::invalid_request(e),
+        }
     }
 }
 

@@ -14,11 +14,12 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use credence_core::REQUEST_OBJECT_MEDIA_TYPE;
+use credence_core::{VerifierState, REQUEST_OBJECT_MEDIA_TYPE};
 use credence_verify::openid4vp::RequestObjectError;
-use credence_verify::{RequestSigner, ResponseCodes};
+use credence_verify::{RequestSigner, ResponseCodes, VerifyError};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The `subject_token_type` of an OpenID4VP response code at `/token`.
 pub use credence_core::RESPONSE_CODE_TOKEN_TYPE;
@@ -40,23 +41,28 @@ pub struct Openid4vpService {
 }
 
 impl Openid4vpService {
-    /// The service signing as `signer`, with no outstanding codes.
-    pub fn new(signer: RequestSigner) -> Self {
+    /// The service signing as `signer`, its response codes kept in
+    /// `state` (the verifier's: [`credence_verify::Verifier::state`]).
+    pub fn new(signer: RequestSigner, state: Arc<dyn VerifierState>) -> Self {
         Self {
             signer,
-            codes: ResponseCodes::default(),
+            codes: ResponseCodes::new(state),
         }
     }
 
     /// The service of a token service at `origin`: the did:web of that
     /// origin (served at `/.well-known/did.json`) with `key`, or — for an
     /// id that is no origin — the did:key of `key`.
-    pub fn for_origin(origin: &str, key: ssi::JWK) -> Result<Self, RequestObjectError> {
+    pub fn for_origin(
+        origin: &str,
+        key: ssi::JWK,
+        state: Arc<dyn VerifierState>,
+    ) -> Result<Self, RequestObjectError> {
         let signer = match credence_did::did_web_for_origin(origin.trim_end_matches('/')) {
             Some(did) => RequestSigner::did_web(&did, key)?,
             None => RequestSigner::did_key(key)?,
         };
-        Ok(Self::new(signer))
+        Ok(Self::new(signer, state))
     }
 }
 
@@ -74,7 +80,7 @@ pub(crate) async fn create(State(s): State<Shared>, body: Bytes) -> Result<Respo
     let request = s
         .verifier
         .create_openid4vp_request(query, &client_id, &format!("{base}{RESPONSE_PATH}"))
-        .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+        .await?;
     let state = request.state.clone().unwrap_or_default();
     let request_uri = format!("{base}{REQUEST_PATH}/{state}");
     let now = chrono::Utc::now().timestamp();
@@ -122,7 +128,7 @@ pub(crate) async fn get_request(
     State(s): State<Shared>,
     Path(state): Path<String>,
 ) -> Result<Response, OAuthError> {
-    request_object(&s, &state, None)
+    request_object(&s, &state, None).await
 }
 
 /// `POST /openid4vp/requests/{state}`: the signed request object, with
@@ -136,10 +142,10 @@ pub(crate) async fn post_request(
     if form.wallet_nonce.as_ref().is_some_and(|n| n.len() > 256) {
         return Err(OAuthError::invalid_request("wallet_nonce longer than 256"));
     }
-    request_object(&s, &state, form.wallet_nonce.as_deref())
+    request_object(&s, &state, form.wallet_nonce.as_deref()).await
 }
 
-fn request_object(
+async fn request_object(
     s: &Shared,
     state: &str,
     wallet_nonce: Option<&str>,
@@ -147,7 +153,11 @@ fn request_object(
     let request = s
         .verifier
         .pending_transaction(state)
-        .map_err(|e| OAuthError::new(StatusCode::NOT_FOUND, "invalid_request_uri", e.code(), e))?;
+        .await
+        .map_err(|e| match e {
+            VerifyError::State(e) => OAuthError::unavailable(&e),
+            e => OAuthError::new(StatusCode::NOT_FOUND, "invalid_request_uri", e.code(), e),
+        })?;
     let now = chrono::Utc::now().timestamp();
     let object = s
         .openid4vp
@@ -198,21 +208,18 @@ pub(crate) async fn direct_post(
             tracing::warn!(decision = "deny", reason = e.code(), detail = %e, "direct_post refused");
         })?;
     let now = chrono::Utc::now().timestamp();
-    let code = s.openid4vp.codes.issue(verified, now).map_err(|e| {
-        OAuthError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            e.code(),
-            e,
-        )
-    })?;
+    let code = s.openid4vp.codes.issue(verified, now).await?;
     tracing::info!(
         decision = "allow",
         "direct_post verified; response code issued"
     );
-    Ok(no_store(json!({
+    let mut response = no_store(json!({
         "redirect_uri": format!("{}{COMPLETE_PATH}#response_code={code}", issuer(&s)),
-    })))
+    }));
+    response
+        .extensions_mut()
+        .insert(crate::ops::Outcome("allow"));
+    Ok(response)
 }
 
 /// `GET /openid4vp/complete`: where a browser following the redirect ends.

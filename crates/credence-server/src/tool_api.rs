@@ -45,6 +45,9 @@ type Shared = Arc<ToolService>;
 fn refused(e: TokenError) -> OAuthError {
     let (status, error) = match e {
         TokenError::InsufficientScope(_) => (StatusCode::FORBIDDEN, "insufficient_scope"),
+        TokenError::StateUnavailable(_) | TokenError::AuditFailed(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable")
+        }
         _ => (StatusCode::UNAUTHORIZED, "invalid_token"),
     };
     OAuthError::new(status, error, e.code(), e)
@@ -75,7 +78,7 @@ async fn authorize(
         );
         response
     };
-    let claims = s.guard.check(parts, scope, now).map_err(deny)?;
+    let claims = s.guard.check(parts, scope, now).await.map_err(deny)?;
     if let (Some(intro), Some(token)) = (&s.introspection, parts.authorization) {
         let token = token.split_once(' ').map_or(token, |(_, t)| t);
         let active = s

@@ -20,6 +20,9 @@ use std::sync::Arc;
 /// Every route as `(method, path)`.
 pub const VERIFIER_ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
     ("post", "/presentation-requests"),
     ("post", "/token"),
     ("get", "/.well-known/jwks.json"),
@@ -127,10 +130,7 @@ pub(crate) fn requested_query(
 
 async fn create_request(State(s): State<Shared>, body: Bytes) -> Result<Response, OAuthError> {
     let query = requested_query(&s, &body)?;
-    let request = s
-        .verifier
-        .create_request_for(query)
-        .map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    let request = s.verifier.create_request_for(query).await?;
     tracing::info!(nonce_prefix = %&request.nonce[..8], "presentation request issued");
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }
@@ -177,7 +177,7 @@ async fn token(
         return step_token(&s, &headers, req).await;
     }
     if req.subject_token_type.as_deref() == Some(RESPONSE_CODE_TOKEN_TYPE) {
-        return response_code_token(&s, &headers, req);
+        return response_code_token(&s, &headers, req).await;
     }
     let sd_jwt = req.subject_token_type.as_deref() == Some(SD_JWT_TOKEN_TYPE);
     if !sd_jwt && req.subject_token_type.as_deref() != Some(VP_TOKEN_TYPE) {
@@ -207,6 +207,7 @@ async fn token(
             let audience = resolve_audience(requested, verified.policy())?;
             s.tokens
                 .mint_narrowed(verified, &audience, scopes.as_deref())
+                .await
         }
         Err(e) => Err(e),
     };
@@ -286,13 +287,17 @@ fn token_response(
                 single_use = issued.claims.single_use,
                 "token minted"
             );
-            Ok(no_store(json!({
+            let mut response = no_store(json!({
                 "access_token": issued.token,
                 "issued_token_type": ACCESS_TOKEN_TYPE,
                 "token_type": "DPoP",
                 "expires_in": issued.claims.exp - issued.claims.iat,
                 "scope": issued.claims.scope,
-            })))
+            }));
+            response
+                .extensions_mut()
+                .insert(crate::ops::Outcome("allow"));
+            Ok(response)
         }
         Err(e) => {
             tracing::warn!(decision = "deny", reason = e.code(), detail = %e, "token exchange refused");
@@ -304,7 +309,7 @@ fn token_response(
 /// RFC 8693 with an OpenID4VP response code as subject: the token for the
 /// presentation the code stands for, to the holder proving its key with a
 /// DPoP proof for `POST {verifier}/token`.
-fn response_code_token(
+async fn response_code_token(
     s: &VerifierService,
     headers: &HeaderMap,
     req: TokenRequest,
@@ -324,14 +329,16 @@ fn response_code_token(
     resolve_audience(requested.clone(), &s.verifier.policy())?;
     let verified = s
         .tokens
-        .redeem_response_code(&s.openid4vp.codes, code, dpop, &url)
+        .redeem_response_code(&s.openid4vp.codes, s.verifier.policy(), code, dpop, &url)
+        .await
         .inspect_err(|e| {
             tracing::warn!(decision = "deny", reason = e.code(), detail = %e, "response code refused");
         })?;
     let audience = resolve_audience(requested, verified.policy())?;
     token_response(
         s.tokens
-            .mint_narrowed(verified, &audience, scopes.as_deref()),
+            .mint_narrowed(verified, &audience, scopes.as_deref())
+            .await,
     )
 }
 
@@ -420,15 +427,18 @@ async fn introspect(
         ));
     }
     let Form(form) = form.map_err(form_rejection)?;
-    Ok(no_store(match s.tokens.introspect(&form.token).await {
-        Some(claims) => {
-            let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
-            body["active"] = json!(true);
-            body["token_type"] = json!("DPoP");
-            body
-        }
-        None => json!({"active": false}),
-    }))
+    let introspected = s.tokens.introspect(&form.token).await;
+    Ok(no_store(
+        match introspected.map_err(|e| OAuthError::unavailable(&e))? {
+            Some(claims) => {
+                let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
+                body["active"] = json!(true);
+                body["token_type"] = json!("DPoP");
+                body
+            }
+            None => json!({"active": false}),
+        },
+    ))
 }
 
 /// RFC 7009 revocation, with client authentication (§2.1): the resource
@@ -450,12 +460,19 @@ async fn revoke(
     };
     let Form(form) = form.map_err(form_rejection)?;
     if crate::api_token::bearer(&headers).is_some_and(|p| s.introspection.matches(p)) {
-        s.tokens.revoke(&form.token);
+        s.tokens
+            .revoke(&form.token)
+            .await
+            .map_err(|e| OAuthError::unavailable(&e))?;
     } else if let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) {
         let url = format!("{}/revoke", s.verifier.id().trim_end_matches('/'));
         s.tokens
             .revoke_own(&form.token, proof, "POST", &url)
-            .map_err(|e| unauthenticated(&format!("the DPoP proof is refused: {e}")))?;
+            .await
+            .map_err(|e| match e {
+                credence_verify::VerifyError::State(state) => OAuthError::unavailable(&state),
+                e => unauthenticated(&format!("the DPoP proof is refused: {e}")),
+            })?;
     } else {
         return Err(unauthenticated(
             "revocation needs the resource servers' bearer secret, or the holder's DPoP proof",
@@ -465,8 +482,15 @@ async fn revoke(
     Ok(StatusCode::OK.into_response())
 }
 
-/// The token service's router, with [`MAX_BODY_BYTES`] on every body.
+/// The token service's router, with [`MAX_BODY_BYTES`] on every body,
+/// and the operational endpoints and layers of [`crate::ops`] with their
+/// defaults (see [`crate::ops::verifier_app`] to set them).
 pub fn verifier_router(service: VerifierService) -> Router {
+    crate::ops::verifier_app(service, crate::ops::ServeOptions::default())
+}
+
+/// The token service's own routes.
+pub(crate) fn verifier_routes(service: Shared) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/presentation-requests", post(create_request))
@@ -488,7 +512,7 @@ pub fn verifier_router(service: VerifierService) -> Router {
         .route("/.well-known/did.json", get(oid4vp::did_document))
         .fallback(|| async { OAuthError::no_such_route() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Arc::new(service))
+        .with_state(service)
 }
 
 /// Serves the token service on `listener` until `shutdown` completes.

@@ -53,6 +53,7 @@ impl Case {
                 "organization",
                 "capabilities",
             ]))
+            .await
             .expect("a valid query");
         let vp = self.wallet.present(&request).await.unwrap();
         self.verifier.verify_presentation(&vp).await.map(|_| ())

@@ -161,6 +161,7 @@ async fn an_sd_jwt_vc_is_issued_presented_exchanged_and_revoked() {
     );
     let req = fresh
         .create_request_for(credence_core::agent_sd_jwt_query(&["capabilities"]))
+        .await
         .unwrap();
     let got = fresh.verify_sd_jwt_presentation(&present(req).await).await;
     assert!(
@@ -212,6 +213,7 @@ async fn an_es256_sd_jwt_vc_is_issued_imported_and_exchanged() {
             "organization",
             "capabilities",
         ]))
+        .await
         .unwrap();
     let presentation = w.wallet.present_sd_jwt(&request).await.unwrap();
     let verified = w

@@ -343,7 +343,7 @@ async fn introspection_and_revocation_of_tokens() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(w.tokens.introspect(&second).await.is_none());
+    assert!(w.tokens.introspect(&second).await.unwrap().is_none());
 }
 
 #[tokio::test]

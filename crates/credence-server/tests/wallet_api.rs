@@ -230,6 +230,7 @@ async fn identity_receive_list_show_present_and_refusals() {
             "organization",
             "capabilities",
         ]))
+        .await
         .expect("a valid query");
     let (s, plan) = api.post("/v1/presentations/plan", &json!(request)).await;
     assert_eq!(s, StatusCode::OK, "{plan}");
@@ -251,6 +252,7 @@ async fn identity_receive_list_show_present_and_refusals() {
 
     let mut stale = verifier
         .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .await
         .expect("a valid query");
     stale.expires_at = 0;
     let (s, e) = api.post("/v1/presentations", &json!(stale)).await;
@@ -260,6 +262,7 @@ async fn identity_receive_list_show_present_and_refusals() {
     );
     let mut untyped = verifier
         .create_request_for(credence_core::agent_credential_query(&["organization"]))
+        .await
         .expect("a valid query");
     untyped.dcql_query.credentials[0].meta.type_values = vec![vec!["urn:example:Other".into()]];
     let (s, e) = api.post("/v1/presentations", &json!(untyped)).await;
@@ -273,6 +276,7 @@ async fn identity_receive_list_show_present_and_refusals() {
             "organization",
             "owner",
         ]))
+        .await
         .expect("a valid query");
     for path in ["/v1/presentations", "/v1/presentations/plan"] {
         let (s, e) = api.post(path, &json!(greedy)).await;

@@ -28,10 +28,10 @@
 //! let verifier = Verifier::new("https://verifier.globex.example", policy);
 //! let tokens = TokenIssuer::new(&verifier, ssi::JWK::generate_ed25519()?);
 //! let query = credence_core::agent_credential_query(&["organization", "capabilities"]);
-//! let request = verifier.create_request_for(query)?;
+//! let request = verifier.create_request_for(query).await?;
 //! // … send `request` to the agent, receive `vp` …
 //! let verified = verifier.verify_presentation(&vp).await?;
-//! let token = tokens.mint(verified, "https://api.globex.example")?;
+//! let token = tokens.mint(verified, "https://api.globex.example").await?;
 //! println!("{}", token.token);
 //! # Ok(()) }
 //! ```

@@ -12,6 +12,7 @@ use crate::checks::request::{answers, assign, Candidates, Terms};
 use crate::checks::status::check_status;
 use crate::checks::validity::check_validity;
 use crate::nonce::NonceStore;
+use crate::openid4vp::TransactionError;
 use crate::parse::UnverifiedPresentation;
 use crate::policy::narrow_claims;
 use crate::runtime::Runtime;
@@ -21,8 +22,8 @@ use crate::status_list::StatusLists;
 use crate::verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
 use crate::{BindingError, TrustPolicy, VerifyError};
 use credence_core::{
-    context_loader, correlation_id, AuditRecord, AuditSink, Clock, DcqlError, DcqlQuery,
-    PresentationRequest, SystemClock,
+    context_loader, correlation_id, AuditRecord, AuditSink, Clock, DcqlQuery, PresentationRequest,
+    SystemClock, VerifierState,
 };
 use credence_did::{CacheConfig, DidResolver, FetchLimits, ResolveDid};
 use serde_json::Value;
@@ -65,7 +66,7 @@ impl Verifier {
             runtime: RwLock::new(Arc::new(Runtime::new(policy))),
             clock: Arc::new(SystemClock),
             request_ttl_secs: 120,
-            nonces: NonceStore::default(),
+            nonces: NonceStore::new(Arc::new(credence_core::MemoryState::default())),
             safe: Arc::new(SafeMode::new(context_loader())),
             resolver: Arc::new(DidResolver::default()),
             status: Arc::new(StatusLists::new(FetchLimits::default(), status_cache())),
@@ -83,6 +84,20 @@ impl Verifier {
     pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
         self.audit = Some(sink);
         self
+    }
+
+    /// Keeps nonces, replay marks and token records in `state` (sled or
+    /// Redis: `credence_store::open_state`) instead of this process's
+    /// memory. Replicas answering each other's requests share one state;
+    /// a [`crate::TokenIssuer`] made afterwards uses the same one.
+    pub fn with_state(mut self, state: Arc<dyn VerifierState>) -> Self {
+        self.nonces = NonceStore::new(state);
+        self
+    }
+
+    /// The state backend.
+    pub fn state(&self) -> &Arc<dyn VerifierState> {
+        self.nonces.state()
     }
 
     /// Resolves DIDs with `resolver` instead of the default [`DidResolver`].
@@ -165,23 +180,27 @@ impl Verifier {
     /// single-use like any other.
     /// A malformed DCQL query is refused, as by
     /// [`Verifier::create_request_for`].
-    pub fn register_request(&self, request: PresentationRequest) -> Result<(), DcqlError> {
+    pub async fn register_request(
+        &self,
+        request: PresentationRequest,
+    ) -> Result<(), TransactionError> {
         request.dcql_query.validate()?;
-        self.nonces.insert(request, self.clock.now().timestamp());
+        let now = self.clock.now().timestamp();
+        self.nonces.insert(&request, now).await?;
         Ok(())
     }
 
     /// Issues a request for the credentials `dcql_query` describes, with a
     /// fresh single-use nonce; a malformed query is refused.
-    pub fn create_request_for(
+    pub async fn create_request_for(
         &self,
         dcql_query: DcqlQuery,
-    ) -> Result<PresentationRequest, DcqlError> {
+    ) -> Result<PresentationRequest, TransactionError> {
         dcql_query.validate()?;
         let now = self.clock.now().timestamp();
         let request =
             PresentationRequest::for_query(&self.id, dcql_query, now + self.request_ttl_secs);
-        self.nonces.insert(request.clone(), now);
+        self.nonces.insert(&request, now).await?;
         Ok(request)
     }
 
@@ -236,11 +255,12 @@ impl Verifier {
     ) -> Result<VerifiedPresentation, VerifyError> {
         let rt = self.runtime();
         let now = self.clock.now();
-        let (challenge, request) = pending_request(&self.nonces, &vp.proof, now.timestamp())?;
+        let (challenge, request) =
+            pending_request(&self.nonces, &vp.proof, now.timestamp()).await?;
         let verified = self.verify_answer(&vp, &request, &rt, now).await?;
         // Last: only an accepted presentation uses up the request, and of
         // concurrent ones exactly one does.
-        self.nonces.consume(&challenge, now.timestamp())?;
+        self.nonces.consume(&challenge, now.timestamp()).await?;
         Ok(verified)
     }
 

@@ -119,9 +119,10 @@ impl Setup {
     }
 }
 
-fn nonce_of(verifier: &Verifier) -> String {
+async fn nonce_of(verifier: &Verifier) -> String {
     verifier
         .create_request_for(agent_sd_jwt_query(&["capabilities"]))
+        .await
         .expect("request")
         .nonce
 }
@@ -130,7 +131,7 @@ fn nonce_of(verifier: &Verifier) -> String {
 async fn an_honest_sd_jwt_presentation_verifies_to_the_agents_facts() {
     let s = Setup::new();
     let verifier = s.verifier(|_| {});
-    let nonce = nonce_of(&verifier);
+    let nonce = nonce_of(&verifier).await;
     let issued = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), &s.issuer.kid);
     let verified = verifier
         .verify_sd_jwt_presentation(&s.present(&issued, &nonce, VERIFIER))
@@ -173,7 +174,7 @@ async fn es256_issuer_and_holder_verify_too() {
         credence_sdjwt::jws::header_of(&issued.0.issuer_jwt, &[SD_JWT_VC_TYP]).expect("header");
     assert_eq!(header.algorithm, ssi::jwk::Algorithm::ES256);
     let verified = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await
         .expect("verifies");
     assert_eq!(verified.holder(), s.agent.did);
@@ -186,7 +187,7 @@ async fn trust_refusals() {
     // The issuer is not trusted for SD-JWT VCs (formats without dc+sd-jwt).
     let verifier = s.verifier(|t| t.formats.retain(|f| f != "dc+sd-jwt"));
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -199,7 +200,7 @@ async fn trust_refusals() {
     let verifier =
         s.verifier(|t| t.did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into());
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -212,7 +213,7 @@ async fn trust_refusals() {
     let verifier = s.verifier(|_| {});
     let other = s.issue_with(&s.claims("https://vocab.example/Other"), &s.issuer.kid);
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&other, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&other, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(&got, Err(VerifyError::Trust(TrustError::UntrustedIssuer { credential_type, .. })) if credential_type == "https://vocab.example/Other"),
@@ -233,13 +234,13 @@ async fn trust_refusals() {
     claims.insert("sub".into(), json!(forged.agent.did));
     let bad = forged.issue_with(&claims, &mallory.kid);
     let got = verifier
-        .verify_sd_jwt_presentation(&forged.present(&bad, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&forged.present(&bad, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(matches!(got, Err(VerifyError::BadProof { .. })), "{got:?}");
     // A kid that is a relative reference but not a fragment names no key.
     let relative = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), "key-1");
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&relative, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&relative, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(matches!(got, Err(VerifyError::BadProof { .. })), "{got:?}");
     // A fragment-only kid is the issuer's own method.
@@ -251,13 +252,13 @@ async fn trust_refusals() {
         .unwrap_or_default();
     let ok = s.issue_with(&s.claims(AGENT_CREDENTIAL_VCT), &fragment);
     verifier
-        .verify_sd_jwt_presentation(&s.present(&ok, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&ok, &nonce_of(&verifier).await, VERIFIER))
         .await
         .expect("a fragment-only kid verifies");
     // The issuer's kid, but another key signed.
     let bad = forged.issue_with(&claims, &s.issuer.kid);
     let got = verifier
-        .verify_sd_jwt_presentation(&forged.present(&bad, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&forged.present(&bad, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(matches!(got, Err(VerifyError::BadProof { .. })), "{got:?}");
 }
@@ -282,7 +283,7 @@ async fn binding_refusals() {
     let got = verifier
         .verify_sd_jwt_presentation(&s.present(
             &issued,
-            &nonce_of(&verifier),
+            &nonce_of(&verifier).await,
             "https://other.example",
         ))
         .await;
@@ -295,7 +296,7 @@ async fn binding_refusals() {
     );
     // No KB-JWT.
     let mut no_kb =
-        SdJwt::parse(&s.present(&issued, &nonce_of(&verifier), VERIFIER)).expect("parses");
+        SdJwt::parse(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER)).expect("parses");
     no_kb.key_binding = None;
     let got = verifier
         .verify_sd_jwt_presentation(&no_kb.to_compact())
@@ -309,7 +310,7 @@ async fn binding_refusals() {
     claims.insert("sub".into(), json!(ed25519().did));
     let other = s.issue_with(&claims, &s.issuer.kid);
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&other, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&other, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -321,6 +322,7 @@ async fn binding_refusals() {
     // The request asks for a claim not disclosed.
     let nonce = verifier
         .create_request_for(agent_sd_jwt_query(&["department"]))
+        .await
         .expect("request")
         .nonce;
     let got = verifier
@@ -336,7 +338,7 @@ async fn status_refusals() {
     s.status.set(5, 1).expect("revokes");
     let verifier = s.verifier(|_| {});
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -348,7 +350,7 @@ async fn status_refusals() {
     s.status.set(5, 2).expect("suspends");
     let verifier = s.verifier(|_| {});
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -376,7 +378,7 @@ async fn status_refusals() {
         ..Default::default()
     });
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(
@@ -391,7 +393,7 @@ async fn status_refusals() {
     let unlisted = s.issue_with(&claims, &s.issuer.kid);
     let verifier = s.verifier(|_| {});
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&unlisted, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&unlisted, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(got, Err(VerifyError::Status(StatusError::Missing(_)))),
@@ -400,7 +402,7 @@ async fn status_refusals() {
     // Unavailable list: fail closed.
     let verifier = s.verifier(|_| {}).offline(OfflineDocuments::default());
     let got = verifier
-        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier), VERIFIER))
+        .verify_sd_jwt_presentation(&s.present(&issued, &nonce_of(&verifier).await, VERIFIER))
         .await;
     assert!(
         matches!(

@@ -84,7 +84,7 @@ where
                     "request body too large",
                 ));
             };
-            let caller = match authorize(&protection, &parts, &body) {
+            let caller = match authorize(&protection, &parts, &body).await {
                 Ok(caller) => caller,
                 Err(refusal) => return Ok(*refusal),
             };
@@ -192,7 +192,7 @@ fn printable(name: &str) -> String {
     }
 }
 
-fn authorize(
+async fn authorize(
     protection: &McpProtection,
     parts: &axum::http::request::Parts,
     body: &[u8],
@@ -214,7 +214,11 @@ fn authorize(
         (Some(base), Some(s)) if base != s => Some(format!("{base} {s}")),
         (_, s) => s.map(str::to_owned),
     };
-    match protection.guard.check_operation(request, &operation, now) {
+    match protection
+        .guard
+        .check_operation(request, &operation, now)
+        .await
+    {
         Ok(claims) => Ok(VerifiedCaller { claims }),
         Err(e) => Err(Box::new(refusal(
             protection,
@@ -242,7 +246,7 @@ fn refusal(
         | TokenError::DpopInvalid(_)
         | TokenError::DpopReplay
         | TokenError::DpopKeyMismatch => Challenge::InvalidDpopProof(description),
-        TokenError::AuditFailed(_) => {
+        TokenError::AuditFailed(_) | TokenError::StateUnavailable(_) => {
             return plain_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",

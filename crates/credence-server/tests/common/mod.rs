@@ -177,11 +177,15 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
     let request_key =
         credence_server::verifier_dir::load_or_create_request_key(&dir.path().join("globex"))
             .unwrap();
+    let state: Arc<dyn credence_core::VerifierState> =
+        Arc::new(credence_store::SledState::open(dir.path().join("globex").join("state")).unwrap());
     let openid4vp =
-        credence_server::Openid4vpService::for_origin(&verifier_url, request_key).unwrap();
+        credence_server::Openid4vpService::for_origin(&verifier_url, request_key, state.clone())
+            .unwrap();
     let verifier = Arc::new(adjust(
         Verifier::new(&verifier_url, TrustPolicy::load(&policy_path).unwrap())
-            .with_client_id(&openid4vp.signer.client_id()),
+            .with_client_id(&openid4vp.signer.client_id())
+            .with_state(state),
     ));
     let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let vstop = serve(

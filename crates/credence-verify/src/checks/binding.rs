@@ -8,15 +8,15 @@ use crate::BindingError;
 use credence_core::PresentationRequest;
 
 /// The pending request the presentation's challenge names (not consumed).
-pub(crate) fn pending_request(
+pub(crate) async fn pending_request(
     nonces: &NonceStore,
     header: &ProofHeader,
     now: i64,
-) -> Result<(String, PresentationRequest), BindingError> {
+) -> Result<(String, PresentationRequest), crate::VerifyError> {
     let challenge = header.challenge.clone().ok_or_else(|| {
         BindingError::NonceMismatch("the presentation proof has no challenge".into())
     })?;
-    let request = nonces.pending(&challenge, now)?;
+    let request = nonces.pending(&challenge, now).await?;
     Ok((challenge, request))
 }
 

@@ -85,6 +85,10 @@ pub enum VerifyError {
     /// The decision could not be written to the audit log, so it is refused.
     #[error("audit log unavailable: {0}")]
     AuditFailed(String),
+    /// The verifier state (nonces, replay marks, token records) could not
+    /// be read or written: refused, to be retried.
+    #[error(transparent)]
+    State(#[from] credence_core::StateError),
 }
 
 /// The stable code of an SD-JWT refusal.
@@ -139,6 +143,7 @@ impl VerifyError {
             Self::Mint(e) => e.code(),
             Self::SdJwt(e) => sd_jwt_code(e),
             Self::AuditFailed(_) => "audit_failed",
+            Self::State(e) => e.code(),
         }
     }
 

@@ -18,7 +18,7 @@ mod response_code;
 mod vp_token;
 
 pub use request_object::{RequestObjectError, RequestSigner, REQUEST_OBJECT_TTL_SECS};
-pub use response_code::{ResponseCodes, MAX_RESPONSE_CODES, RESPONSE_CODE_TTL_SECS};
+pub use response_code::{ResponseCodes, RESPONSE_CODE_TTL_SECS};
 
 use crate::runtime::Runtime;
 use crate::{BindingError, ConstraintError, VerifiedPresentation, Verifier, VerifyError};
@@ -39,6 +39,9 @@ pub enum TransactionError {
     /// (see [`Verifier::with_client_id`]).
     #[error("{0} is not a client id of this verifier")]
     NotOwnClientId(String),
+    /// The verifier state could not record the request.
+    #[error(transparent)]
+    State(#[from] credence_core::StateError),
 }
 
 impl Verifier {
@@ -46,7 +49,7 @@ impl Verifier {
     /// `client_id` (one of this verifier's), answered by `direct_post` to
     /// `response_uri`, with a fresh nonce and a fresh `state` (256 bits
     /// each), expiring with the verifier's request lifetime.
-    pub fn create_openid4vp_request(
+    pub async fn create_openid4vp_request(
         &self,
         dcql_query: DcqlQuery,
         client_id: &str,
@@ -61,15 +64,19 @@ impl Verifier {
             PresentationRequest::for_query(client_id, dcql_query, now + self.request_ttl_secs);
         request.state = Some(fresh_nonce());
         request.response_uri = Some(response_uri.to_owned());
-        self.nonces.insert(request.clone(), now);
+        self.nonces.insert(&request, now).await?;
         Ok(request)
     }
 
     /// The pending transaction `state` names (nothing used up): what a
     /// `request_uri` serves.
-    pub fn pending_transaction(&self, state: &str) -> Result<PresentationRequest, BindingError> {
+    pub async fn pending_transaction(
+        &self,
+        state: &str,
+    ) -> Result<PresentationRequest, VerifyError> {
         self.nonces
             .pending_state(state, self.clock.now().timestamp())
+            .await
     }
 
     /// Verifies and audits an OpenID4VP `direct_post` answer: its `state`
@@ -110,7 +117,7 @@ impl Verifier {
         let state = state
             .filter(|s| !s.is_empty())
             .ok_or_else(|| BindingError::StateMismatch("the answer has no state".into()))?;
-        let request = self.nonces.pending_state(state, now.timestamp())?;
+        let request = self.nonces.pending_state(state, now.timestamp()).await?;
         let vp_token = vp_token.ok_or_else(|| BindingError::VpToken("missing".into()))?;
         let answers = parse_vp_token(vp_token, &request)?;
         let answered: BTreeSet<&str> = answers.iter().map(|(id, _)| id.as_str()).collect();
@@ -139,7 +146,7 @@ impl Verifier {
         }
         let verified = verified.ok_or_else(|| BindingError::VpToken("no presentation".into()))?;
         // Last: only an accepted answer uses up the transaction.
-        self.nonces.consume(&request.nonce, now.timestamp())?;
+        self.nonces.consume(&request.nonce, now.timestamp()).await?;
         Ok(verified)
     }
 

@@ -74,10 +74,10 @@ impl Verifier {
         let rt = self.runtime();
         let now = self.clock.now();
         let nonce = key_binding_nonce(sd).map_err(|e| VerifyError::from_sd_jwt(e, &self.id))?;
-        let request = self.nonces.pending(&nonce, now.timestamp())?;
+        let request = self.nonces.pending(&nonce, now.timestamp()).await?;
         let verified = self.verify_sd_jwt_answer(sd, &request, &rt, now).await?;
         // Last: only an accepted presentation uses up the request.
-        self.nonces.consume(&nonce, now.timestamp())?;
+        self.nonces.consume(&nonce, now.timestamp()).await?;
         Ok(verified)
     }
 

@@ -6,7 +6,7 @@ use crate::ParseError;
 use chrono::{DateTime, Utc};
 
 /// One `BitstringStatusListEntry`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusEntry {
     /// `statusPurpose` (`revocation`, `suspension`).
     pub purpose: String,

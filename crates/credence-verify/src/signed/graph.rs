@@ -30,7 +30,7 @@ pub struct Statements {
 }
 
 /// One value of a claim, read from the statements.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ClaimValue {
     /// A literal's lexical form, or an IRI.
     Text(String),

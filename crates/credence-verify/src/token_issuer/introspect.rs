@@ -5,30 +5,39 @@
 //! service (its lineage record names the same audience and expiry).
 
 use super::TokenIssuer;
+use crate::{MintError, VerifyError};
 use credence_core::{
     check_token_times, decode_access_token, verify_dpop, AccessTokenClaims, AuditRecord,
-    TokenError, DPOP_WINDOW_SECS,
+    StateError, TokenError, DPOP_WINDOW_SECS,
 };
 
+fn refused(e: TokenError) -> VerifyError {
+    VerifyError::Mint(MintError::SubjectToken(e))
+}
+
 impl TokenIssuer {
-    /// The claims of a token this service minted and still knows.
-    pub(crate) fn own_token(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
-        let claims = decode_access_token(token, &self.signing_key.to_public())?;
+    /// The claims of a token this service minted and still knows; a
+    /// refusal is [`MintError::SubjectToken`], an unreadable state
+    /// [`VerifyError::State`].
+    pub(crate) async fn own_token(&self, token: &str) -> Result<AccessTokenClaims, VerifyError> {
+        let claims = decode_access_token(token, &self.signing_key.to_public()).map_err(refused)?;
         if claims.iss != self.id {
-            return Err(TokenError::WrongIssuer(claims.iss));
+            return Err(refused(TokenError::WrongIssuer(claims.iss)));
         }
-        check_token_times(&claims, self.clock.now().timestamp())?;
-        let minted = self.lineage.get(&claims.jti).ok_or(TokenError::Inactive)?;
+        let now = self.clock.now().timestamp();
+        check_token_times(&claims, now).map_err(refused)?;
+        let minted = self.lineage.get(&claims.jti, now).await?;
+        let minted = minted.ok_or(refused(TokenError::Inactive))?;
         if minted.aud != claims.aud {
-            return Err(TokenError::WrongAudience {
+            return Err(refused(TokenError::WrongAudience {
                 expected: minted.aud,
                 found: claims.aud,
-            });
+            }));
         }
         if minted.exp != claims.exp {
-            return Err(TokenError::InvalidTimes(
+            return Err(refused(TokenError::InvalidTimes(
                 "not the expiry it was minted with".into(),
-            ));
+            )));
         }
         Ok(claims)
     }
@@ -37,33 +46,37 @@ impl TokenIssuer {
     /// ([`TokenIssuer::own_token`]), unexpired, not revoked, the token it
     /// was exchanged from (if any) still active, and no credential or
     /// delegation link it was minted from revoked or suspended since
-    /// (checked against the issuer's status lists).
-    pub async fn introspect(&self, token: &str) -> Option<AccessTokenClaims> {
-        let claims = self.own_token(token).ok()?;
-        self.is_active(&claims.jti, claims.exp)
-            .await
-            .then_some(claims)
+    /// (checked against the issuer's status lists). `Err` when the state
+    /// cannot be read: the caller answers "try again", never "active".
+    pub async fn introspect(&self, token: &str) -> Result<Option<AccessTokenClaims>, StateError> {
+        let claims = match self.own_token(token).await {
+            Ok(claims) => claims,
+            Err(VerifyError::State(e)) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        let active = self.is_active(&claims.jti, claims.exp).await?;
+        Ok(active.then_some(claims))
     }
 
-    pub(crate) async fn is_active(&self, jti: &str, exp: i64) -> bool {
+    pub(crate) async fn is_active(&self, jti: &str, exp: i64) -> Result<bool, StateError> {
         let now = self.clock.now().timestamp();
         let (mut jti, mut exp) = (jti.to_owned(), exp);
         loop {
-            if now >= exp || self.lineage.is_revoked(&jti, now) {
-                return false;
+            if now >= exp || self.lineage.is_revoked(&jti, now).await? {
+                return Ok(false);
             }
-            let Some(minted) = self.lineage.get(&jti) else {
-                return false;
+            let Some(minted) = self.lineage.get(&jti, now).await? else {
+                return Ok(false);
             };
             let env = self.env();
             for (issuer, entry) in &minted.status {
                 if !self.status_holds(issuer, entry, env).await {
-                    return false;
+                    return Ok(false);
                 }
             }
             match minted.parent {
                 Some((parent, parent_exp)) => (jti, exp) = (parent, parent_exp),
-                None => return true,
+                None => return Ok(true),
             }
         }
     }
@@ -101,38 +114,41 @@ impl TokenIssuer {
     /// exchanged from it. The caller has authenticated the client (RFC 7009
     /// §2.1): the resource servers' secret, or see
     /// [`TokenIssuer::revoke_own`]. Tokens that are not this service's are
-    /// ignored, as the RFC asks.
-    pub fn revoke(&self, token: &str) {
-        if let Ok(claims) = self.own_token(token) {
-            self.revoke_claims(&claims);
+    /// ignored, as the RFC asks; `Err` when the state cannot record it.
+    pub async fn revoke(&self, token: &str) -> Result<(), StateError> {
+        match self.own_token(token).await {
+            Ok(claims) => self.revoke_claims(&claims).await,
+            Err(VerifyError::State(e)) => Err(e),
+            Err(_) => Ok(()),
         }
     }
 
     /// Revokes `token` on its holder's request: `dpop` must be a DPoP proof
-    /// for `method` `url` by the key the token is bound to.
-    pub fn revoke_own(
+    /// for `method` `url` by the key the token is bound to. A refused
+    /// proof is [`MintError::SubjectToken`]; an unreachable state
+    /// [`VerifyError::State`].
+    pub async fn revoke_own(
         &self,
         token: &str,
         dpop: &str,
         method: &str,
         url: &str,
-    ) -> Result<(), TokenError> {
-        let Ok(claims) = self.own_token(token) else {
-            return Ok(());
+    ) -> Result<(), VerifyError> {
+        let claims = match self.own_token(token).await {
+            Ok(claims) => claims,
+            Err(VerifyError::State(e)) => return Err(e.into()),
+            Err(_) => return Ok(()),
         };
         let now = self.clock.now().timestamp();
-        let proof = verify_dpop(dpop, token, &claims.cnf.jkt, method, url, now)?;
-        if !self
-            .dpop_seen
-            .first_use(&proof.jti, proof.iat.saturating_add(DPOP_WINDOW_SECS), now)
-        {
-            return Err(TokenError::DpopReplay);
+        let proof = verify_dpop(dpop, token, &claims.cnf.jkt, method, url, now).map_err(refused)?;
+        let window = proof.iat.saturating_add(DPOP_WINDOW_SECS);
+        if !self.lineage.first_use(&proof.jti, window, now).await? {
+            return Err(refused(TokenError::DpopReplay));
         }
-        self.revoke_claims(&claims);
-        Ok(())
+        Ok(self.revoke_claims(&claims).await?)
     }
 
-    fn revoke_claims(&self, claims: &AccessTokenClaims) {
+    async fn revoke_claims(&self, claims: &AccessTokenClaims) -> Result<(), StateError> {
         let record = AuditRecord::new(
             &claims.client_id,
             "revoke_token",
@@ -143,8 +159,10 @@ impl TokenIssuer {
         .chain(claims.delegation_path())
         .reason(format!("token {} revoked", claims.jti));
         self.lineage
-            .revoke(&claims.jti, claims.exp, self.clock.now().timestamp());
+            .revoke(&claims.jti, claims.exp, self.clock.now().timestamp())
+            .await?;
         // Revocation has happened; a failed audit write cannot undo it.
         let _ = self.record(record);
+        Ok(())
     }
 }

@@ -1,15 +1,16 @@
-//! What the token service remembers of the tokens it minted: each live
+//! What the token service remembers of the tokens it minted, in the
+//! verifier state (shared by replicas, kept across restarts): each live
 //! token's audience, expiry and what it depends on (status entries, the
-//! token it was exchanged from), and the revoked ones. In memory: after a
-//! restart no earlier token is this service's (introspection reports them
-//! inactive — fail closed).
+//! token it was exchanged from), the revoked ones, and the DPoP proofs
+//! already seen. Every record expires with its token (or proof window).
 
 use crate::signed::credential::StatusEntry;
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use credence_core::{StateError, StateKey, VerifierState};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What a minted token depends on, for introspection's cascade.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Minted {
     /// The token's audience.
     pub aud: String,
@@ -22,35 +23,57 @@ pub(crate) struct Minted {
     pub parent: Option<(String, i64)>,
 }
 
-/// Live and revoked tokens, each forgotten once it would have expired.
-#[derive(Debug, Default)]
+/// Live and revoked tokens and seen proofs, over the verifier state.
+#[derive(Debug, Clone)]
 pub(crate) struct Lineage {
-    minted: Mutex<HashMap<String, Minted>>,
-    revoked: Mutex<HashMap<String, i64>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    state: Arc<dyn VerifierState>,
 }
 
 impl Lineage {
-    pub fn record(&self, jti: &str, minted: Minted, now: i64) {
-        let mut map = lock(&self.minted);
-        map.retain(|_, m| m.exp > now);
-        map.insert(jti.to_owned(), minted);
+    pub fn new(state: Arc<dyn VerifierState>) -> Self {
+        Self { state }
     }
 
-    pub fn get(&self, jti: &str) -> Option<Minted> {
-        lock(&self.minted).get(jti).cloned()
+    pub async fn record(&self, jti: &str, minted: &Minted, now: i64) -> Result<(), StateError> {
+        let stored = serde_json::to_vec(minted)
+            .map_err(|e| StateError::Corrupt(format!("token record: {e}")))?;
+        let key = StateKey::minted(jti);
+        if !self
+            .state
+            .insert_new(&key, &stored, minted.exp, now)
+            .await?
+        {
+            return Err(StateError::Corrupt(format!("token id {jti} minted twice")));
+        }
+        Ok(())
     }
 
-    pub fn revoke(&self, jti: &str, exp: i64, now: i64) {
-        let mut map = lock(&self.revoked);
-        map.retain(|_, exp| *exp > now);
-        map.insert(jti.to_owned(), exp);
+    pub async fn get(&self, jti: &str, now: i64) -> Result<Option<Minted>, StateError> {
+        let Some(stored) = self.state.get(&StateKey::minted(jti), now).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&stored)
+            .map(Some)
+            .map_err(|e| StateError::Corrupt(format!("token record: {e}")))
     }
 
-    pub fn is_revoked(&self, jti: &str, now: i64) -> bool {
-        lock(&self.revoked).get(jti).is_some_and(|exp| *exp > now)
+    pub async fn revoke(&self, jti: &str, exp: i64, now: i64) -> Result<(), StateError> {
+        self.state.put(&StateKey::revoked(jti), b"", exp, now).await
+    }
+
+    pub async fn is_revoked(&self, jti: &str, now: i64) -> Result<bool, StateError> {
+        Ok(self
+            .state
+            .get(&StateKey::revoked(jti), now)
+            .await?
+            .is_some())
+    }
+
+    /// Records a DPoP proof's `jti` until `expires`: false when it was
+    /// already seen (a replay), on any replica.
+    pub async fn first_use(&self, jti: &str, expires: i64, now: i64) -> Result<bool, StateError> {
+        self.state
+            .insert_new(&StateKey::dpop_jti(jti), b"", expires, now)
+            .await
     }
 }

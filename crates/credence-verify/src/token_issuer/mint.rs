@@ -15,18 +15,18 @@ use ssi::jwk::Algorithm;
 impl TokenIssuer {
     /// Mints a token for `audience` carrying the scopes the policy maps the
     /// verified claims to. No scope → no token.
-    pub fn mint(
+    pub async fn mint(
         &self,
         verified: VerifiedPresentation,
         audience: &str,
     ) -> Result<IssuedToken, VerifyError> {
-        self.mint_narrowed(verified, audience, None)
+        self.mint_narrowed(verified, audience, None).await
     }
 
     /// As [`TokenIssuer::mint`], narrowed to `requested` scopes when given
     /// (RFC 8693 `scope`); asking for a scope the policy does not grant is
     /// refused with [`MintError::ScopeNotGranted`].
-    pub fn mint_narrowed(
+    pub async fn mint_narrowed(
         &self,
         verified: VerifiedPresentation,
         audience: &str,
@@ -37,7 +37,7 @@ impl TokenIssuer {
             chain.map(|c| c.principal.as_str()),
             chain.map(VerifiedChain::path).unwrap_or_default(),
         );
-        let outcome = self.mint_unaudited(&verified, audience, requested);
+        let outcome = self.mint_unaudited(&verified, audience, requested).await;
         self.audited(
             outcome,
             "mint_token",
@@ -47,7 +47,7 @@ impl TokenIssuer {
         )
     }
 
-    fn mint_unaudited(
+    async fn mint_unaudited(
         &self,
         verified: &VerifiedPresentation,
         audience: &str,
@@ -114,16 +114,17 @@ impl TokenIssuer {
             }
         }
         let issued = self.sign_token(claims)?;
-        self.lineage.record(
-            &issued.claims.jti,
-            Minted {
-                aud: issued.claims.aud.clone(),
-                exp: issued.claims.exp,
-                status,
-                parent: None,
-            },
-            iat,
-        );
+        // Recorded before it is handed out: a token the state does not
+        // know is never issued.
+        let minted = Minted {
+            aud: issued.claims.aud.clone(),
+            exp: issued.claims.exp,
+            status,
+            parent: None,
+        };
+        self.lineage
+            .record(&issued.claims.jti, &minted, iat)
+            .await?;
         Ok(issued)
     }
 

@@ -14,7 +14,7 @@ pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
 use crate::checks::proofs::ProofEnv;
 use crate::status_list::StatusLists;
 use crate::{Verifier, VerifyError};
-use credence_core::{AccessTokenClaims, AuditRecord, AuditSink, Clock, ReplaySet};
+use credence_core::{AccessTokenClaims, AuditRecord, AuditSink, Clock};
 use credence_did::ResolveDid;
 use lineage::Lineage;
 use serde_json::{json, Value};
@@ -47,7 +47,6 @@ pub struct TokenIssuer {
     signing_key: JWK,
     clock: Arc<dyn Clock>,
     lineage: Lineage,
-    dpop_seen: ReplaySet,
     status: StatusSource,
     audit: Option<Arc<dyn AuditSink>>,
 }
@@ -62,15 +61,14 @@ impl std::fmt::Debug for TokenIssuer {
 
 impl TokenIssuer {
     /// The token service of `verifier` (its identifier is the tokens'
-    /// `iss`; its clock, status lists and audit sink are shared), signing
+    /// `iss`; its clock, state, status lists and audit sink are shared), signing
     /// with `signing_key` (an Ed25519 JWK with its private part).
     pub fn new(verifier: &Verifier, signing_key: JWK) -> Self {
         Self {
             id: verifier.id.clone(),
             signing_key,
             clock: verifier.clock.clone(),
-            lineage: Lineage::default(),
-            dpop_seen: ReplaySet::default(),
+            lineage: Lineage::new(verifier.state().clone()),
             status: StatusSource {
                 lists: verifier.status.clone(),
                 token_lists: verifier.token_status.clone(),
@@ -108,7 +106,7 @@ impl TokenIssuer {
         audience: &str,
     ) -> Result<IssuedToken, VerifyError> {
         let verified = verifier.verify_presentation(vp).await?;
-        self.mint(verified, audience)
+        self.mint(verified, audience).await
     }
 
     fn env(&self) -> ProofEnv<'_> {

@@ -39,7 +39,7 @@ impl TokenIssuer {
     /// has), [`DelegationError::AudienceNotDelegated`] (another audience).
     /// Allowed and refused exchanges are audited.
     pub async fn exchange_step(&self, req: StepRequest<'_>) -> Result<IssuedToken, VerifyError> {
-        let checked = self.own_token(req.subject_token);
+        let checked = self.own_token(req.subject_token).await;
         let parent = checked.as_ref().ok().cloned();
         let outcome = self.step_unaudited(req, checked).await;
         let actor = parent.as_ref().map_or("unknown", |c| c.client_id.as_str());
@@ -60,17 +60,17 @@ impl TokenIssuer {
     async fn step_unaudited(
         &self,
         req: StepRequest<'_>,
-        checked: Result<AccessTokenClaims, TokenError>,
+        checked: Result<AccessTokenClaims, VerifyError>,
     ) -> Result<IssuedToken, VerifyError> {
         let refused = |e| VerifyError::Mint(MintError::SubjectToken(e));
-        let parent = checked.map_err(refused)?;
+        let parent = checked?;
         let now = self.clock.now().timestamp();
         if parent.single_use {
             return Err(refused(TokenError::Malformed(
                 "a per-step token cannot be exchanged again".into(),
             )));
         }
-        if !self.is_active(&parent.jti, parent.exp).await {
+        if !self.is_active(&parent.jti, parent.exp).await? {
             return Err(refused(TokenError::Inactive));
         }
         let proof = req.dpop.ok_or(refused(TokenError::DpopMissing))?;
@@ -83,10 +83,8 @@ impl TokenIssuer {
             now,
         )
         .map_err(refused)?;
-        if !self
-            .dpop_seen
-            .first_use(&dpop.jti, dpop.iat.saturating_add(DPOP_WINDOW_SECS), now)
-        {
+        let window = dpop.iat.saturating_add(DPOP_WINDOW_SECS);
+        if !self.lineage.first_use(&dpop.jti, window, now).await? {
             return Err(refused(TokenError::DpopReplay));
         }
         if req.scope.is_empty()
@@ -114,16 +112,15 @@ impl TokenIssuer {
             ..parent.clone()
         };
         let issued = self.sign_token(claims)?;
-        self.lineage.record(
-            &issued.claims.jti,
-            Minted {
-                aud: issued.claims.aud.clone(),
-                exp: issued.claims.exp,
-                status: Vec::new(),
-                parent: Some((parent.jti, parent.exp)),
-            },
-            now,
-        );
+        let minted = Minted {
+            aud: issued.claims.aud.clone(),
+            exp: issued.claims.exp,
+            status: Vec::new(),
+            parent: Some((parent.jti, parent.exp)),
+        };
+        self.lineage
+            .record(&issued.claims.jti, &minted, now)
+            .await?;
         Ok(issued)
     }
 }
