@@ -7,10 +7,10 @@
 
 mod common;
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
+use common::oid4vp::{code_of, jwt_part, transaction};
 use common::{assert_oauth, World};
-use credence_core::{AuthorizationRequest, Clock, PresentationRequest, PROFILE_CLAIMS};
+use credence_core::{Clock, PresentationRequest, PROFILE_CLAIMS};
 use credence_server::verifier_api::TOKEN_EXCHANGE_GRANT;
 use credence_server::RESPONSE_CODE_TOKEN_TYPE;
 use credence_wallet::HolderPolicy;
@@ -29,36 +29,6 @@ impl Clock for Ahead {
     }
 }
 
-/// A new transaction: (the request the wallet would sign against, the
-/// service's answer).
-async fn transaction(w: &World) -> (PresentationRequest, Value) {
-    let r = w
-        .client
-        .post(format!("{}/openid4vp/requests", w.verifier_url))
-        .json(&json!({"claims": ["organization", "capabilities"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let created: Value = r.json().await.unwrap();
-    let claims = jwt_part(created["request"].as_str().unwrap(), 1);
-    let request: AuthorizationRequest = serde_json::from_value(claims).unwrap();
-    // The agent's (Credence-profile) holder policy matches the client id
-    // byte for byte; these tests build answers by hand.
-    let policy = HolderPolicy::default().allow_did(&request.client_id, PROFILE_CLAIMS);
-    w.wallet.set_holder_policy(&policy).unwrap();
-    (request.presentation_request(request.exp.unwrap()), created)
-}
-
-/// The decoded JSON of part `i` of a compact JWS.
-fn jwt_part(jwt: &str, i: usize) -> Value {
-    let part = jwt.split('.').nth(i).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(part)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
 /// POSTs a direct_post form; (status, JSON body).
 async fn direct_post(w: &World, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let r = w
@@ -69,12 +39,6 @@ async fn direct_post(w: &World, form: &[(&str, &str)]) -> (StatusCode, Value) {
         .await
         .unwrap();
     (r.status(), r.json().await.unwrap())
-}
-
-/// The response code in a successful direct_post answer.
-fn code_of(body: &Value) -> String {
-    let uri = body["redirect_uri"].as_str().expect("a redirect_uri");
-    uri.split_once("#response_code=").unwrap().1.to_owned()
 }
 
 /// `/token` with a response code and an optional DPoP proof.

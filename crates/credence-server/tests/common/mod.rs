@@ -4,6 +4,9 @@
 //! HTTP servers on 127.0.0.1, real sled stores, real cryptography.
 #![allow(dead_code)]
 
+pub mod oid4vp;
+pub mod replica;
+
 use axum::Router;
 use credence_core::{AgentProfile, PresentationRequest, PROFILE_CLAIMS};
 use credence_did::{LocalResolver, ResolveDid, ResolveFuture};
@@ -179,7 +182,7 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
             .unwrap();
     let state: Arc<dyn credence_core::VerifierState> =
         Arc::new(credence_store::SledState::open(dir.path().join("globex").join("state")).unwrap());
-    let openid4vp =
+    let mut openid4vp =
         credence_server::Openid4vpService::for_origin(&verifier_url, request_key, state.clone())
             .unwrap();
     let verifier = Arc::new(adjust(
@@ -187,6 +190,8 @@ pub async fn world_with(adjust: impl FnOnce(Verifier) -> Verifier) -> World {
             .with_client_id(&openid4vp.signer.client_id())
             .with_state(state),
     ));
+    // The state `adjust` chose (e.g. a shared Redis) keeps the codes too.
+    openid4vp.codes = credence_verify::ResponseCodes::new(verifier.state().clone());
     let tokens = Arc::new(TokenIssuer::new(&verifier, key.clone()));
     let vstop = serve(
         vlistener,
