@@ -49,8 +49,11 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
     /// Requests handled at once; beyond, 503 with Retry-After.
-    #[arg(long, default_value_t = 256)]
-    max_concurrency: usize,
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_concurrency: u32,
+    /// Seconds a presentation request stays answerable (10..=3600).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(i64).range(10..=3600))]
+    request_ttl: i64,
     /// Listen on a non-loopback address (put a TLS proxy in front).
     #[arg(long)]
     allow_remote: bool,
@@ -68,6 +71,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         audit_dir,
         log_format,
         max_concurrency,
+        request_ttl,
         allow_remote,
     } = args;
     if !listen.ip().is_loopback() && !allow_remote {
@@ -100,6 +104,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         Verifier::new(&id, trust)
             .with_client_id(&openid4vp.signer.client_id())
             .with_audit(audit)
+            .with_request_ttl(request_ttl)
             .with_state(state.clone()),
     );
     let tokens = Arc::new(TokenIssuer::new(&verifier, key));
@@ -122,7 +127,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         openid4vp,
     };
     let options = ServeOptions {
-        max_concurrency,
+        max_concurrency: max_concurrency as usize,
         ..ServeOptions::default()
     };
     let app = credence_server::verifier_app(service, options);

@@ -141,6 +141,13 @@ impl Verifier {
         self.client_ids.iter().any(|c| c == client_id)
     }
 
+    /// Requests this verifier issues expire after `secs` (default 120;
+    /// clamped to 10..=3600).
+    pub fn with_request_ttl(mut self, secs: i64) -> Self {
+        self.request_ttl_secs = secs.clamp(10, 3600);
+        self
+    }
+
     /// Uses another clock (tests, offline verification).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
