@@ -5,6 +5,9 @@ use super::load::{Mode, Outcomes};
 use crate::common::{err, CliError};
 use std::time::Duration;
 
+/// (VmRSS, VmHWM) in KiB, when /proc tells.
+pub type Rss = Option<(u64, u64)>;
+
 pub struct Report<'a> {
     pub mode: Mode,
     pub replicas: usize,
@@ -13,7 +16,7 @@ pub struct Report<'a> {
     pub used_up: bool,
     pub outcomes: &'a Outcomes,
     /// Per replica: (VmRSS, VmHWM) in KiB at the start and at the end.
-    pub rss: Vec<(Option<(u64, u64)>, Option<(u64, u64)>)>,
+    pub rss: Vec<(Rss, Rss)>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
