@@ -54,6 +54,13 @@ enum VerifierCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add a token-signing key to a verifier directory (rotation): it is
+    /// published in the JWKS at once, signs after --activate-in seconds,
+    /// and the previous key is dropped from the JWKS once tokens it signed
+    /// have expired. Running replicas on the directory reload within 2 s.
+    ///
+    /// Example: credence verifier rotate-key --dir ./globex --activate-in 60
+    RotateKey(crate::verifier_serve::RotateArgs),
     /// Load-test POST /token on loopback (see `credence verifier bench --help`).
     Bench(crate::bench::BenchArgs),
 }
@@ -68,6 +75,7 @@ async fn execute(args: VerifierArgs) -> Result<(), CliError> {
             json,
         } => crate::verifier_request::request(&server, &claims, format.as_deref(), json).await?,
         VerifierCommand::Bench(b) => crate::bench::run(b).await?,
+        VerifierCommand::RotateKey(a) => crate::verifier_serve::rotate(a)?,
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! state and a shared key directory).
 
 use crate::common::{err, init_logging_as, CliError, LogFormat};
+use chrono::Utc;
 use clap::Args;
 use credence_server::{verifier_dir, ServeOptions, VerifierService};
 use credence_store::{open_state, StateLocation};
@@ -11,6 +12,9 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// How often a running service looks for rotated keys.
+const KEY_RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `credence verifier serve` options.
 #[derive(Args)]
@@ -57,6 +61,43 @@ pub struct ServeArgs {
     /// Listen on a non-loopback address (put a TLS proxy in front).
     #[arg(long)]
     allow_remote: bool,
+}
+
+/// `credence verifier rotate-key` options.
+#[derive(Args)]
+pub struct RotateArgs {
+    /// The verifier directory the replicas share.
+    #[arg(long, env = "CREDENCE_VERIFIER")]
+    dir: PathBuf,
+    /// Seconds until the new key signs (0..=3600); it is published in the
+    /// JWKS at once, so resource servers can fetch it first.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(i64).range(0..=3600))]
+    activate_in: i64,
+}
+
+/// Adds a token key; the old one retires after the longest token lifetime.
+pub fn rotate(args: RotateArgs) -> Result<(), CliError> {
+    if !args.dir.join(verifier_dir::TOKEN_KEY_FILE).exists() {
+        return Err(err(
+            2,
+            format!(
+                "{} holds no token key (run verifier serve once)",
+                args.dir.display()
+            ),
+        ));
+    }
+    let now = Utc::now().timestamp();
+    let rotation = credence_server::rotate_token_key(&args.dir, now, args.activate_in)?;
+    eprintln!(
+        "added key {}: published now, signs from {} (in {} s); the previous key retires {} s after that; {} retired key file(s) removed",
+        rotation.kid,
+        rotation.activates_at,
+        args.activate_in,
+        credence_verify::KEY_RETIREMENT_SECS,
+        rotation.removed
+    );
+    println!("{}", json!(rotation));
+    Ok(())
 }
 
 /// Runs the service until Ctrl-C.
@@ -107,7 +148,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
             .with_request_ttl(request_ttl)
             .with_state(state.clone()),
     );
-    let tokens = Arc::new(TokenIssuer::new(&verifier, key));
+    // The shared key set (token-key.jwk and DIR/token-keys/), reloaded
+    // when `credence verifier rotate-key` adds one.
+    let ring = credence_server::load_key_ring(&dir)?;
+    let tokens = Arc::new(TokenIssuer::with_keys(&verifier, ring));
+    let key_watcher = credence_server::watch_keys(tokens.clone(), dir.clone(), KEY_RELOAD_EVERY);
     let watcher = credence_server::watch_policy(verifier.clone(), policy.clone());
     tracing::info!(id = %id, state = %state.describe(), "verifier starting");
     eprintln!(
@@ -137,5 +182,6 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         })
         .await;
     watcher.abort();
+    key_watcher.abort();
     served.map_err(|e| err(4, e))
 }

@@ -30,6 +30,9 @@ pub enum TokenError {
     /// The signature does not verify with the verifier's key.
     #[error("bad token signature")]
     BadSignature,
+    /// Signed with a key (`kid`) the checker does not know.
+    #[error("token signed with unknown key {0}")]
+    UnknownKey(String),
     /// Minted by someone else.
     #[error("token issued by {0}")]
     WrongIssuer(String),
@@ -86,6 +89,7 @@ impl TokenError {
             Self::Malformed(_) => "malformed",
             Self::WrongType(_) => "wrong_type",
             Self::BadSignature => "bad_signature",
+            Self::UnknownKey(_) => "unknown_key",
             Self::WrongIssuer(_) => "wrong_issuer",
             Self::WrongAudience { .. } => "wrong_audience",
             Self::Expired => "expired",
@@ -118,6 +122,36 @@ pub fn decode_access_token(token: &str, key: &JWK) -> Result<AccessTokenClaims, 
     }
     let (_, payload) = jws::decode_verify(token, key).map_err(|_| TokenError::BadSignature)?;
     serde_json::from_slice(&payload).map_err(|e| TokenError::Malformed(e.to_string()))
+}
+
+/// The `kid` in a compact token's header, if any.
+pub fn token_kid(token: &str) -> Result<Option<String>, TokenError> {
+    let (header, _) =
+        jws::decode_unverified(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
+    Ok(header.key_id)
+}
+
+/// The key of `keys` (a token service's JWKS) that `token` names by
+/// `kid` (a key's `kid`, or its RFC 7638 thumbprint); a token without
+/// `kid` only when there is one key. A `kid` not among them is
+/// [`TokenError::UnknownKey`]: the caller may refresh the JWKS once.
+pub fn key_for_token<'k>(token: &str, keys: &'k [JWK]) -> Result<&'k JWK, TokenError> {
+    let kid = token_kid(token)?;
+    let named = |k: &&JWK| {
+        let id = k
+            .key_id
+            .clone()
+            .or_else(|| k.thumbprint().ok().map(|t| t.to_string()));
+        id == kid
+    };
+    match (&kid, keys) {
+        (None, [only]) => Ok(only),
+        (None, _) => Err(TokenError::Malformed("no kid, and several keys".into())),
+        (Some(kid), _) => keys
+            .iter()
+            .find(named)
+            .ok_or_else(|| TokenError::UnknownKey(kid.clone())),
+    }
 }
 
 /// Checks a token's times at `now` (Unix seconds): unexpired, `iat` at most

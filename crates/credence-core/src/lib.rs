@@ -22,8 +22,9 @@ pub mod state;
 pub mod token;
 
 pub use access::{
-    authenticate_access_token, check_token_times, decode_access_token, validate_access_token,
-    verify_dpop, verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS, MAX_CLOCK_SKEW_SECS,
+    authenticate_access_token, check_token_times, decode_access_token, key_for_token, token_kid,
+    validate_access_token, verify_dpop, verify_token_request_dpop, TokenError, DPOP_WINDOW_SECS,
+    MAX_CLOCK_SKEW_SECS,
 };
 pub use audit::{AuditError, AuditRecord, AuditSink};
 pub use clock::{Clock, FixedClock, SystemClock};

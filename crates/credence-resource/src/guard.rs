@@ -2,12 +2,13 @@
 //! request (RFC 9068 token + RFC 9449 proof).
 
 use credence_core::{
-    authenticate_access_token, step_digest, verify_dpop, AccessTokenClaims, AuditRecord, AuditSink,
-    MemoryState, StateKey, TokenError, VerifierState, DPOP_WINDOW_SECS,
+    authenticate_access_token, key_for_token, step_digest, verify_dpop, AccessTokenClaims,
+    AuditRecord, AuditSink, MemoryState, StateKey, TokenError, VerifierState, DPOP_WINDOW_SECS,
 };
 use ssi::claims::jws;
 use ssi::JWK;
 use std::sync::Arc;
+use std::sync::RwLock;
 
 /// Guards one resource: accepts only tokens minted by `issuer` (checked
 /// with its key) for this `audience`, presented with a fresh DPoP proof
@@ -18,13 +19,27 @@ use std::sync::Arc;
 pub struct ResourceGuard {
     issuer: String,
     audience: String,
-    token_key: JWK,
+    token_keys: RwLock<Vec<JWK>>,
     state: Arc<dyn VerifierState>,
     audit: Option<(Arc<dyn AuditSink>, String)>,
 }
 
 fn unavailable(e: credence_core::StateError) -> TokenError {
     TokenError::StateUnavailable(e.to_string())
+}
+
+/// The public keys of a JWKS document (`{"keys": [..]}`); members that
+/// are not keys are skipped.
+pub fn keys_from_jwks(jwks: &serde_json::Value) -> Vec<JWK> {
+    jwks["keys"]
+        .as_array()
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| serde_json::from_value::<JWK>(k.clone()).ok())
+                .filter(JWK::is_public)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What a request asks to do, for the scope check and the audit entry.
@@ -60,9 +75,24 @@ impl ResourceGuard {
         Self {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
-            token_key,
+            token_keys: RwLock::new(vec![token_key]),
             state: Arc::new(MemoryState::default()),
             audit: None,
+        }
+    }
+
+    /// Accepts tokens signed by any of `keys` (the token service's JWKS,
+    /// [`keys_from_jwks`]) chosen by the token's `kid`.
+    pub fn with_token_keys(self, keys: Vec<JWK>) -> Self {
+        self.set_token_keys(keys);
+        self
+    }
+
+    /// Replaces the accepted keys (a refreshed JWKS after a rotation); an
+    /// empty list is ignored.
+    pub fn set_token_keys(&self, keys: Vec<JWK>) {
+        if !keys.is_empty() {
+            *self.token_keys.write().unwrap_or_else(|p| p.into_inner()) = keys;
         }
     }
 
@@ -153,13 +183,12 @@ impl ResourceGuard {
         let (scheme, token) = authorization
             .split_once(' ')
             .ok_or_else(|| TokenError::Malformed("Authorization: DPoP <token> expected".into()))?;
-        let claims = authenticate_access_token(
-            token.trim(),
-            &self.token_key,
-            &self.issuer,
-            &self.audience,
-            now,
-        )?;
+        let key = {
+            let keys = self.token_keys.read().unwrap_or_else(|p| p.into_inner());
+            key_for_token(token.trim(), &keys)?.clone()
+        };
+        let claims =
+            authenticate_access_token(token.trim(), &key, &self.issuer, &self.audience, now)?;
         if !scheme.eq_ignore_ascii_case("DPoP") {
             return Err(TokenError::DpopMissing);
         }

@@ -17,4 +17,4 @@ mod guard;
 pub mod mcp;
 
 pub use credence_core::{validate_access_token, TokenError, DPOP_WINDOW_SECS};
-pub use guard::{Operation, RequestParts, ResourceGuard};
+pub use guard::{keys_from_jwks, Operation, RequestParts, ResourceGuard};

@@ -42,7 +42,7 @@ pub fn load_or_create_request_key(dir: &Path) -> Result<JWK, StoreError> {
     key_file(&dir.join(REQUEST_KEY_FILE))
 }
 
-fn key_file(path: &Path) -> Result<JWK, StoreError> {
+pub(crate) fn key_file(path: &Path) -> Result<JWK, StoreError> {
     let path = path.to_owned();
     let key = if path.exists() {
         let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(StoreError::file(&path))?);

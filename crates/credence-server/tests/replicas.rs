@@ -475,3 +475,99 @@ async fn an_openid4vp_transaction_moves_across_replicas_and_its_code_is_redeemed
     let (status, body) = redeem(r.urls[0].clone(), proof()).await;
     assert_oauth(status, &body, "invalid_grant", "invalid_response_code");
 }
+
+/// The JWKS of the replica at `base`.
+async fn jwks_at(w: &World, base: &str) -> Value {
+    let r = w
+        .client
+        .get(format!("{base}/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
+fn kid_of(token: &str) -> String {
+    credence_core::token_kid(token).unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn a_rotated_key_reaches_every_replica_and_tokens_of_the_old_key_stay_valid() {
+    let Some(r) = replicas().await else { return };
+    let w = &r.w;
+    let before =
+        body_token(&exchange_at(w, &r.urls[1], &presentation_from(w, &r.urls[1]).await).await);
+    assert_eq!(
+        jwks_at(w, &r.urls[1]).await["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let now = chrono::Utc::now().timestamp();
+    let rotation = credence_server::rotate_token_key(&w.dir.path().join("globex"), now, 0).unwrap();
+    // B and C reload the shared directory.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    for base in &r.urls[1..] {
+        while jwks_at(w, base).await["keys"].as_array().unwrap().len() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{base} did not reload"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let jwks = jwks_at(w, &r.urls[2]).await;
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(kids.contains(&rotation.kid.as_str()) && kids.contains(&kid_of(&before).as_str()));
+    let after =
+        body_token(&exchange_at(w, &r.urls[2], &presentation_from(w, &r.urls[1]).await).await);
+    assert_eq!(kid_of(&after), rotation.kid, "new tokens carry the new kid");
+    assert_ne!(kid_of(&before), rotation.kid);
+    // Both verify: at the other replica (introspection) and at a resource
+    // server holding the JWKS.
+    assert!(active_at(w, &r.urls[1], &before).await);
+    assert!(active_at(w, &r.urls[1], &after).await);
+    let guard =
+        credence_resource::ResourceGuard::new(&w.verifier_url, &w.tool_url, w.verifier_key().await)
+            .with_token_keys(credence_resource::keys_from_jwks(&jwks));
+    for token in [&before, &after] {
+        let url = format!("{}/invoices", w.tool_url);
+        let proof = w.wallet.dpop_proof("GET", &url, token).unwrap();
+        let authorization = format!("DPoP {token}");
+        let parts = credence_resource::RequestParts {
+            authorization: Some(&authorization),
+            dpop: Some(&proof),
+            method: "GET",
+            url: &url,
+            body: b"",
+        };
+        let now = chrono::Utc::now().timestamp();
+        guard.check(parts, "invoices:read", now).await.unwrap();
+    }
+    // A guard that only knows the old key names the new one as unknown.
+    let stale =
+        credence_resource::ResourceGuard::new(&w.verifier_url, &w.tool_url, w.verifier_key().await);
+    let url = format!("{}/invoices", w.tool_url);
+    let proof = w.wallet.dpop_proof("GET", &url, &after).unwrap();
+    let authorization = format!("DPoP {after}");
+    let parts = credence_resource::RequestParts {
+        authorization: Some(&authorization),
+        dpop: Some(&proof),
+        method: "GET",
+        url: &url,
+        body: b"",
+    };
+    let refused = stale
+        .check(parts, "invoices:read", chrono::Utc::now().timestamp())
+        .await;
+    assert_eq!(
+        refused.unwrap_err(),
+        credence_core::TokenError::UnknownKey(rotation.kid)
+    );
+}

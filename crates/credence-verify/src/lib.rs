@@ -71,6 +71,9 @@ pub use policy::{
 pub use sd_jwt::KEY_BINDING_MAX_AGE_SECS;
 pub use signed::graph::ClaimValue;
 pub use status_list::MAX_LIST_BYTES;
-pub use token_issuer::{IssuedToken, StepRequest, TokenIssuer, STEP_TOKEN_TTL_SECS};
+pub use token_issuer::{
+    IssuedToken, KeyRing, StepRequest, TokenIssuer, TokenKey, KEY_RETIREMENT_SECS,
+    STEP_TOKEN_TTL_SECS,
+};
 pub use verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};
 pub use verifier::Verifier;

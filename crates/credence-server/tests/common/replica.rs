@@ -30,7 +30,8 @@ pub fn replica(
     options: ServeOptions,
 ) -> Running {
     let globex = w.dir.path().join("globex");
-    let (key, introspection) = verifier_dir::load_or_create(&globex).unwrap();
+    let (_, introspection) = verifier_dir::load_or_create(&globex).unwrap();
+    let ring = credence_server::load_key_ring(&globex).unwrap();
     let request_key = verifier_dir::load_or_create_request_key(&globex).unwrap();
     let openid4vp =
         Openid4vpService::for_origin(&w.verifier_url, request_key, state.clone()).unwrap();
@@ -40,7 +41,8 @@ pub fn replica(
             .with_client_id(&openid4vp.signer.client_id())
             .with_state(state),
     ));
-    let tokens = Arc::new(TokenIssuer::new(&verifier, key));
+    let tokens = Arc::new(TokenIssuer::with_keys(&verifier, ring));
+    let keys = credence_server::watch_keys(tokens.clone(), globex, Duration::from_millis(200));
     let service = VerifierService {
         verifier,
         tokens,
@@ -57,20 +59,33 @@ pub fn replica(
             })
             .await;
     });
-    Running { stop, task }
+    Running { stop, task, keys }
 }
 
 /// A replica being served.
 pub struct Running {
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
+    keys: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.keys.abort();
+    }
 }
 
 impl Running {
     /// Stops it and waits until it has let go of everything (its state
     /// among them).
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+    pub async fn stop(mut self) {
+        let (stop, _) = oneshot::channel();
+        let _ = std::mem::replace(&mut self.stop, stop).send(());
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+        // The key watcher holds the token service (and its state) too.
+        let keys = std::mem::replace(&mut self.keys, tokio::spawn(async {}));
+        keys.abort();
+        let _ = keys.await;
     }
 }

@@ -30,7 +30,9 @@ impl std::str::FromStr for StateLocation {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if let Some(dir) = s.strip_prefix("sled:") {
             if dir.is_empty() {
-                return Err(StoreError::State("sled: needs a directory".into()));
+                return Err(StoreError::State(
+                    "sled: needs a directory (sled:DIR or redis://HOST:PORT/DB)".into(),
+                ));
             }
             return Ok(Self::Sled(PathBuf::from(dir)));
         }

@@ -16,11 +16,26 @@ fn refused(e: TokenError) -> VerifyError {
 }
 
 impl TokenIssuer {
+    /// The claims of `token` if a live key of this service signed it
+    /// (the one its `kid` names).
+    fn decode_own(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
+        let now = self.clock.now().timestamp();
+        let ring = self.ring();
+        let kid = credence_core::token_kid(token)?;
+        let key = match kid {
+            Some(kid) => ring
+                .find(&kid, now)
+                .ok_or_else(|| TokenError::Malformed(format!("no live key {kid}")))?,
+            None => ring.signing(now),
+        };
+        decode_access_token(token, &key.jwk.to_public())
+    }
+
     /// The claims of a token this service minted and still knows; a
     /// refusal is [`MintError::SubjectToken`], an unreadable state
     /// [`VerifyError::State`].
     pub(crate) async fn own_token(&self, token: &str) -> Result<AccessTokenClaims, VerifyError> {
-        let claims = decode_access_token(token, &self.signing_key.to_public()).map_err(refused)?;
+        let claims = self.decode_own(token).map_err(refused)?;
         if claims.iss != self.id {
             return Err(refused(TokenError::WrongIssuer(claims.iss)));
         }

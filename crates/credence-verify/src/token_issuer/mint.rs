@@ -131,13 +131,15 @@ impl TokenIssuer {
     pub(crate) fn sign_token(&self, claims: AccessTokenClaims) -> Result<IssuedToken, VerifyError> {
         let payload =
             serde_json::to_string(&claims).map_err(|e| MintError::Signing(e.to_string()))?;
+        let ring = self.ring();
+        let key = ring.signing(claims.iat);
         let header = Header {
             algorithm: Algorithm::EdDSA,
             type_: Some(ACCESS_TOKEN_TYP.into()),
-            key_id: self.signing_key.thumbprint().ok(),
+            key_id: Some(key.kid()),
             ..Default::default()
         };
-        let token = jws::encode_sign_custom_header(&payload, &self.signing_key, &header)
+        let token = jws::encode_sign_custom_header(&payload, &key.jwk, &header)
             .map_err(|e| MintError::Signing(e.to_string()))?;
         Ok(IssuedToken { token, claims })
     }

@@ -4,11 +4,13 @@
 //! It is separate from verification: verifying needs no signing key.
 
 mod introspect;
+mod keys;
 mod lineage;
 mod mint;
 mod redeem;
 mod step;
 
+pub use keys::{KeyRing, TokenKey, KEY_RETIREMENT_SECS};
 pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
 
 use crate::checks::proofs::ProofEnv;
@@ -20,7 +22,7 @@ use lineage::Lineage;
 use serde_json::{json, Value};
 use ssi::jwk::Algorithm;
 use ssi::JWK;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// A minted token with its decoded claims.
 #[derive(Debug, Clone)]
@@ -44,7 +46,7 @@ struct StatusSource {
 /// Mints and manages the tokens of one verifier.
 pub struct TokenIssuer {
     id: String,
-    signing_key: JWK,
+    keys: RwLock<Arc<KeyRing>>,
     clock: Arc<dyn Clock>,
     lineage: Lineage,
     status: StatusSource,
@@ -64,9 +66,15 @@ impl TokenIssuer {
     /// `iss`; its clock, state, status lists and audit sink are shared), signing
     /// with `signing_key` (an Ed25519 JWK with its private part).
     pub fn new(verifier: &Verifier, signing_key: JWK) -> Self {
+        Self::with_keys(verifier, KeyRing::single(signing_key))
+    }
+
+    /// As [`TokenIssuer::new`], signing with the keys of `ring` (rotation:
+    /// replicas load the same ring from a shared key directory).
+    pub fn with_keys(verifier: &Verifier, ring: KeyRing) -> Self {
         Self {
             id: verifier.id.clone(),
-            signing_key,
+            keys: RwLock::new(Arc::new(ring)),
             clock: verifier.clock.clone(),
             lineage: Lineage::new(verifier.state().clone()),
             status: StatusSource {
@@ -84,17 +92,38 @@ impl TokenIssuer {
         &self.id
     }
 
-    /// The public key tokens are signed with, as a JWKS document.
-    pub fn jwks(&self) -> Value {
-        let mut public = self.signing_key.to_public();
-        public.key_id = self.signing_key.thumbprint().ok();
-        public.algorithm = Some(Algorithm::EdDSA);
-        json!({ "keys": [public] })
+    /// Replaces the key ring (a rotation seen in the key directory);
+    /// tokens being signed finish with the ring they started with.
+    pub fn set_keys(&self, ring: KeyRing) {
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ring);
     }
 
-    /// The public verification key of this service's tokens.
+    pub(crate) fn ring(&self) -> Arc<KeyRing> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The public keys of every live token key, as a JWKS document: the
+    /// signing key, one added and not yet signing, ones retiring.
+    pub fn jwks(&self) -> Value {
+        let now = self.clock.now().timestamp();
+        let keys: Vec<JWK> = self
+            .ring()
+            .live(now)
+            .into_iter()
+            .map(|k| {
+                let mut public = k.jwk.to_public();
+                public.key_id = Some(k.kid());
+                public.algorithm = Some(Algorithm::EdDSA);
+                public
+            })
+            .collect();
+        json!({ "keys": keys })
+    }
+
+    /// The public key that signs this service's tokens now.
     pub fn token_key(&self) -> JWK {
-        self.signing_key.to_public()
+        let now = self.clock.now().timestamp();
+        self.ring().signing(now).jwk.to_public()
     }
 
     /// Verifies a presentation with `verifier` and mints a token for
