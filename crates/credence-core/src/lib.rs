@@ -1,8 +1,9 @@
 #![forbid(unsafe_code)]
 //! Credence's shared model: the vocabulary (JSON-LD context), the agent
 //! profile carried by an `AgentCredential`, delegation links, presentation
-//! requests, access token claims, eddsa-rdfc-2022 signing through ssi, the clock, and the audit record
-//! every role writes to an [`AuditSink`].
+//! requests, access token claims, eddsa-rdfc-2022 signing through ssi, the clock, the audit record
+//! every role writes to an [`AuditSink`], and the [`VerifierState`] trait
+//! its mutable verification state lives behind (backends: `credence-store`).
 //!
 //! Every role crate (issuer, wallet, verifier) builds on these types; they
 //! meet through them and through the wire, never by importing one another.

@@ -9,7 +9,10 @@
 //! - [`verifier_api`]: the verifier's token service: presentation requests,
 //!   RFC 8693 token exchange, JWKS, RFC 7662 introspection, RFC 7009
 //!   revocation, with OAuth error responses and body size limits;
-//!   [`policy_watch`] reloads its trust policy on SIGHUP or file change;
+//!   [`policy_watch`] reloads its trust policy on SIGHUP or file change,
+//!   [`token_keys`] its rotated signing keys; [`ops`] adds `/healthz`,
+//!   `/readyz`, Prometheus `/metrics`, request ids and load shedding for
+//!   replicas (docs/deployment.md);
 //! - [`tool_api`]: a DPoP-protected demo tool, as a resource server would
 //!   guard its API;
 //! - [`invoices_mcp`]: a demo MCP server (rmcp) behind Credence's MCP
