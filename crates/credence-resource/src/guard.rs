@@ -202,7 +202,7 @@ impl ResourceGuard {
             now,
         )?;
         let window = dpop.iat.saturating_add(DPOP_WINDOW_SECS);
-        let jti = StateKey::other("rs-jti", &dpop.jti);
+        let jti = StateKey::resource_jti(&dpop.jti);
         if !self
             .state
             .insert_new(&jti, b"", window, now)
@@ -223,7 +223,7 @@ impl ResourceGuard {
         }
         // Last: a single-use token is used up only by the request it allows.
         if claims.single_use {
-            let used = StateKey::other("rs-once", &claims.jti);
+            let used = StateKey::resource_used_token(&claims.jti);
             let first = self.state.insert_new(&used, b"", claims.exp, now).await;
             if !first.map_err(unavailable)? {
                 return Err(TokenError::SingleUseReplay);

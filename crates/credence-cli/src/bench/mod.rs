@@ -68,8 +68,25 @@ const STARTED_REQUEST_TTL: i64 = 600;
 /// Request lifetime assumed for `--target` replicas (the default).
 const TARGET_REQUEST_TTL: i64 = 120;
 
-/// Runs the bench.
+/// Resolves on Ctrl-C or SIGTERM.
+async fn interrupted() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        Some(()) = async { match term.as_mut() { Some(t) => t.recv().await, None => None } } => {}
+    }
+}
+
+/// Runs the bench; interrupted, it stops the replicas it started (they
+/// are dropped with the run) and exits 130.
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
+    tokio::select! {
+        outcome = bench(args) => outcome,
+        () = interrupted() => Err(err(130, "interrupted; the replicas it started are stopped")),
+    }
+}
+
+async fn bench(args: BenchArgs) -> Result<(), CliError> {
     if args.replicas > 1
         && !args
             .state

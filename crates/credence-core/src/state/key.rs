@@ -63,9 +63,20 @@ impl StateKey {
         Self::new("code", code)
     }
 
-    /// A key of another kind (`namespace` of ASCII letters, for embedders).
+    /// A DPoP proof `jti` seen by a resource server.
+    pub fn resource_jti(jti: &str) -> Self {
+        Self::new("rs-jti", jti)
+    }
+
+    /// A single-use token's `jti`, once used at a resource server.
+    pub fn resource_used_token(jti: &str) -> Self {
+        Self::new("rs-once", jti)
+    }
+
+    /// A key of an embedder's own kind: `x-<namespace>:<id>`, never equal
+    /// to one of Credence's.
     pub fn other(namespace: &str, id: &str) -> Self {
-        Self::new(namespace, id)
+        Self::new(&format!("x-{namespace}"), id)
     }
 
     /// The key as stored (under the backend's prefix).
@@ -93,5 +104,12 @@ mod tests {
         let spaced = StateKey::request("a b");
         assert!(spaced.as_str().starts_with("req:h:"), "{spaced:?}");
         assert_ne!(StateKey::request("n"), StateKey::used_nonce("n"));
+        assert_ne!(StateKey::other("req", "n"), StateKey::request("n"));
+        // A plain id that looks like a hashed one is hashed too.
+        let forged = format!("h:{}", "0".repeat(64));
+        assert_ne!(
+            StateKey::dpop_jti(&forged).as_str(),
+            format!("jti:{forged}")
+        );
     }
 }
