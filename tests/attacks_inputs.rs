@@ -110,6 +110,41 @@ async fn a_single_use_step_token_is_used_once_across_resource_replicas() {
     );
 }
 
+/// A DPoP proof is accepted while its `iat` is within 60 s of the
+/// resource's clock, both ways; its replay mark lived exactly until
+/// `iat + 60`, so at that second the same captured request was accepted
+/// again (found by review). The mark now outlives the window by the
+/// clock-skew margin.
+#[tokio::test]
+async fn a_dpop_proof_replayed_at_the_edge_of_its_window_is_refused() {
+    let w = world().await;
+    let token = token_of(&w).await;
+    let url = format!("{API}/invoices");
+    let proof = w.wallet.dpop_proof("GET", &url, &token.token).unwrap();
+    let authorization = format!("DPoP {}", token.token);
+    let parts = RequestParts {
+        authorization: Some(&authorization),
+        dpop: Some(&proof),
+        method: "GET",
+        url: &url,
+        body: b"",
+    };
+    let guard = ResourceGuard::new(VERIFIER_ID, API, w.tokens.token_key());
+    let now = Utc::now().timestamp();
+    guard.check(parts, "invoices:read", now).await.unwrap();
+    for later in [now + 59, now + 60] {
+        assert_eq!(
+            guard
+                .check(parts, "invoices:read", later)
+                .await
+                .unwrap_err(),
+            TokenError::DpopReplay,
+            "at +{}",
+            later - now
+        );
+    }
+}
+
 // ---------------------------------------------------------- token issuer
 
 /// "Minting by value": a `VerifiedPresentation` is `Clone`, so one

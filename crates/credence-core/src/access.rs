@@ -147,10 +147,15 @@ pub fn key_for_token<'k>(token: &str, keys: &'k [JWK]) -> Result<&'k JWK, TokenE
     match (&kid, keys) {
         (None, [only]) => Ok(only),
         (None, _) => Err(TokenError::Malformed("no kid, and several keys".into())),
-        (Some(kid), _) => keys
-            .iter()
-            .find(named)
-            .ok_or_else(|| TokenError::UnknownKey(kid.clone())),
+        (Some(kid), _) => keys.iter().find(named).ok_or_else(|| {
+            // Unverified text: bounded and printable before it is shown.
+            let shown: String = kid
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(64)
+                .collect();
+            TokenError::UnknownKey(shown)
+        }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The resource-server side: checking a DPoP-bound access token on each
 //! request (RFC 9068 token + RFC 9449 proof).
 
+use credence_core::state::replay_mark_until;
 use credence_core::{
     authenticate_access_token, key_for_token, step_digest, verify_dpop, AccessTokenClaims,
     AuditRecord, AuditSink, MemoryState, StateKey, TokenError, VerifierState, DPOP_WINDOW_SECS,
@@ -201,7 +202,7 @@ impl ResourceGuard {
             request.url,
             now,
         )?;
-        let window = dpop.iat.saturating_add(DPOP_WINDOW_SECS);
+        let window = replay_mark_until(dpop.iat.saturating_add(DPOP_WINDOW_SECS));
         let jti = StateKey::resource_jti(&dpop.jti);
         if !self
             .state
@@ -224,7 +225,8 @@ impl ResourceGuard {
         // Last: a single-use token is used up only by the request it allows.
         if claims.single_use {
             let used = StateKey::resource_used_token(&claims.jti);
-            let first = self.state.insert_new(&used, b"", claims.exp, now).await;
+            let until = replay_mark_until(claims.exp);
+            let first = self.state.insert_new(&used, b"", until, now).await;
             if !first.map_err(unavailable)? {
                 return Err(TokenError::SingleUseReplay);
             }

@@ -35,8 +35,12 @@ fn bad(path: &Path, e: impl ToString) -> StoreError {
 /// The rotation files, sorted by name.
 fn rotation_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let keys = dir.join(TOKEN_KEYS_DIR);
-    let Ok(entries) = std::fs::read_dir(&keys) else {
-        return Ok(Vec::new());
+    // Absent: no rotation yet. Unreadable: an error, never "no rotation"
+    // (that would bring the first key back).
+    let entries = match std::fs::read_dir(&keys) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::file(&keys)(e)),
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -103,7 +107,12 @@ pub fn rotate_token_key(dir: &Path, now: i64, ahead: i64) -> Result<Rotation, St
         jwk: key.jwk.clone(),
     };
     let text = Zeroizing::new(serde_json::to_vec(&file).map_err(|e| bad(&path, e))?);
-    fsutil::write_private_new(&path, &text)?;
+    // Written whole under another name, then renamed: a watcher never
+    // reads a half-written key.
+    let partial = keys.join(format!(".{}-{}.partial", key.activates_at, key.kid()));
+    fsutil::write_private_new(&partial, &text)?;
+    std::fs::rename(&partial, &path).map_err(StoreError::file(&path))?;
+    fsutil::sync_parent(&path)?;
     Ok(Rotation {
         kid: key.kid(),
         activates_at: key.activates_at,
@@ -111,9 +120,10 @@ pub fn rotate_token_key(dir: &Path, now: i64, ahead: i64) -> Result<Rotation, St
     })
 }
 
-/// What the key directory holds now, to notice a change.
-fn listing(dir: &Path) -> Vec<PathBuf> {
-    rotation_files(dir).unwrap_or_default()
+/// What the key directory holds now, to notice a change (an unreadable
+/// directory is `None`, a change, so the load reports it).
+fn listing(dir: &Path) -> Option<Vec<PathBuf>> {
+    rotation_files(dir).ok()
 }
 
 /// Reloads `tokens`' key ring from `dir` whenever its rotation files
@@ -133,12 +143,16 @@ pub fn watch_keys(
             if now == last {
                 continue;
             }
-            last = now;
+            // `last` moves only once a load succeeds: a failed one is
+            // retried at the next tick.
             match load_key_ring(&dir) {
-                Ok(ring) => {
-                    tracing::info!(dir = %dir.display(), "token keys reloaded");
-                    tokens.set_keys(ring);
-                }
+                Ok(ring) => match tokens.set_keys(ring) {
+                    Ok(()) => {
+                        tracing::info!(dir = %dir.display(), "token keys reloaded");
+                        last = now;
+                    }
+                    Err(e) => tracing::error!(error = %e, "token key reload refused"),
+                },
                 Err(e) => {
                     tracing::error!(error = %e, "token key reload failed; keeping the keys in force")
                 }

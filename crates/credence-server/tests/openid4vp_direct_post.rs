@@ -191,6 +191,28 @@ async fn a_response_code_expires_after_a_minute() {
     );
 }
 
+/// A code verified under one policy and redeemed after the issuer lost
+/// its trust (a reload, or a replica with the newer policy) is refused:
+/// the verified facts are not minted under a policy that would not have
+/// accepted them.
+#[tokio::test]
+async fn a_response_code_is_refused_once_its_issuer_is_no_longer_trusted() {
+    let w = common::world().await;
+    let (request, created) = transaction(&w).await;
+    let (_, good) = honest(&w, &request).await;
+    let state = created["state"].as_str().unwrap();
+    let (s, b) = direct_post(&w, &[("vp_token", &good), ("state", state)]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut policy = (*w.verifier.policy()).clone();
+    policy.issuers.clear();
+    w.verifier.set_policy(policy);
+    let proof = w.wallet.token_request_proof(&token_url(&w)).unwrap();
+    let (s, b) = redeem(&w, &code_of(&b), Some(&proof)).await;
+    assert_oauth(s, &b, "invalid_grant", "invalid_response_code");
+    let description = b["error_description"].as_str().unwrap();
+    assert!(description.contains("no longer trusted"), "{b}");
+}
+
 #[tokio::test]
 async fn the_request_object_has_every_openid4vp_field() {
     let w = common::world().await;

@@ -571,3 +571,62 @@ async fn a_rotated_key_reaches_every_replica_and_tokens_of_the_old_key_stay_vali
         credence_core::TokenError::UnknownKey(rotation.kid)
     );
 }
+
+/// Clients that open a request and trickle its body held a place under
+/// the concurrency limit until they gave up (found by review): bodies are
+/// now read, within a timeout, before a request takes its place.
+#[tokio::test]
+async fn clients_trickling_bodies_do_not_hold_the_concurrency_limit() {
+    use tokio::io::AsyncWriteExt;
+    let options = ServeOptions {
+        max_concurrency: 1,
+        body_timeout: Duration::from_millis(500),
+        ..ServeOptions::default()
+    };
+    let Some(r) = replicas_with(options).await else {
+        return;
+    };
+    let addr = r.urls[1].trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(
+            b"POST /token HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\ng",
+        )
+        .await
+        .unwrap();
+        slow.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let vp = presentation_from(&r.w, &r.urls[0]).await;
+    body_token(&exchange_at(&r.w, &r.urls[1], &vp).await);
+    // The trickling ones get 408 once their time is up.
+    let mut answer = vec![0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(5), async {
+        use tokio::io::AsyncReadExt;
+        slow[0].read(&mut answer).await.unwrap()
+    })
+    .await
+    .unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+}
+
+#[tokio::test]
+async fn a_key_set_that_would_sign_with_an_older_key_again_is_refused() {
+    let w = world().await;
+    let globex = w.dir.path().join("globex");
+    let now = chrono::Utc::now().timestamp();
+    credence_server::rotate_token_key(&globex, now, 0).unwrap();
+    let ring = credence_server::load_key_ring(&globex).unwrap();
+    let tokens = credence_verify::TokenIssuer::with_keys(&w.verifier, ring);
+    let (first, _) = credence_server::verifier_dir::load_or_create(&globex).unwrap();
+    let first_only = credence_verify::KeyRing::single(first);
+    let refused = tokens.set_keys(first_only);
+    assert!(refused.is_err(), "signing went back to the retired key");
+    // A token-keys entry that cannot be read is an error, not "no
+    // rotation" (which would bring the first key back).
+    std::fs::remove_dir_all(globex.join("token-keys")).unwrap();
+    std::fs::write(globex.join("token-keys"), b"not a directory").unwrap();
+    assert!(credence_server::load_key_ring(&globex).is_err());
+}

@@ -85,6 +85,17 @@ pub trait VerifierState: Send + Sync + std::fmt::Debug {
     fn describe(&self) -> String;
 }
 
+/// How much longer than its own window a replay mark is kept: a proof or
+/// token accepted until `t` (inclusive) at a replica whose clock runs up
+/// to [`crate::MAX_CLOCK_SKEW_SECS`] behind the one that marked it is
+/// still refused.
+pub const REPLAY_MARGIN_SECS: i64 = crate::MAX_CLOCK_SKEW_SECS + 1;
+
+/// Until when a replay mark for something acceptable until `t` is kept.
+pub fn replay_mark_until(t: i64) -> i64 {
+    t.saturating_add(REPLAY_MARGIN_SECS)
+}
+
 /// Seconds an entry stored at `now` lives: at least one.
 pub fn ttl_secs(expires_at: i64, now: i64) -> u64 {
     expires_at.saturating_sub(now).max(1) as u64

@@ -27,6 +27,9 @@ pub struct ServeOptions {
     pub max_concurrency: usize,
     /// Where the request counts, decisions and latencies go.
     pub metrics: Arc<VerifierMetrics>,
+    /// The longest a client may take to send its body (408 beyond): read
+    /// before the request takes a place under the limit.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -34,6 +37,7 @@ impl Default for ServeOptions {
         Self {
             max_concurrency: 256,
             metrics: Arc::new(VerifierMetrics::default()),
+            body_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -46,7 +50,11 @@ pub fn verifier_app(service: VerifierService, options: ServeOptions) -> Router {
     // that matched a route, shed ones included.
     let limited = verifier_routes(service)
         .layer(middleware::from_fn_with_state(
-            limit::Limit::new(options.max_concurrency, options.metrics.clone()),
+            limit::Limit::new(
+                options.max_concurrency,
+                options.body_timeout,
+                options.metrics.clone(),
+            ),
             limit::limit,
         ))
         .route_layer(middleware::from_fn_with_state(

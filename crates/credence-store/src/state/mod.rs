@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub enum StateLocation {
     /// `sled:DIR`: a sled database in `DIR` (one process at a time).
     Sled(PathBuf),
-    /// `redis://…` or `rediss://…`: a Redis server (replicas share it).
+    /// `redis://…`: a Redis server (replicas share it).
     Redis(String),
 }
 
@@ -36,7 +36,12 @@ impl std::str::FromStr for StateLocation {
             }
             return Ok(Self::Sled(PathBuf::from(dir)));
         }
-        if s.starts_with("redis://") || s.starts_with("rediss://") {
+        if s.starts_with("rediss://") {
+            return Err(StoreError::State(
+                "rediss:// (TLS) is not built in: reach Redis over a private network or a TLS tunnel (sled:DIR or redis://HOST:PORT/DB)".into(),
+            ));
+        }
+        if s.starts_with("redis://") {
             return Ok(Self::Redis(s.to_owned()));
         }
         Err(StoreError::State(format!(
@@ -69,7 +74,7 @@ mod tests {
             "redis://127.0.0.1:6379/2".parse::<StateLocation>().unwrap(),
             StateLocation::Redis("redis://127.0.0.1:6379/2".into())
         );
-        for bad in ["sled:", "/tmp/x", "memcached://x", ""] {
+        for bad in ["sled:", "/tmp/x", "memcached://x", "", "rediss://h:6380/0"] {
             assert!(
                 matches!(bad.parse::<StateLocation>(), Err(StoreError::State(_))),
                 "{bad}"

@@ -171,8 +171,32 @@ impl ResponseCodes {
         let taken = self.state.take(&StateKey::response_code(code), now).await?;
         let stored: Stored =
             serde_json::from_slice(&taken.ok_or_else(unknown)?).map_err(corrupt)?;
+        still_trusted(&stored, &policy)?;
         Ok(stored.into_verified(policy))
     }
+}
+
+/// Every credential's issuer is still trusted, by `policy`, for every
+/// type it was trusted as when verified: the facts were established
+/// under the policy of the verifying replica, the scopes are mapped under
+/// the redeeming one's.
+fn still_trusted(stored: &Stored, policy: &TrustPolicy) -> Result<(), VerifyError> {
+    for c in &stored.credentials {
+        let issuer = policy.issuers.iter().find(|i| i.did == c.issuer);
+        let trusted = issuer.is_some_and(|i| {
+            c.policy_types
+                .iter()
+                .all(|t| i.credential_types.contains(t))
+        });
+        if !trusted {
+            return Err(BindingError::ResponseCode(format!(
+                "the trust policy changed since the presentation was verified ({} is no longer trusted for {:?}); present again",
+                c.issuer, c.policy_types
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn unknown() -> BindingError {

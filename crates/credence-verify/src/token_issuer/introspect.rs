@@ -25,7 +25,7 @@ impl TokenIssuer {
         let key = match kid {
             Some(kid) => ring
                 .find(&kid, now)
-                .ok_or_else(|| TokenError::Malformed(format!("no live key {kid}")))?,
+                .ok_or_else(|| TokenError::Malformed("no live key has its kid".into()))?,
             None => ring.signing(now),
         };
         decode_access_token(token, &key.jwk.to_public())

@@ -57,8 +57,17 @@ impl Lineage {
             .map_err(|e| StateError::Corrupt(format!("token record: {e}")))
     }
 
+    /// Marks the token revoked and forgets its record: without the
+    /// record it is inactive on every replica whatever their clocks say.
     pub async fn revoke(&self, jti: &str, exp: i64, now: i64) -> Result<(), StateError> {
-        self.state.put(&StateKey::revoked(jti), b"", exp, now).await
+        let until = credence_core::state::replay_mark_until(exp);
+        self.state
+            .put(&StateKey::revoked(jti), b"", until, now)
+            .await?;
+        self.state
+            .take(&StateKey::minted(jti), now)
+            .await
+            .map(|_| ())
     }
 
     pub async fn is_revoked(&self, jti: &str, now: i64) -> Result<bool, StateError> {
@@ -72,8 +81,9 @@ impl Lineage {
     /// Records a DPoP proof's `jti` until `expires`: false when it was
     /// already seen (a replay), on any replica.
     pub async fn first_use(&self, jti: &str, expires: i64, now: i64) -> Result<bool, StateError> {
+        let until = credence_core::state::replay_mark_until(expires);
         self.state
-            .insert_new(&StateKey::dpop_jti(jti), b"", expires, now)
+            .insert_new(&StateKey::dpop_jti(jti), b"", until, now)
             .await
     }
 }

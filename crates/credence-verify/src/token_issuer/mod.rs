@@ -93,9 +93,22 @@ impl TokenIssuer {
     }
 
     /// Replaces the key ring (a rotation seen in the key directory);
-    /// tokens being signed finish with the ring they started with.
-    pub fn set_keys(&self, ring: KeyRing) {
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ring);
+    /// tokens being signed finish with the ring they started with. A ring
+    /// whose signing key is older than the one signing now is refused:
+    /// signing never goes back to a retired key.
+    pub fn set_keys(&self, ring: KeyRing) -> Result<(), String> {
+        let now = self.clock.now().timestamp();
+        let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        let (current, next) = (keys.signing(now), ring.signing(now));
+        if next.activates_at < current.activates_at {
+            return Err(format!(
+                "the new key set would sign with {} again instead of {}",
+                next.kid(),
+                current.kid()
+            ));
+        }
+        *keys = Arc::new(ring);
+        Ok(())
     }
 
     pub(crate) fn ring(&self) -> Arc<KeyRing> {
