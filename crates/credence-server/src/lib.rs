@@ -22,6 +22,7 @@
 //! TLS: keep them on loopback or put them behind a proxy.
 
 pub mod api_token;
+mod introspection_api;
 pub mod invoices_mcp;
 pub mod issuer_api;
 pub mod oauth;

@@ -1,6 +1,7 @@
 //! The verifier's token service: presentation requests, RFC 8693 token
 //! exchange, JWKS, RFC 7662 introspection and RFC 7009 revocation.
 
+use crate::introspection_api;
 use crate::oauth::{form_rejection, OAuthError};
 use crate::openid4vp_api::{self as oid4vp, RESPONSE_CODE_TOKEN_TYPE};
 use crate::ApiToken;
@@ -408,80 +409,6 @@ async fn authorization_server_metadata(State(s): State<Shared>) -> Json<Value> {
     }))
 }
 
-#[derive(Deserialize)]
-struct TokenForm {
-    token: String,
-}
-
-async fn introspect(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    form: Result<Form<TokenForm>, FormRejection>,
-) -> Result<Response, OAuthError> {
-    if !crate::api_token::bearer(&headers).is_some_and(|p| s.introspection.matches(p)) {
-        return Err(OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "unauthorized",
-            "introspection needs the resource servers' bearer secret",
-        ));
-    }
-    let Form(form) = form.map_err(form_rejection)?;
-    let introspected = s.tokens.introspect(&form.token).await;
-    Ok(no_store(
-        match introspected.map_err(|e| OAuthError::unavailable(&e))? {
-            Some(claims) => {
-                let mut body = serde_json::to_value(&claims).unwrap_or_else(|_| json!({}));
-                body["active"] = json!(true);
-                body["token_type"] = json!("DPoP");
-                body
-            }
-            None => json!({"active": false}),
-        },
-    ))
-}
-
-/// RFC 7009 revocation, with client authentication (§2.1): the resource
-/// servers' secret as a bearer token, or — a holder revoking its own
-/// token — a DPoP proof for `POST {verifier}/revoke` by the key the token
-/// is bound to.
-async fn revoke(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    form: Result<Form<TokenForm>, FormRejection>,
-) -> Result<Response, OAuthError> {
-    let unauthenticated = |detail: &str| {
-        OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "unauthorized",
-            detail.to_owned(),
-        )
-    };
-    let Form(form) = form.map_err(form_rejection)?;
-    if crate::api_token::bearer(&headers).is_some_and(|p| s.introspection.matches(p)) {
-        s.tokens
-            .revoke(&form.token)
-            .await
-            .map_err(|e| OAuthError::unavailable(&e))?;
-    } else if let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) {
-        let url = format!("{}/revoke", s.verifier.id().trim_end_matches('/'));
-        s.tokens
-            .revoke_own(&form.token, proof, "POST", &url)
-            .await
-            .map_err(|e| match e {
-                credence_verify::VerifyError::State(state) => OAuthError::unavailable(&state),
-                e => unauthenticated(&format!("the DPoP proof is refused: {e}")),
-            })?;
-    } else {
-        return Err(unauthenticated(
-            "revocation needs the resource servers' bearer secret, or the holder's DPoP proof",
-        ));
-    }
-    tracing::info!("token revocation requested");
-    Ok(StatusCode::OK.into_response())
-}
-
 /// The token service's router, with [`MAX_BODY_BYTES`] on every body,
 /// and the operational endpoints and layers of [`crate::ops`] with their
 /// defaults (see [`crate::ops::verifier_app`] to set them).
@@ -500,8 +427,8 @@ pub(crate) fn verifier_routes(service: Shared) -> Router {
             "/.well-known/oauth-authorization-server",
             get(authorization_server_metadata),
         )
-        .route("/introspect", post(introspect))
-        .route("/revoke", post(revoke))
+        .route("/introspect", post(introspection_api::introspect))
+        .route("/revoke", post(introspection_api::revoke))
         .route(oid4vp::REQUEST_PATH, post(oid4vp::create))
         .route(
             &format!("{}/{{state}}", oid4vp::REQUEST_PATH),

@@ -7,6 +7,10 @@
 //! `redis-server` (`.ci/run` installs it).
 
 mod common;
+#[path = "replicas/key_rotation.rs"]
+mod key_rotation;
+#[path = "replicas/ops.rs"]
+mod ops;
 #[path = "../../credence-store/tests/support/redis_server.rs"]
 mod redis_server;
 
@@ -70,8 +74,14 @@ async fn presentation_from(w: &World, base: &str) -> Value {
     w.wallet.present(&request).await.unwrap()
 }
 
-/// `POST {base}/token` with `vp` for the tool.
-async fn exchange_at(w: &World, base: &str, vp: &Value) -> (StatusCode, Value) {
+/// `POST {base}/token` with `vp` for the tool, with `request_id` as its
+/// `x-request-id` when given.
+async fn post_token(
+    w: &World,
+    base: &str,
+    vp: &Value,
+    request_id: Option<&str>,
+) -> reqwest::Response {
     let subject = vp.to_string();
     let form = [
         ("grant_type", TOKEN_EXCHANGE_GRANT),
@@ -79,13 +89,16 @@ async fn exchange_at(w: &World, base: &str, vp: &Value) -> (StatusCode, Value) {
         ("subject_token_type", VP_TOKEN_TYPE),
         ("audience", w.tool_url.as_str()),
     ];
-    let r = w
-        .client
-        .post(format!("{base}/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let mut request = w.client.post(format!("{base}/token")).form(&form);
+    if let Some(id) = request_id {
+        request = request.header("x-request-id", id);
+    }
+    request.send().await.unwrap()
+}
+
+/// [`post_token`]'s status and JSON body.
+async fn exchange_at(w: &World, base: &str, vp: &Value) -> (StatusCode, Value) {
+    let r = post_token(w, base, vp, None).await;
     (r.status(), r.json().await.unwrap_or(Value::Null))
 }
 
@@ -240,112 +253,6 @@ async fn redis_stopping_fails_closed_and_service_resumes_when_it_returns() {
 }
 
 #[tokio::test]
-async fn metrics_count_decisions_by_reason_and_requests_carry_an_id() {
-    let Some(r) = replicas().await else { return };
-    let vp = presentation_from(&r.w, &r.urls[0]).await;
-    body_token(&exchange_at(&r.w, &r.urls[1], &vp).await);
-    exchange_at(&r.w, &r.urls[1], &vp).await;
-    let response =
-        r.w.client
-            .get(format!("{}/metrics", r.urls[1]))
-            .header("x-request-id", "scrape-1")
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(response.headers()["x-request-id"], "scrape-1");
-    let text = response.text().await.unwrap();
-    for line in [
-        r#"credence_decisions_total{route="/token",outcome="allow"} 1"#,
-        r#"credence_decisions_total{route="/token",outcome="replay"} 1"#,
-        r#"credence_http_requests_total{route="/token",status="200"} 1"#,
-        r#"credence_http_requests_total{route="/token",status="400"} 1"#,
-    ] {
-        assert!(text.contains(line), "{line} missing from\n{text}");
-    }
-    assert!(
-        text.contains("credence_request_duration_seconds_bucket"),
-        "{text}"
-    );
-    // A malformed caller id is replaced by a fresh one.
-    let response =
-        r.w.client
-            .get(format!("{}/healthz", r.urls[2]))
-            .header("x-request-id", "bad id with spaces")
-            .send()
-            .await
-            .unwrap();
-    let id = response.headers()["x-request-id"].to_str().unwrap();
-    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
-}
-
-#[tokio::test]
-async fn beyond_the_concurrency_limit_requests_are_shed_with_retry_after() {
-    let options = ServeOptions {
-        max_concurrency: 1,
-        ..ServeOptions::default()
-    };
-    let Some(r) = replicas_with(options).await else {
-        return;
-    };
-    let vp = Arc::new(presentation_from(&r.w, &r.urls[0]).await);
-    let w = Arc::new(r.w);
-    let tasks: Vec<_> = (0..30)
-        .map(|_| {
-            let (w, vp, base) = (w.clone(), vp.clone(), r.urls[1].clone());
-            tokio::spawn(async move {
-                let subject = vp.to_string();
-                let form = [
-                    ("grant_type", TOKEN_EXCHANGE_GRANT),
-                    ("subject_token", subject.as_str()),
-                    ("subject_token_type", VP_TOKEN_TYPE),
-                    ("audience", w.tool_url.as_str()),
-                ];
-                let response = w
-                    .client
-                    .post(format!("{base}/token"))
-                    .form(&form)
-                    .send()
-                    .await
-                    .unwrap();
-                let retry = response.headers().get("retry-after").cloned();
-                let status = response.status();
-                let body: Value = response.json().await.unwrap();
-                (status, retry, body)
-            })
-        })
-        .collect();
-    let mut shed = 0;
-    let mut minted = 0;
-    for t in tasks {
-        let (status, retry, body) = t.await.unwrap();
-        match status {
-            StatusCode::SERVICE_UNAVAILABLE => {
-                assert_eq!(body["credence_reason"], "overloaded", "{body}");
-                assert_eq!(retry.unwrap(), "1");
-                shed += 1;
-            }
-            StatusCode::OK => minted += 1,
-            _ => assert_oauth(status, &body, "invalid_grant", "replay"),
-        }
-    }
-    assert!(shed > 0, "nothing was shed at a limit of 1");
-    assert!(minted <= 1);
-    let metrics = w
-        .client
-        .get(format!("{}/metrics", r.urls[1]))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains(&format!("credence_shed_requests_total {shed}")),
-        "{metrics}"
-    );
-}
-
-#[tokio::test]
 async fn a_sled_backed_verifier_restarted_keeps_used_nonces_and_revoked_tokens() {
     let w = world_with(|v| v.with_state(Arc::new(credence_core::MemoryState::default()))).await;
     let dir = tempfile::tempdir().unwrap();
@@ -379,43 +286,6 @@ async fn a_sled_backed_verifier_restarted_keeps_used_nonces_and_revoked_tokens()
     assert!(active_at(&w, &url, &kept).await, "its lineage survived");
     // A request issued before the restart is still answerable.
     body_token(&exchange_at(&w, &url, &pending).await);
-}
-
-#[tokio::test]
-async fn audit_entries_carry_the_request_id_of_the_request_that_decided() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Arc::new(credence_store::AuditLog::open(dir.path().join("audit"), None).unwrap());
-    let sink = Arc::new(credence_server::ops::RequestIdSink(log.clone()));
-    let w = world_with(move |v| v.with_audit(sink)).await;
-    let vp = w.presentation().await;
-    let subject = vp.to_string();
-    let form = [
-        ("grant_type", TOKEN_EXCHANGE_GRANT),
-        ("subject_token", subject.as_str()),
-        ("subject_token_type", VP_TOKEN_TYPE),
-        ("audience", w.tool_url.as_str()),
-    ];
-    let r = w
-        .client
-        .post(format!("{}/token", w.verifier_url))
-        .header("x-request-id", "exchange-42")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["x-request-id"], "exchange-42");
-    let entries = log.entries().unwrap();
-    let stamped: Vec<_> = entries
-        .iter()
-        .filter(|e| e.record.request_id.as_deref() == Some("exchange-42"))
-        .map(|e| e.record.action.as_str())
-        .collect();
-    assert_eq!(
-        stamped,
-        ["verify_presentation", "mint_token"],
-        "{entries:?}"
-    );
 }
 
 #[tokio::test]
@@ -474,159 +344,4 @@ async fn an_openid4vp_transaction_moves_across_replicas_and_its_code_is_redeemed
     body_token(&first);
     let (status, body) = redeem(r.urls[0].clone(), proof()).await;
     assert_oauth(status, &body, "invalid_grant", "invalid_response_code");
-}
-
-/// The JWKS of the replica at `base`.
-async fn jwks_at(w: &World, base: &str) -> Value {
-    let r = w
-        .client
-        .get(format!("{base}/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap();
-    r.json().await.unwrap()
-}
-
-fn kid_of(token: &str) -> String {
-    credence_core::token_kid(token).unwrap().unwrap()
-}
-
-#[tokio::test]
-async fn a_rotated_key_reaches_every_replica_and_tokens_of_the_old_key_stay_valid() {
-    let Some(r) = replicas().await else { return };
-    let w = &r.w;
-    let before =
-        body_token(&exchange_at(w, &r.urls[1], &presentation_from(w, &r.urls[1]).await).await);
-    assert_eq!(
-        jwks_at(w, &r.urls[1]).await["keys"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    let now = chrono::Utc::now().timestamp();
-    let rotation = credence_server::rotate_token_key(&w.dir.path().join("globex"), now, 0).unwrap();
-    // B and C reload the shared directory.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    for base in &r.urls[1..] {
-        while jwks_at(w, base).await["keys"].as_array().unwrap().len() < 2 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{base} did not reload"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-    let jwks = jwks_at(w, &r.urls[2]).await;
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
-    assert!(kids.contains(&rotation.kid.as_str()) && kids.contains(&kid_of(&before).as_str()));
-    let after =
-        body_token(&exchange_at(w, &r.urls[2], &presentation_from(w, &r.urls[1]).await).await);
-    assert_eq!(kid_of(&after), rotation.kid, "new tokens carry the new kid");
-    assert_ne!(kid_of(&before), rotation.kid);
-    // Both verify: at the other replica (introspection) and at a resource
-    // server holding the JWKS.
-    assert!(active_at(w, &r.urls[1], &before).await);
-    assert!(active_at(w, &r.urls[1], &after).await);
-    let guard =
-        credence_resource::ResourceGuard::new(&w.verifier_url, &w.tool_url, w.verifier_key().await)
-            .with_token_keys(credence_resource::keys_from_jwks(&jwks));
-    for token in [&before, &after] {
-        let url = format!("{}/invoices", w.tool_url);
-        let proof = w.wallet.dpop_proof("GET", &url, token).unwrap();
-        let authorization = format!("DPoP {token}");
-        let parts = credence_resource::RequestParts {
-            authorization: Some(&authorization),
-            dpop: Some(&proof),
-            method: "GET",
-            url: &url,
-            body: b"",
-        };
-        let now = chrono::Utc::now().timestamp();
-        guard.check(parts, "invoices:read", now).await.unwrap();
-    }
-    // A guard that only knows the old key names the new one as unknown.
-    let stale =
-        credence_resource::ResourceGuard::new(&w.verifier_url, &w.tool_url, w.verifier_key().await);
-    let url = format!("{}/invoices", w.tool_url);
-    let proof = w.wallet.dpop_proof("GET", &url, &after).unwrap();
-    let authorization = format!("DPoP {after}");
-    let parts = credence_resource::RequestParts {
-        authorization: Some(&authorization),
-        dpop: Some(&proof),
-        method: "GET",
-        url: &url,
-        body: b"",
-    };
-    let refused = stale
-        .check(parts, "invoices:read", chrono::Utc::now().timestamp())
-        .await;
-    assert_eq!(
-        refused.unwrap_err(),
-        credence_core::TokenError::UnknownKey(rotation.kid)
-    );
-}
-
-/// Clients that open a request and trickle its body held a place under
-/// the concurrency limit until they gave up (found by review): bodies are
-/// now read, within a timeout, before a request takes its place.
-#[tokio::test]
-async fn clients_trickling_bodies_do_not_hold_the_concurrency_limit() {
-    use tokio::io::AsyncWriteExt;
-    let options = ServeOptions {
-        max_concurrency: 1,
-        body_timeout: Duration::from_millis(500),
-        ..ServeOptions::default()
-    };
-    let Some(r) = replicas_with(options).await else {
-        return;
-    };
-    let addr = r.urls[1].trim_start_matches("http://").to_owned();
-    let mut slow = Vec::new();
-    for _ in 0..3 {
-        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-        s.write_all(
-            b"POST /token HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\ng",
-        )
-        .await
-        .unwrap();
-        slow.push(s);
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let vp = presentation_from(&r.w, &r.urls[0]).await;
-    body_token(&exchange_at(&r.w, &r.urls[1], &vp).await);
-    // The trickling ones get 408 once their time is up.
-    let mut answer = vec![0u8; 256];
-    let n = tokio::time::timeout(Duration::from_secs(5), async {
-        use tokio::io::AsyncReadExt;
-        slow[0].read(&mut answer).await.unwrap()
-    })
-    .await
-    .unwrap();
-    let head = String::from_utf8_lossy(&answer[..n]);
-    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
-}
-
-#[tokio::test]
-async fn a_key_set_that_would_sign_with_an_older_key_again_is_refused() {
-    let w = world().await;
-    let globex = w.dir.path().join("globex");
-    let now = chrono::Utc::now().timestamp();
-    credence_server::rotate_token_key(&globex, now, 0).unwrap();
-    let ring = credence_server::load_key_ring(&globex).unwrap();
-    let tokens = credence_verify::TokenIssuer::with_keys(&w.verifier, ring);
-    let (first, _) = credence_server::verifier_dir::load_or_create(&globex).unwrap();
-    let first_only = credence_verify::KeyRing::single(first);
-    let refused = tokens.set_keys(first_only);
-    assert!(refused.is_err(), "signing went back to the retired key");
-    // A token-keys entry that cannot be read is an error, not "no
-    // rotation" (which would bring the first key back).
-    std::fs::remove_dir_all(globex.join("token-keys")).unwrap();
-    std::fs::write(globex.join("token-keys"), b"not a directory").unwrap();
-    assert!(credence_server::load_key_ring(&globex).is_err());
 }

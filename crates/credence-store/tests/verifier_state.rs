@@ -174,7 +174,10 @@ async fn redis_down_is_unavailable_and_it_recovers() {
         state.get(&key, NOW).await,
         Err(StateError::Unavailable(_))
     ));
-    assert!(state.ping().await.is_err());
+    assert!(matches!(
+        state.ping().await,
+        Err(StateError::Unavailable(_))
+    ));
     server.resume();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while state.ping().await.is_err() {

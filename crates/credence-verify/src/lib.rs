@@ -72,7 +72,7 @@ pub use sd_jwt::KEY_BINDING_MAX_AGE_SECS;
 pub use signed::graph::ClaimValue;
 pub use status_list::MAX_LIST_BYTES;
 pub use token_issuer::{
-    IssuedToken, KeyRing, StepRequest, TokenIssuer, TokenKey, KEY_RETIREMENT_SECS,
+    IssuedToken, KeyRing, KeySetError, StepRequest, TokenIssuer, TokenKey, KEY_RETIREMENT_SECS,
     STEP_TOKEN_TTL_SECS,
 };
 pub use verified::{VerifiedChain, VerifiedCredential, VerifiedPresentation};

@@ -10,6 +10,21 @@ use ssi::JWK;
 /// How long an older key stays published after a newer one activates.
 pub const KEY_RETIREMENT_SECS: i64 = MAX_TOKEN_TTL_SECS + MAX_CLOCK_SKEW_SECS;
 
+/// A key set refused by [`super::TokenIssuer::set_keys`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeySetError {
+    /// The new set's signing key is older than the one signing now:
+    /// signing never goes back to a retired key.
+    #[error("the new key set would sign with {refused} again instead of {signing}")]
+    OlderSigningKey {
+        /// The `kid` the new set would sign with.
+        refused: String,
+        /// The `kid` signing now.
+        signing: String,
+    },
+}
+
 /// One signing key (Ed25519, with its private part) and when it starts
 /// signing.
 #[derive(Debug, Clone)]

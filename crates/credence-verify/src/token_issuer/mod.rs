@@ -10,7 +10,7 @@ mod mint;
 mod redeem;
 mod step;
 
-pub use keys::{KeyRing, TokenKey, KEY_RETIREMENT_SECS};
+pub use keys::{KeyRing, KeySetError, TokenKey, KEY_RETIREMENT_SECS};
 pub use step::{StepRequest, STEP_TOKEN_TTL_SECS};
 
 use crate::checks::proofs::ProofEnv;
@@ -96,16 +96,15 @@ impl TokenIssuer {
     /// tokens being signed finish with the ring they started with. A ring
     /// whose signing key is older than the one signing now is refused:
     /// signing never goes back to a retired key.
-    pub fn set_keys(&self, ring: KeyRing) -> Result<(), String> {
+    pub fn set_keys(&self, ring: KeyRing) -> Result<(), KeySetError> {
         let now = self.clock.now().timestamp();
         let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
         let (current, next) = (keys.signing(now), ring.signing(now));
         if next.activates_at < current.activates_at {
-            return Err(format!(
-                "the new key set would sign with {} again instead of {}",
-                next.kid(),
-                current.kid()
-            ));
+            return Err(KeySetError::OlderSigningKey {
+                refused: next.kid(),
+                signing: current.kid(),
+            });
         }
         *keys = Arc::new(ring);
         Ok(())
