@@ -195,3 +195,47 @@ async fn a_redis_url_that_does_not_parse_is_refused() {
         "{err:?}"
     );
 }
+
+/// sled's own `flush_async` could hang for good when many were in flight
+/// at once across databases of one process (sled issues #1241, #1308;
+/// seen here as a CI run stuck for an hour): every write's flush must
+/// finish. Two databases, 4 × 200 concurrent writes, on their own thread
+/// and runtime: a hang blocks even the runtime's timers, so the test
+/// waits on a channel with a deadline and fails instead of hanging.
+#[test]
+fn many_concurrent_sled_writes_across_databases_all_complete() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let states: Vec<Arc<SledState>> = dirs
+        .iter()
+        .map(|d| Arc::new(SledState::open(d.path()).unwrap()))
+        .collect();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        runtime.block_on(concurrent_writes(states));
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("sled writes hung waiting for their flushes");
+}
+
+async fn concurrent_writes(states: Vec<Arc<SledState>>) {
+    for round in 0..4 {
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let state = states[i % 2].clone();
+                tokio::spawn(async move {
+                    let key = StateKey::used_nonce(&format!("r{round}-{i}"));
+                    state.insert_new(&key, b"", NOW + 60, NOW).await.unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap());
+        }
+    }
+}

@@ -88,7 +88,16 @@ impl SledState {
         if self.writes.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.sweep(now);
         }
-        self.db.flush_async().await.map(|_| ()).map_err(unavailable)
+        // Not sled's `flush_async`: with many in flight at once it can wait
+        // for good on sled's own thread pool (sled issues #1241, #1308).
+        // A blocking flush on tokio's blocking pool leaves sled's pool free
+        // for the writes the flush waits on.
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StateError::Unavailable(format!("sled flush task: {e}")))?
+            .map(|_| ())
+            .map_err(unavailable)
     }
 
     fn insert_new_now(
